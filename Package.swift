@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Accordion",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "accordion", targets: ["accordion"]),
+        .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "NeuralNets", targets: ["NeuralNets"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Dimensionality", targets: ["Dimensionality"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "Tensors", dependencies: ["CBLAS"]),
+        .target(name: "Datasets", dependencies: [
+            "Tensors", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "NeuralNets", dependencies: ["Tensors"]),
+        .target(name: "Dimensionality", dependencies: ["Tensors", "CBLAS"]),
+        .target(name: "ExperimentSpec", dependencies: ["Yams"]),
+        .target(name: "ResultBundles", dependencies: [
+            "Tensors", "ExperimentSpec", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "Pipeline", dependencies: [
+            "Tensors", "Datasets", "NeuralNets", "Dimensionality", "ExperimentSpec", "ResultBundles",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .executableTarget(name: "accordion", dependencies: [
+            "Pipeline", "ExperimentSpec", "ResultBundles",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .target(name: "AccordionTestSupport", dependencies: ["Tensors"], path: "Tests/AccordionTestSupport"),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "AccordionTestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "AccordionTestSupport"]),
+        .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "AccordionTestSupport"]),
+        .testTarget(name: "DimensionalityTests", dependencies: ["Dimensionality", "AccordionTestSupport"]),
+        .testTarget(name: "ExperimentSpecTests", dependencies: ["ExperimentSpec", "AccordionTestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ExperimentSpec", "ResultBundles", "AccordionTestSupport"]),
+    ]
+)

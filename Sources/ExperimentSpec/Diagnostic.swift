@@ -1,0 +1,102 @@
+/// Where a diagnostic points: a position in the spec file, or a command-line override.
+public enum SourceLocation: Sendable, Equatable {
+    /// 1-based line and column in the spec file, and how many columns to underline.
+    case file(line: Int, column: Int, length: Int)
+    /// The override as the user typed it, e.g. `train.lr=abc`.
+    case override(String)
+    /// The file as a whole (e.g. it is empty or not UTF-8).
+    case wholeFile
+}
+
+/// A user error in a spec or its overrides, located and with a fix where one is known.
+public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
+    public var location: SourceLocation
+    public var message: String
+    public var help: String?
+
+    public init(_ location: SourceLocation, _ message: String, help: String? = nil) {
+        self.location = location
+        self.message = message
+        self.help = help
+    }
+
+    public var description: String { message }
+}
+
+/// All the user errors found in one spec, reported together.
+public struct SpecErrors: Error, Sendable, CustomStringConvertible {
+    /// The spec's path as the user gave it.
+    public var file: String
+    /// The spec's text, for quoting source lines (empty when unreadable).
+    public var text: String
+    public var diagnostics: [Diagnostic]
+
+    public init(file: String, text: String, diagnostics: [Diagnostic]) {
+        self.file = file
+        self.text = text
+        self.diagnostics = diagnostics
+    }
+
+    public var description: String { render() }
+
+    /// Compiler-style text: `file:line:col: error: …`, the source line with a caret, and `help:`.
+    public func render() -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var out: [String] = []
+        for d in diagnostics {
+            switch d.location {
+            case let .file(line, column, length):
+                out.append("\(file):\(line):\(column): error: \(d.message)")
+                if line >= 1 && line <= lines.count {
+                    let source = String(lines[line - 1]).replacingTabs()
+                    let gutter = String(repeating: " ", count: String(line).count)
+                    out.append(" \(line) | \(source)")
+                    let underline = "^" + String(repeating: "~", count: max(0, length - 1))
+                    out.append(" \(gutter) | " + String(repeating: " ", count: max(0, column - 1)) + underline)
+                }
+            case let .override(text):
+                out.append("override '\(text)': error: \(d.message)")
+            case .wholeFile:
+                out.append("\(file): error: \(d.message)")
+            }
+            if let help = d.help { out.append("help: \(help)") }
+        }
+        let count = diagnostics.count
+        out.append("\(count) error\(count == 1 ? "" : "s") in \(file)")
+        return out.joined(separator: "\n")
+    }
+}
+
+extension String {
+    /// Tabs shown as single spaces so carets line up with libyaml's columns.
+    func replacingTabs() -> String { replacingOccurrences(of: "\t", with: " ") }
+}
+
+/// The closest candidate to `word` by edit distance, if close enough to be a plausible typo.
+func closest(to word: String, in candidates: [String]) -> String? {
+    var best: (String, Int)?
+    for c in candidates {
+        let d = editDistance(word.lowercased(), c.lowercased())
+        if d <= max(2, c.count / 3), best == nil || d < best!.1 { best = (c, d) }
+    }
+    return best?.0
+}
+
+/// Levenshtein distance.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var prev = Array(0...b.count)
+    var cur = prev
+    for i in 1...a.count {
+        cur[0] = i
+        for j in 1...b.count {
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&prev, &cur)
+    }
+    return prev[b.count]
+}
+
+import Foundation

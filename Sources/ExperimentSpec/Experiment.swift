@@ -1,0 +1,145 @@
+import Yams
+
+/// One fully resolved run point of an experiment: every default filled in, no sweeps left.
+///
+/// Mirrors `Schemas/experiment.schema.json`; the keys below are the YAML keys.
+public struct Experiment: Codable, Equatable, Sendable {
+    public var name: String
+    public var description: String
+    public var data: DataSpec
+    public var model: ModelSpec
+    public var train: TrainSpec
+    public var probe: ProbeSpec
+    public var estimators: EstimatorsSpec
+    public var execution: ExecutionSpec
+
+    /// The top-level keys, in schema order.
+    public static let keys = ["name", "description", "data", "model", "train", "probe", "estimators", "execution"]
+}
+
+public enum DatasetName: String, Codable, Sendable, NodeEnum {
+    case fashionMNIST = "fashion-mnist"
+}
+
+public enum SubsetMethod: String, Codable, Sendable, NodeEnum {
+    case first, stratified, random
+}
+
+public enum Scaling: String, Codable, Sendable, NodeEnum {
+    /// Pixels divided by 255, in [0, 1].
+    case unit
+    /// Pixels scaled to [0, 1], then standardised by the training set's mean and standard deviation.
+    case standardize
+}
+
+/// Which data the networks see.
+public struct DataSpec: Codable, Hashable, Sendable {
+    public var dataset: DatasetName
+    /// Directory with the dataset files; nil means the dataset's default location.
+    public var path: String?
+    /// Training examples to use (nil: all).
+    public var trainSize: Int?
+    /// Test examples to use (nil: all).
+    public var testSize: Int?
+    public var subset: SubsetMethod
+    public var scaling: Scaling
+    /// Seed for random subsets; shared by every run point so they see the same data.
+    public var seed: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case dataset, path, subset, scaling, seed
+        case trainSize = "train_size", testSize = "test_size"
+    }
+}
+
+public enum ArchitectureName: String, Codable, Sendable, NodeEnum {
+    case mlp
+}
+
+public enum Activation: String, Codable, Sendable, NodeEnum {
+    case relu, tanh, gelu, identity
+}
+
+public enum InitName: String, Codable, Sendable, NodeEnum {
+    case he, glorot, lecun, pytorch
+}
+
+/// The network.
+public struct ModelSpec: Codable, Equatable, Sendable {
+    public var architecture: ArchitectureName
+    /// Hidden widths, one per hidden layer (from `depth` × `width` unless given as `widths`).
+    public var widths: [Int]
+    public var activation: Activation
+    public var initializer: InitName
+
+    enum CodingKeys: String, CodingKey {
+        case architecture, widths, activation
+        case initializer = "init"
+    }
+
+    /// The keys accepted in YAML (`depth` and `width` are shorthand for `widths`).
+    static let yamlKeys = ["architecture", "depth", "width", "widths", "activation", "init"]
+}
+
+public enum OptimizerName: String, Codable, Sendable, NodeEnum {
+    case sgd
+}
+
+/// How the network is trained.
+public struct TrainSpec: Codable, Equatable, Sendable {
+    public var optimizer: OptimizerName
+    public var lr: Double
+    public var momentum: Double
+    public var nesterov: Bool
+    public var weightDecay: Double
+    public var batchSize: Int
+    public var epochs: Int
+    /// The run point's root seed: every stage derives its own stream from it.
+    public var seed: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case optimizer, lr, momentum, nesterov, epochs, seed
+        case weightDecay = "weight_decay", batchSize = "batch_size"
+    }
+}
+
+public enum Split: String, Codable, Sendable, NodeEnum {
+    case train, test
+}
+
+/// When and where activations are recorded.
+public struct ProbeSpec: Codable, Equatable, Sendable {
+    /// Epochs after which to probe; 0 is the untrained network.
+    public var epochs: [Int]
+    /// Points in the probe set.
+    public var size: Int
+    public var split: Split
+    /// Seed of the probe set's selection, shared by all run points so estimates are comparable.
+    public var seed: UInt64
+    /// Probe points by name; empty means every layer.
+    public var layers: [String]
+}
+
+/// Which intrinsic-dimension estimators run, with their settings.
+public struct EstimatorsSpec: Codable, Equatable, Sendable {
+    /// Participation ratio of the covariance spectrum.
+    public var pr: PRSettings?
+
+    public struct PRSettings: Codable, Equatable, Sendable {}
+
+    /// Names of the estimators present, in a fixed order.
+    public var names: [String] { pr != nil ? ["pr"] : [] }
+}
+
+public enum ExecutorName: String, Codable, Sendable, NodeEnum {
+    case local
+}
+
+/// Where and how stages run.
+public struct ExecutionSpec: Codable, Equatable, Sendable {
+    public var executor: ExecutorName
+    /// Stages run side by side; 0 means one per core.
+    public var jobs: Int
+    /// OpenBLAS threads inside each stage.
+    public var threads: Int
+}

@@ -1,0 +1,217 @@
+import Yams
+
+/// Collects diagnostics while a YAML node tree is decoded into spec types.
+final class DecodeContext {
+    var diagnostics: [Diagnostic] = []
+    /// Paths set by command-line overrides, with the override text, so errors there name it.
+    var overrides: [(path: [String], text: String)] = []
+
+    func location(of node: Node?, path: [String], length: Int? = nil) -> SourceLocation {
+        if let o = overrides.last(where: { path.starts(with: $0.path) }) { return .override(o.text) }
+        guard let mark = node?.mark else { return .wholeFile }
+        let width = length ?? node.flatMap { n -> Int? in
+            if case .scalar(let s) = n { return max(1, s.string.count) } else { return 1 }
+        } ?? 1
+        return .file(line: mark.line, column: mark.column, length: width)
+    }
+
+    func error(_ node: Node?, _ path: [String], _ message: String, help: String? = nil, length: Int? = nil) {
+        let d = Diagnostic(location(of: node, path: path, length: length), message, help: help)
+        if !diagnostics.contains(d) { diagnostics.append(d) }
+    }
+}
+
+/// The dotted form of a key path, e.g. `train.optimizer`.
+func dotted(_ path: [String]) -> String { path.isEmpty ? "the top level" : path.joined(separator: ".") }
+
+/// A value that can be read from a YAML node, reporting located errors.
+protocol NodeDecodable {
+    /// Decodes `node`, or records a diagnostic and returns nil.
+    static func decode(_ node: Node, path: [String], ctx: DecodeContext) -> Self?
+    /// How the expected type is named in messages ("an integer").
+    static var expected: String { get }
+}
+
+extension NodeDecodable {
+    static func typeError(_ node: Node, _ path: [String], _ ctx: DecodeContext) {
+        let found: String
+        switch node {
+        case .scalar(let s): found = "'\(s.string)'"
+        case .mapping: found = "a mapping"
+        case .sequence: found = "a list"
+        case .alias: found = "an alias"
+        }
+        ctx.error(node, path, "'\(dotted(path))' must be \(expected), found \(found)")
+    }
+}
+
+extension Int: NodeDecodable {
+    static var expected: String { "an integer" }
+    static func decode(_ node: Node, path: [String], ctx: DecodeContext) -> Int? {
+        if case .scalar(let s) = node, let v = Int(s.string.replacingOccurrences(of: "_", with: "")) { return v }
+        typeError(node, path, ctx)
+        return nil
+    }
+}
+
+extension UInt64: NodeDecodable {
+    static var expected: String { "a non-negative integer" }
+    static func decode(_ node: Node, path: [String], ctx: DecodeContext) -> UInt64? {
+        if case .scalar(let s) = node, let v = UInt64(s.string) { return v }
+        typeError(node, path, ctx)
+        return nil
+    }
+}
+
+extension Double: NodeDecodable {
+    static var expected: String { "a number" }
+    static func decode(_ node: Node, path: [String], ctx: DecodeContext) -> Double? {
+        if case .scalar(let s) = node, s.style == .plain || s.style == .any,
+           let v = Double(s.string.lowercased() == ".inf" ? "inf" : s.string), v.isFinite { return v }
+        typeError(node, path, ctx)
+        return nil
+    }
+}
+
+extension Bool: NodeDecodable {
+    static var expected: String { "true or false" }
+    static func decode(_ node: Node, path: [String], ctx: DecodeContext) -> Bool? {
+        if case .scalar(let s) = node {
+            switch s.string.lowercased() {
+            case "true", "yes", "on": return true
+            case "false", "no", "off": return false
+            default: break
+            }
+        }
+        typeError(node, path, ctx)
+        return nil
+    }
+}
+
+extension String: NodeDecodable {
+    static var expected: String { "a string" }
+    static func decode(_ node: Node, path: [String], ctx: DecodeContext) -> String? {
+        if case .scalar(let s) = node { return s.string }
+        typeError(node, path, ctx)
+        return nil
+    }
+}
+
+extension Array: NodeDecodable where Element: NodeDecodable {
+    static var expected: String { "a list of \(Element.expected.replacingOccurrences(of: "an ", with: "").replacingOccurrences(of: "a ", with: ""))s" }
+    static func decode(_ node: Node, path: [String], ctx: DecodeContext) -> [Element]? {
+        guard case .sequence(let seq) = node else {
+            typeError(node, path, ctx)
+            return nil
+        }
+        var out: [Element] = []
+        var ok = true
+        for (i, item) in seq.enumerated() {
+            if let v = Element.decode(item, path: path + ["[\(i)]"], ctx: ctx) { out.append(v) } else { ok = false }
+        }
+        return ok ? out : nil
+    }
+}
+
+/// A string-valued choice read from YAML, with the allowed values listed on error.
+protocol NodeEnum: NodeDecodable, RawRepresentable<String>, CaseIterable {}
+
+extension NodeEnum {
+    static var expected: String { "one of " + allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ") }
+    static func decode(_ node: Node, path: [String], ctx: DecodeContext) -> Self? {
+        guard case .scalar(let s) = node else {
+            typeError(node, path, ctx)
+            return nil
+        }
+        if let v = Self(rawValue: s.string) { return v }
+        let names = allCases.map(\.rawValue)
+        var help = "expected one of: " + names.joined(separator: ", ")
+        if let near = closest(to: s.string, in: names) { help = "did you mean '\(near)'? (\(help))" }
+        ctx.error(node, path, "unknown value '\(s.string)' for '\(dotted(path))'", help: help)
+        return nil
+    }
+}
+
+/// Reads the keys of one YAML mapping, remembering which were consumed so the rest can be
+/// reported as unknown.
+struct MapReader {
+    let node: Node?
+    let mapping: Node.Mapping?
+    let path: [String]
+    let ctx: DecodeContext
+    private(set) var known: [String] = []
+
+    /// A reader over `node`; a missing node reads as an empty mapping (all defaults).
+    init(_ node: Node?, path: [String], ctx: DecodeContext) {
+        self.node = node
+        self.path = path
+        self.ctx = ctx
+        switch node {
+        case .none: mapping = nil
+        case .some(.mapping(let m)): mapping = m
+        case .some(let n) where isNull(n): mapping = nil
+        case .some(let other):
+            mapping = nil
+            ctx.error(other, path, "'\(dotted(path))' must be a mapping of keys to values")
+        }
+    }
+
+    func child(_ key: String) -> Node? {
+        guard let mapping else { return nil }
+        for (k, v) in mapping where k.string == key { return v }
+        return nil
+    }
+
+    func has(_ key: String) -> Bool { child(key) != nil }
+
+    /// The value under `key`, or `fallback` when absent (or invalid, after recording why).
+    mutating func read<T: NodeDecodable>(_ key: String, default fallback: T) -> T {
+        known.append(key)
+        guard let n = child(key), !isNull(n) else { return fallback }
+        return T.decode(n, path: path + [key], ctx: ctx) ?? fallback
+    }
+
+    /// The value under `key` if present and valid.
+    mutating func optional<T: NodeDecodable>(_ key: String, as: T.Type = T.self) -> T? {
+        known.append(key)
+        guard let n = child(key), !isNull(n) else { return nil }
+        return T.decode(n, path: path + [key], ctx: ctx)
+    }
+
+    /// Like ``read(_:default:)`` and checks that the value lies in `range`.
+    mutating func read<T: NodeDecodable & Comparable>(_ key: String, default fallback: T, in range: ClosedRange<T>,
+                                                       rangeText: String? = nil) -> T {
+        let v = read(key, default: fallback)
+        if !range.contains(v), let n = child(key) {
+            ctx.error(n, path + [key], "'\(dotted(path + [key]))' is \(v), out of range",
+                      help: "use a value in \(rangeText ?? "\(range.lowerBound)...\(range.upperBound)")")
+            return fallback
+        }
+        return v
+    }
+
+    /// A nested mapping.
+    mutating func nested(_ key: String) -> MapReader {
+        known.append(key)
+        return MapReader(child(key), path: path + [key], ctx: ctx)
+    }
+
+    /// Reports every key not read, suggesting the closest known key.
+    func finish() {
+        guard let mapping else { return }
+        for (k, _) in mapping {
+            guard let name = k.string, !known.contains(name) else { continue }
+            var help = "known keys here: " + known.joined(separator: ", ")
+            if let near = closest(to: name, in: known) { help = "did you mean '\(near)'?" }
+            let scope = path.isEmpty ? "at the top level" : "in '\(dotted(path))'"
+            ctx.error(k, path + [name], "unknown key '\(name)' \(scope)", help: help, length: name.count)
+        }
+    }
+}
+
+func isNull(_ node: Node) -> Bool {
+    if case .scalar(let s) = node, s.style == .plain || s.style == .any {
+        return ["", "~", "null", "Null", "NULL"].contains(s.string)
+    }
+    return false
+}

@@ -1,0 +1,242 @@
+import Foundation
+import Yams
+
+/// One point of a sweep: its index, the swept values that define it, and the resolved spec.
+public struct RunPoint: Sendable, Equatable {
+    public var index: Int
+    /// Swept key paths and the values this point takes, e.g. `["model.width": "128"]`, in axis order.
+    public var assignments: [(path: String, value: String)]
+    public var experiment: Experiment
+
+    /// A short label such as `width=128,seed=1` (`base` when nothing is swept).
+    public var label: String {
+        assignments.isEmpty ? "base"
+            : assignments.map { "\($0.path.split(separator: ".").last.map(String.init) ?? $0.path)=\($0.value)" }
+                .joined(separator: ",")
+    }
+
+    public static func == (a: RunPoint, b: RunPoint) -> Bool {
+        a.index == b.index && a.experiment == b.experiment && a.assignments.map(\.path) == b.assignments.map(\.path)
+            && a.assignments.map(\.value) == b.assignments.map(\.value)
+    }
+}
+
+/// A spec file read, overridden, validated and expanded.
+public struct LoadedSpec: Sendable {
+    /// Path as given.
+    public var file: String
+    /// The file's bytes as written.
+    public var text: String
+    public var overrides: [String]
+    public var points: [RunPoint]
+    /// Names of the swept key paths, in axis order.
+    public var sweptPaths: [String]
+}
+
+/// Reads specs, applies overrides, validates everything before any work starts, and expands sweeps.
+public enum SpecLoader {
+    /// Specs larger than this are rejected before parsing.
+    public static let maximumBytes = 1 << 20
+
+    /// Loads a spec file with `key.path=value` overrides.
+    ///
+    /// - Throws: ``SpecErrors`` holding every problem found, located.
+    public static func load(path: String, overrides: [String] = []) throws -> LoadedSpec {
+        let url = URL(fileURLWithPath: path)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw SpecErrors(file: path, text: "", diagnostics: [Diagnostic(.wholeFile, "cannot read the spec: no such file or it is unreadable")])
+        }
+        let name = url.deletingPathExtension().lastPathComponent
+        return try load(data: data, file: path, defaultName: name, overrides: overrides)
+    }
+
+    /// Loads spec bytes; `file` is used in messages only.
+    public static func load(data: Data, file: String, defaultName: String, overrides: [String] = []) throws -> LoadedSpec {
+        func fail(_ d: Diagnostic, text: String = "") -> SpecErrors { SpecErrors(file: file, text: text, diagnostics: [d]) }
+        if data.count > maximumBytes {
+            throw fail(Diagnostic(.wholeFile, "the spec is \(data.count) bytes; specs are limited to \(maximumBytes) bytes",
+                                  help: "keep data in data files and point data.path at them"))
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            let offset = firstInvalidUTF8(data)
+            throw fail(Diagnostic(.wholeFile, "the spec is not valid UTF-8 (first bad byte at offset \(offset))",
+                                  help: "save the file as UTF-8"))
+        }
+        let ctx = DecodeContext()
+        var root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw fail(Diagnostic(.wholeFile, "the spec is empty",
+                                      help: "a minimal spec is:\n  name: demo\n  model: {depth: 3, width: 256}\n  train: {epochs: 1}"), text: text)
+            }
+            root = node
+        } catch let error as YamlError {
+            throw fail(syntaxDiagnostic(error, text: text), text: text)
+        }
+        guard case .mapping = root else {
+            throw fail(Diagnostic(ctx.location(of: root, path: []), "the spec must be a mapping of keys (name, data, model, train, …) to values"), text: text)
+        }
+
+        // Overrides: `a.b=value`, a comma list being a grid sweep.
+        for override in overrides {
+            guard let eq = override.firstIndex(of: "="), eq != override.startIndex else {
+                ctx.diagnostics.append(Diagnostic(.override(override), "an override must look like key.path=value",
+                                                  help: "e.g. train.lr=0.05 or model.width=64,128,256"))
+                continue
+            }
+            let keyText = String(override[..<eq])
+            let valueText = String(override[override.index(after: eq)...])
+            let steps = keyText.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            if steps.contains(where: { $0.isEmpty || $0.contains(" ") }) {
+                ctx.diagnostics.append(Diagnostic(.override(override), "'\(keyText)' is not a key path",
+                                                  help: "write dotted keys, e.g. train.lr=0.05"))
+                continue
+            }
+            guard let value = parseOverrideValue(valueText) else {
+                ctx.diagnostics.append(Diagnostic(.override(override), "cannot parse the value '\(valueText)'",
+                                                  help: "write a YAML scalar, a list [a, b], or a comma list a,b,c to sweep"))
+                continue
+            }
+            root = root.replacing(at: steps.map(PathStep.key)[...], with: value)
+            ctx.overrides.append((steps, override))
+        }
+
+        let axes = findSweeps(root, ctx: ctx)
+        let zipLengths = Set(axes.filter { $0.mode == .zip }.map(\.values.count))
+        if zipLengths.count > 1 {
+            let zipAxes = axes.filter { $0.mode == .zip }
+            for axis in zipAxes {
+                ctx.error(axis.node, axis.stringPath, "zip sweeps must have equal lengths: '\(axis.dottedPath)' has \(axis.values.count) values",
+                          help: "lengths here: " + zipAxes.map { "\($0.dottedPath)=\($0.values.count)" }.joined(separator: ", "))
+            }
+        }
+        if !ctx.diagnostics.isEmpty { throw SpecErrors(file: file, text: text, diagnostics: ctx.diagnostics) }
+
+        func tree(_ choice: [Int]) -> Node {
+            var t = root
+            for (a, axis) in axes.enumerated() { t = t.replacing(at: axis.path[...], with: axis.values[choice[a]]) }
+            return t
+        }
+        // Validate the base point and every value of every axis, so each mistake is reported once.
+        let base = Array(repeating: 0, count: axes.count)
+        _ = Experiment.decode(tree(base), defaultName: defaultName, ctx: ctx)
+        for (a, axis) in axes.enumerated() {
+            for v in axis.values.indices.dropFirst() {
+                var choice = base
+                choice[a] = v
+                _ = Experiment.decode(tree(choice), defaultName: defaultName, ctx: ctx)
+            }
+        }
+        if !ctx.diagnostics.isEmpty { throw SpecErrors(file: file, text: text, diagnostics: sorted(ctx.diagnostics)) }
+
+        let points = combinations(axes).enumerated().map { i, choice in
+            let exp = Experiment.decode(tree(choice), defaultName: defaultName, ctx: ctx)
+            let assignments = axes.enumerated().map { a, axis in (axis.dottedPath, display(axis.values[choice[a]])) }
+            return RunPoint(index: i, assignments: assignments, experiment: exp)
+        }
+        if !ctx.diagnostics.isEmpty { throw SpecErrors(file: file, text: text, diagnostics: sorted(ctx.diagnostics)) }
+        return LoadedSpec(file: file, text: text, overrides: overrides, points: points, sweptPaths: axes.map(\.dottedPath))
+    }
+
+    static func sorted(_ ds: [Diagnostic]) -> [Diagnostic] {
+        func key(_ d: Diagnostic) -> (Int, Int, Int) {
+            switch d.location {
+            case .wholeFile: return (0, 0, 0)
+            case let .file(l, c, _): return (1, l, c)
+            case .override: return (2, 0, 0)
+            }
+        }
+        return ds.enumerated().sorted { a, b in
+            let ka = key(a.element), kb = key(b.element)
+            return ka != kb ? ka < kb : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    static func parseOverrideValue(_ text: String) -> Node? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if !trimmed.hasPrefix("["), !trimmed.hasPrefix("{"), trimmed.contains(",") {
+            let items = trimmed.split(separator: ",", omittingEmptySubsequences: false).map {
+                Node(String($0).trimmingCharacters(in: .whitespaces))
+            }
+            if items.contains(where: { $0.string?.isEmpty == true }) { return nil }
+            return Node([(Node("grid"), Node(items))])
+        }
+        if trimmed.isEmpty { return nil }
+        guard let node = try? Yams.compose(yaml: trimmed) else { return nil }
+        return node.stripped()
+    }
+
+    static func display(_ node: Node) -> String {
+        switch node {
+        case .scalar(let s): return s.string
+        case .sequence(let s): return "[" + s.map(display).joined(separator: ",") + "]"
+        case .mapping(let m): return "{" + m.map { "\(display($0.key)):\(display($0.value))" }.joined(separator: ",") + "}"
+        case .alias: return "*"
+        }
+    }
+
+    static func syntaxDiagnostic(_ error: YamlError, text: String) -> Diagnostic {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        func at(_ mark: Mark, _ message: String, help: String? = nil) -> Diagnostic {
+            var help = help
+            if mark.line >= 1, mark.line <= lines.count {
+                let line = Array(lines[mark.line - 1])
+                if mark.column >= 1, mark.column <= line.count, line[mark.column - 1] == "\t" || line.prefix(mark.column).contains("\t") {
+                    help = "YAML indentation must use spaces; replace the tab with spaces"
+                    return Diagnostic(.file(line: mark.line, column: mark.column, length: 1), "tab character in indentation", help: help)
+                }
+            }
+            return Diagnostic(.file(line: mark.line, column: mark.column, length: 1), message, help: help)
+        }
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            let message = "YAML syntax error: \(problem)" + (context.map { " (\($0.text))" } ?? "")
+            return at(mark, message)
+        case let .reader(problem, offset, _, _):
+            return Diagnostic(.wholeFile, "the spec cannot be read as YAML: \(problem)" + (offset.map { " at byte \($0)" } ?? ""))
+        case let .duplicatedKeysInMapping(duplicates, context):
+            let key = duplicates.first ?? "?"
+            // Yams points at the first occurrence; point at the second, where the mistake is.
+            var mark = (context.mark.line, context.mark.column)
+            if context.mark.line >= 1 {
+                for l in context.mark.line..<lines.count {
+                    let line = String(lines[l])
+                    let indent = line.prefix { $0 == " " }.count
+                    if indent + 1 == context.mark.column, line.dropFirst(indent).hasPrefix("\(key):") {
+                        mark = (l + 1, indent + 1)
+                        break
+                    }
+                }
+            }
+            return Diagnostic(.file(line: mark.0, column: mark.1, length: key.count), "duplicate key '\(key)'",
+                              help: "the first '\(key)' is on line \(context.mark.line); keep one")
+        default:
+            return Diagnostic(.wholeFile, "the spec cannot be parsed: \(error)")
+        }
+    }
+
+    static func firstInvalidUTF8(_ data: Data) -> Int {
+        var i = 0
+        let bytes = [UInt8](data)
+        while i < bytes.count {
+            let b = bytes[i]
+            let len = b < 0x80 ? 1 : b >> 5 == 0b110 ? 2 : b >> 4 == 0b1110 ? 3 : b >> 3 == 0b11110 ? 4 : 0
+            if len == 0 || i + len > bytes.count { return i }
+            for j in 1..<len where bytes[i + j] >> 6 != 0b10 { return i }
+            i += len
+        }
+        return i
+    }
+}
+
+extension Node {
+    /// The same tree with source marks dropped (override values have no place in the file).
+    func stripped() -> Node {
+        switch self {
+        case .scalar(let s): return .scalar(Node.Scalar(s.string, s.tag, s.style))
+        case .sequence(let s): return .sequence(Node.Sequence(s.map { $0.stripped() }, s.tag, s.style))
+        case .mapping(let m): return .mapping(Node.Mapping(m.map { ($0.key.stripped(), $0.value.stripped()) }, m.tag, m.style))
+        case .alias: return self
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// One row of `results.csv`: one estimate for one run point, epoch, layer and estimator.
+public struct ResultRow: Codable, Sendable, Equatable {
+    public var point: Int
+    public var label: String
+    public var epoch: Int
+    public var layer: String
+    public var layerIndex: Int
+    public var estimator: String
+    public var value: Double
+    public var n: Int
+    public var dimension: Int
+    public var seconds: Double
+
+    public init(point: Int, label: String, epoch: Int, layer: String, layerIndex: Int, estimator: String,
+                value: Double, n: Int, dimension: Int, seconds: Double) {
+        self.point = point
+        self.label = label
+        self.epoch = epoch
+        self.layer = layer
+        self.layerIndex = layerIndex
+        self.estimator = estimator
+        self.value = value
+        self.n = n
+        self.dimension = dimension
+        self.seconds = seconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case point, label, epoch, layer, estimator, value, n, dimension, seconds
+        case layerIndex = "layer_index"
+    }
+}
+
+/// Writes and reads the tidy `results.csv`.
+public enum ResultsCSV {
+    public static func render(_ rows: [ResultRow], sweptPaths: [String], assignments: [Int: [String]]) -> String {
+        var header = ["point", "label"] + sweptPaths
+        header += ["epoch", "layer", "layer_index", "estimator", "value", "n", "dimension", "seconds"]
+        var lines = [header.joined(separator: ",")]
+        for r in rows {
+            var fields = [String(r.point), quote(r.label)] + (assignments[r.point] ?? []).map(quote)
+            fields += [String(r.epoch), quote(r.layer), String(r.layerIndex), r.estimator,
+                       String(r.value), String(r.n), String(r.dimension), String(format: "%.6f", r.seconds)]
+            lines.append(fields.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func quote(_ s: String) -> String {
+        s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+}

@@ -1,0 +1,140 @@
+import Crypto
+import Foundation
+import Tensors
+
+/// The on-disk layout of one run's result bundle, `Results/<experiment>/<run-id>/`.
+public struct BundleLayout: Sendable {
+    public static let formatVersion = 1
+    public let root: URL
+
+    public init(root: URL) { self.root = root }
+
+    public var bundleJSON: URL { root.appendingPathComponent("bundle.json") }
+    public var provenance: URL { root.appendingPathComponent("provenance.json") }
+    public var spec: URL { root.appendingPathComponent("spec.yaml") }
+    public var overrides: URL { root.appendingPathComponent("overrides.txt") }
+    public var resolved: URL { root.appendingPathComponent("resolved.json") }
+    public var results: URL { root.appendingPathComponent("results.csv") }
+    public func stage(_ name: String) -> URL { root.appendingPathComponent("stages").appendingPathComponent(name) }
+
+    /// A new run id: UTC time to the second plus 4 random hex digits, sortable by creation.
+    public static func newRunID(date: Date = Date()) -> String {
+        let f = DateFormatter()
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.locale = Locale(identifier: "en_US_POSIX")
+        return f.string(from: date) + "-" + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
+    }
+}
+
+/// One file of a bundle with its checksum.
+public struct FileRecord: Codable, Equatable, Sendable {
+    public var path: String
+    public var size: Int
+    public var sha256: String
+
+    public init(path: String, size: Int, sha256: String) {
+        self.path = path
+        self.size = size
+        self.sha256 = sha256
+    }
+}
+
+/// A stage's outcome as recorded in `bundle.json` and its `stage.json`.
+public struct StageRecord: Codable, Equatable, Sendable {
+    public var name: String
+    public var kind: String
+    public var point: Int?
+    public var status: String
+    public var seconds: Double
+    public var error: String?
+
+    public init(name: String, kind: String, point: Int?, status: String, seconds: Double, error: String?) {
+        self.name = name
+        self.kind = kind
+        self.point = point
+        self.status = status
+        self.seconds = seconds
+        self.error = error
+    }
+}
+
+/// `bundle.json`: what the run was, how it ended, and the checksum of every file.
+public struct BundleManifest: Codable, Sendable {
+    public var formatVersion: Int
+    public var runID: String
+    public var experiment: String
+    public var status: String
+    public var started: String
+    public var finished: String?
+    public var seconds: Double?
+    public var points: Int
+    public var stages: [StageRecord]
+    public var files: [FileRecord]
+
+    public init(formatVersion: Int, runID: String, experiment: String, status: String, started: String,
+                finished: String?, seconds: Double?, points: Int, stages: [StageRecord], files: [FileRecord]) {
+        self.formatVersion = formatVersion
+        self.runID = runID
+        self.experiment = experiment
+        self.status = status
+        self.started = started
+        self.finished = finished
+        self.seconds = seconds
+        self.points = points
+        self.stages = stages
+        self.files = files
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, started, finished, seconds, points, stages, files, experiment
+        case formatVersion = "format_version", runID = "run_id"
+    }
+}
+
+public enum BundleError: Error, CustomStringConvertible {
+    case newerFormat(String, Int)
+    case unreadable(String, String)
+
+    public var description: String {
+        switch self {
+        case let .newerFormat(path, v):
+            return "\(path) has bundle format \(v), newer than this accordion reads (\(BundleLayout.formatVersion)); upgrade accordion"
+        case let .unreadable(path, why): return "\(path): \(why)"
+        }
+    }
+}
+
+/// JSON encoding used for every JSON file Accordion writes: sorted keys, pretty, stable.
+public enum StableJSON {
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var d = try e.encode(value)
+        d.append(0x0A)
+        return d
+    }
+}
+
+public enum Checksums {
+    /// Hex SHA-256 of a file's bytes.
+    public static func sha256(of url: URL) throws -> (String, Int) {
+        let data = try Data(contentsOf: url)
+        return (SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined(), data.count)
+    }
+
+    /// Every regular file under `root` (except `bundle.json`), relative paths sorted.
+    public static func records(under root: URL) throws -> [FileRecord] {
+        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        var out: [FileRecord] = []
+        let base = root.standardizedFileURL.path
+        for case let url as URL in walker {
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
+            let rel = String(url.standardizedFileURL.path.dropFirst(base.count + 1))
+            if rel == "bundle.json" || url.lastPathComponent.hasSuffix(".tmp") { continue }
+            let (hash, size) = try sha256(of: url)
+            out.append(FileRecord(path: rel, size: size, sha256: hash))
+        }
+        return out.sorted { $0.path < $1.path }
+    }
+}

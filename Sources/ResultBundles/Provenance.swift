@@ -1,0 +1,80 @@
+import Foundation
+import Tensors
+
+/// Where and with what a bundle was produced.
+public struct Provenance: Codable, Sendable {
+    public var tool: String
+    public var toolVersion: String
+    public var gitCommit: String?
+    public var gitDirty: Bool?
+    public var swiftVersion: String
+    public var os: String
+    public var cpu: String
+    public var cores: Int
+    public var blas: String
+    public var blasCore: String
+    public var blasThreads: Int
+    public var datasets: [String: String]
+    public var rootSeeds: [UInt64]
+    public var command: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case tool, os, cpu, cores, blas, datasets, command
+        case toolVersion = "tool_version", gitCommit = "git_commit", gitDirty = "git_dirty"
+        case swiftVersion = "swift_version", blasCore = "blas_core", blasThreads = "blas_threads"
+        case rootSeeds = "root_seeds"
+    }
+
+    public static let toolVersion = "0.1.0"
+
+    /// Reads the facts of this process and machine.
+    public static func current(threads: Int, datasets: [String: String], seeds: [UInt64]) -> Provenance {
+        let git = gitState()
+        return Provenance(
+            tool: "accordion", toolVersion: toolVersion, gitCommit: git?.commit, gitDirty: git?.dirty,
+            swiftVersion: swiftVersion, os: ProcessInfo.processInfo.operatingSystemVersionString,
+            cpu: cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount,
+            blas: "OpenBLAS", blasCore: BLAS.coreName, blasThreads: threads,
+            datasets: datasets, rootSeeds: seeds, command: CommandLine.arguments)
+    }
+
+    static var swiftVersion: String {
+        #if swift(>=6.3)
+        return "6.3"
+        #elseif swift(>=6.2)
+        return "6.2"
+        #elseif swift(>=6.1)
+        return "6.1"
+        #else
+        return "6.0"
+        #endif
+    }
+
+    static func cpuModel() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
+        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+            return line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+        }
+        return "unknown"
+    }
+
+    /// The commit of the source tree Accordion was built from, when run inside its checkout.
+    static func gitState() -> (commit: String, dirty: Bool)? {
+        func git(_ args: [String]) -> String? {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["git"] + args
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = FileHandle.nullDevice
+            do { try p.run() } catch { return nil }
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            guard p.terminationStatus == 0 else { return nil }
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard let commit = git(["rev-parse", "HEAD"]) else { return nil }
+        let status = git(["status", "--porcelain", "--untracked-files=no"]) ?? ""
+        return (commit, !status.isEmpty)
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// Reading and writing the `safetensors` format (Hugging Face): an 8-byte little-endian header
+/// length, a JSON header `{"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}}`,
+/// then the raw little-endian tensor bytes.
+public enum Safetensors {
+    public enum Error: Swift.Error, CustomStringConvertible {
+        case malformed(String, String)
+        case missingTensor(String, String, available: [String])
+
+        public var description: String {
+            switch self {
+            case let .malformed(path, why): return "\(path): not a valid safetensors file: \(why)"
+            case let .missingTensor(path, name, available):
+                return "\(path): no tensor named '\(name)' (tensors: \(available.sorted().joined(separator: ", ")))"
+            }
+        }
+    }
+
+    /// Serialises named Float32 tensors; names are written in sorted order.
+    public static func encode(_ tensors: [String: FloatTensor], metadata: [String: String] = [:]) -> Data {
+        var header: [String: Any] = [:]
+        var offset = 0
+        let names = tensors.keys.sorted()
+        for name in names {
+            let t = tensors[name]!
+            header[name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + 4 * t.count]]
+            offset += 4 * t.count
+        }
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var json = (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])) ?? Data("{}".utf8)
+        while json.count % 8 != 0 { json.append(0x20) }
+        var data = Data()
+        var length = UInt64(json.count).littleEndian
+        withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
+        data.append(json)
+        for name in names { tensors[name]!.scalars.withUnsafeBytes { data.append(contentsOf: $0) } }
+        return data
+    }
+
+    public static func write(_ tensors: [String: FloatTensor], to url: URL, metadata: [String: String] = [:]) throws {
+        try AtomicWrite.write(encode(tensors, metadata: metadata), to: url)
+    }
+
+    /// Reads every F32/F64 tensor of a file as Float32 (F64 is narrowed).
+    public static func read(_ url: URL) throws -> [String: FloatTensor] {
+        let data = try Data(contentsOf: url)
+        return try decode(data, name: url.path)
+    }
+
+    public static func decode(_ data: Data, name: String) throws -> [String: FloatTensor] {
+        guard data.count >= 8 else { throw Error.malformed(name, "shorter than its 8-byte header length") }
+        let length = data.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
+        guard length > 0, 8 + length <= data.count else { throw Error.malformed(name, "header length \(length) exceeds the file") }
+        guard let header = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + length))) as? [String: Any] else {
+            throw Error.malformed(name, "header is not a JSON object")
+        }
+        let body = data.subdata(in: (8 + length)..<data.count)
+        var out: [String: FloatTensor] = [:]
+        for (key, value) in header where key != "__metadata__" {
+            guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
+                  let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2
+            else { throw Error.malformed(name, "bad entry for '\(key)'") }
+            let count = shape.reduce(1, *)
+            let width = dtype == "F32" ? 4 : dtype == "F64" ? 8 : 0
+            guard width > 0 else { throw Error.malformed(name, "tensor '\(key)' has dtype \(dtype); only F32 and F64 are read") }
+            guard offsets[0] >= 0, offsets[1] == offsets[0] + count * width, offsets[1] <= body.count else {
+                throw Error.malformed(name, "tensor '\(key)' has data_offsets \(offsets) inconsistent with shape \(shape) or file size")
+            }
+            var scalars = [Float](repeating: 0, count: count)
+            body.withUnsafeBytes { raw in
+                for i in 0..<count {
+                    scalars[i] = width == 4 ? raw.loadUnaligned(fromByteOffset: offsets[0] + 4 * i, as: Float.self)
+                        : Float(raw.loadUnaligned(fromByteOffset: offsets[0] + 8 * i, as: Double.self))
+                }
+            }
+            out[key] = FloatTensor(shape: shape, scalars: scalars)
+        }
+        return out
+    }
+}

@@ -1,0 +1,116 @@
+import ArgumentParser
+import ExperimentSpec
+import Foundation
+import Pipeline
+
+@main
+struct Accordion: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "accordion",
+        abstract: "Train networks from a YAML experiment and measure the intrinsic dimension of every layer.",
+        version: "0.1.0",
+        subcommands: [Run.self, Validate.self, Plan.self])
+}
+
+/// Exit codes: 0 success, 1 a run failed, 2 the user's input is wrong.
+enum ExitCodes {
+    static let runFailed: Int32 = 1
+    static let badInput: Int32 = 2
+}
+
+/// Prints to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Loads specs, printing every diagnostic and exiting 2 on bad input.
+func loadSpec(_ path: String, overrides: [String]) throws -> LoadedSpec {
+    do {
+        return try SpecLoader.load(path: path, overrides: overrides)
+    } catch let errors as SpecErrors {
+        printError(errors.render())
+        throw ExitCode(ExitCodes.badInput)
+    }
+}
+
+/// Overrides that shrink any experiment to a seconds-long check of the whole path.
+let smokeOverrides = ["data.train_size=2000", "data.test_size=500", "train.epochs=1", "probe.epochs=[0,1]", "probe.size=200"]
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run an experiment and write its result bundle.")
+
+    @Argument(help: "The experiment spec (YAML).")
+    var spec: String
+
+    @Argument(help: "Overrides such as train.lr=0.05 or model.width=64,128 (a comma list sweeps).")
+    var overrides: [String] = []
+
+    @Option(help: "Directory that holds result bundles.")
+    var results: String = "Results"
+
+    @Option(help: "Run points trained side by side (default: one per core).")
+    var jobs: Int = 0
+
+    @Flag(help: "Shrink the run to tiny data and one epoch, to check the whole path quickly.")
+    var smoke = false
+
+    @Flag(help: "Stop at the first failed run point.")
+    var failFast = false
+
+    func run() throws {
+        let all = (smoke ? smokeOverrides : []) + overrides
+        let loaded = try loadSpec(spec, overrides: all)
+        print("\(spec): \(loaded.points.count) run point\(loaded.points.count == 1 ? "" : "s")")
+        let summary = try Runner.run(loaded, options: RunOptions(
+            resultsDirectory: URL(fileURLWithPath: results), jobs: jobs, failFast: failFast,
+            log: { line in print(line) }))
+        print(SummaryTable.render(summary))
+        print("bundle: \(summary.bundle.path)")
+        if !summary.failures.isEmpty {
+            for f in summary.failures { printError("error: stage \(f.stage): \(f.reason)") }
+            printError("\(summary.failures.count) of \(summary.points.count) run points failed")
+            throw ExitCode(ExitCodes.runFailed)
+        }
+    }
+}
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check specs without running anything.")
+
+    @Argument(help: "Spec files.")
+    var specs: [String]
+
+    func run() throws {
+        var bad = 0
+        for path in specs {
+            do {
+                let loaded = try SpecLoader.load(path: path)
+                print("\(path): ok, \(loaded.points.count) run point\(loaded.points.count == 1 ? "" : "s")")
+            } catch let errors as SpecErrors {
+                printError(errors.render())
+                bad += 1
+            }
+        }
+        if bad > 0 { throw ExitCode(ExitCodes.badInput) }
+    }
+}
+
+struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the run points a spec expands to, without running.")
+
+    @Argument(help: "The experiment spec (YAML).")
+    var spec: String
+
+    @Argument(help: "Overrides, as for run.")
+    var overrides: [String] = []
+
+    func run() throws {
+        let loaded = try loadSpec(spec, overrides: overrides)
+        print("\(spec): \(loaded.points.count) run point\(loaded.points.count == 1 ? "" : "s")"
+              + (loaded.sweptPaths.isEmpty ? "" : " over " + loaded.sweptPaths.joined(separator: " × ")))
+        for p in loaded.points {
+            let e = p.experiment
+            print("  [\(p.index)] \(p.label): mlp \(e.model.widths.map(String.init).joined(separator: "-")), \(e.train.optimizer.rawValue) lr \(e.train.lr), batch \(e.train.batchSize), \(e.train.epochs) epoch(s), seed \(e.train.seed); probe epochs \(e.probe.epochs.map(String.init).joined(separator: ",")) on \(e.probe.size) \(e.probe.split.rawValue) points; estimators \(e.estimators.names.joined(separator: ","))")
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Tensors
+
+/// Paths and helpers shared by the test targets.
+public enum TestSupport {
+    /// The repository root (found from this file's location).
+    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `Tests/Fixtures/<name>`.
+    public static func fixture(_ name: String) -> URL {
+        repositoryRoot.appendingPathComponent("Tests/Fixtures").appendingPathComponent(name)
+    }
+
+    /// A fresh empty directory under the system temporary directory.
+    public static func temporaryDirectory(_ label: String = "accordion-test") -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The reference answers of `Tests/Fixtures/reference/estimators.json` for one dataset.
+    public static func referenceEstimates(_ dataset: String) throws -> [String: Double] {
+        let data = try Data(contentsOf: fixture("reference/estimators.json"))
+        let root = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let sets = root?["datasets"] as? [String: Any]
+        let entry = sets?[dataset] as? [String: Any]
+        var out: [String: Double] = [:]
+        for (k, v) in entry?["estimates"] as? [String: Any] ?? [:] {
+            if let d = (v as? [String: Any])?["value"] as? Double { out[k] = d }
+        }
+        for (k, v) in entry?["twonn_exact"] as? [String: Any] ?? [:] {
+            if let d = v as? Double { out["exact." + k] = d }
+        }
+        return out
+    }
+
+    /// Whether `a` and `b` agree to `relative` tolerance.
+    public static func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
+        abs(a - b) <= relative * max(abs(a), abs(b), 1e-300)
+    }
+}
