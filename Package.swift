@@ -19,6 +19,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CStdio", path: "Sources/CStdio"),
         .target(name: "Tensors", dependencies: ["CBLAS"]),
         .target(name: "Datasets", dependencies: [
             "Tensors", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
@@ -34,7 +35,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "accordion", dependencies: [
-            "Pipeline", "ExperimentSpec", "ResultBundles",
+            "Pipeline", "ExperimentSpec", "ResultBundles", "CStdio",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "AccordionTestSupport", dependencies: ["Tensors"], path: "Tests/AccordionTestSupport"),
@@ -42,7 +43,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "AccordionTestSupport"]),
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "AccordionTestSupport"]),
         .testTarget(name: "DimensionalityTests", dependencies: ["Dimensionality", "AccordionTestSupport"]),
-        .testTarget(name: "ExperimentSpecTests", dependencies: ["ExperimentSpec", "AccordionTestSupport"]),
+        .testTarget(name: "ExperimentSpecTests", dependencies: ["ExperimentSpec", "AccordionTestSupport", "Yams"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ExperimentSpec", "ResultBundles", "AccordionTestSupport"]),
     ]
 )

@@ -89,18 +89,16 @@ extension Experiment {
         p.finish()
 
         var e = top.nested("estimators")
-        var estimators = EstimatorsSpec(pr: nil)
-        if e.node == nil || e.mapping == nil {
+        let sectionGiven = e.mapping != nil
+        let hasPR = e.has("pr")
+        var prReader = e.nested("pr")
+        prReader.finish()
+        var estimators = EstimatorsSpec(pr: hasPR ? .init() : nil)
+        e.finish()
+        if !sectionGiven {
             estimators.pr = .init()
-        } else {
-            let hasPR = e.has("pr")
-            var pr = e.nested("pr")
-            pr.finish()
-            if hasPR { estimators.pr = .init() }
-            e.finish()
-            if estimators.names.isEmpty && e.mapping?.isEmpty == true {
-                ctx.error(e.node, ["estimators"], "'estimators' names no estimator", help: "add one, e.g. 'pr: {}'")
-            }
+        } else if estimators.names.isEmpty && ctx.diagnostics.isEmpty {
+            ctx.error(e.node, ["estimators"], "'estimators' names no estimator", help: "add one, e.g. 'pr: {}'")
         }
 
         var x = top.nested("execution")

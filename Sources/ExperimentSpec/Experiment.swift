@@ -128,7 +128,20 @@ public struct EstimatorsSpec: Codable, Equatable, Sendable {
     public struct PRSettings: Codable, Equatable, Sendable {}
 
     /// Names of the estimators present, in a fixed order.
-    public var names: [String] { pr != nil ? ["pr"] : [] }
+    public var names: [String] { configured.map(\.name) }
+
+    /// Each estimator present with its settings as text, in a fixed order.
+    public var configured: [ConfiguredEstimator] {
+        var out: [ConfiguredEstimator] = []
+        if pr != nil { out.append(ConfiguredEstimator(name: "pr", settings: [:])) }
+        return out
+    }
+}
+
+/// An estimator by name with its settings, as the engine takes them.
+public struct ConfiguredEstimator: Sendable, Equatable {
+    public var name: String
+    public var settings: [String: String]
 }
 
 public enum ExecutorName: String, Codable, Sendable, NodeEnum {

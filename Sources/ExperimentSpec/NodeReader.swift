@@ -5,6 +5,8 @@ final class DecodeContext {
     var diagnostics: [Diagnostic] = []
     /// Paths set by command-line overrides, with the override text, so errors there name it.
     var overrides: [(path: [String], text: String)] = []
+    /// Every key path the decoder asked for, present or not (for checking the schema mirrors it).
+    var readKeys: Set<String> = []
 
     func location(of node: Node?, path: [String], length: Int? = nil) -> SourceLocation {
         if let o = overrides.last(where: { path.starts(with: $0.path) }) { return .override(o.text) }
@@ -165,15 +167,20 @@ struct MapReader {
     func has(_ key: String) -> Bool { child(key) != nil }
 
     /// The value under `key`, or `fallback` when absent (or invalid, after recording why).
-    mutating func read<T: NodeDecodable>(_ key: String, default fallback: T) -> T {
+    private mutating func declare(_ key: String) {
         known.append(key)
+        ctx.readKeys.insert((path + [key]).joined(separator: "."))
+    }
+
+    mutating func read<T: NodeDecodable>(_ key: String, default fallback: T) -> T {
+        declare(key)
         guard let n = child(key), !isNull(n) else { return fallback }
         return T.decode(n, path: path + [key], ctx: ctx) ?? fallback
     }
 
     /// The value under `key` if present and valid.
     mutating func optional<T: NodeDecodable>(_ key: String, as: T.Type = T.self) -> T? {
-        known.append(key)
+        declare(key)
         guard let n = child(key), !isNull(n) else { return nil }
         return T.decode(n, path: path + [key], ctx: ctx)
     }
@@ -192,7 +199,7 @@ struct MapReader {
 
     /// A nested mapping.
     mutating func nested(_ key: String) -> MapReader {
-        known.append(key)
+        declare(key)
         return MapReader(child(key), path: path + [key], ctx: ctx)
     }
 

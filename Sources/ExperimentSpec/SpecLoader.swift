@@ -138,6 +138,13 @@ public enum SpecLoader {
         return LoadedSpec(file: file, text: text, overrides: overrides, points: points, sweptPaths: axes.map(\.dottedPath))
     }
 
+    /// Every dotted key path the spec language accepts (e.g. `train.lr`), as the decoder reads them.
+    public static func keyPaths() -> Set<String> {
+        let ctx = DecodeContext()
+        _ = Experiment.decode(Node([(Node, Node)]()), defaultName: "x", ctx: ctx)
+        return ctx.readKeys
+    }
+
     static func sorted(_ ds: [Diagnostic]) -> [Diagnostic] {
         func key(_ d: Diagnostic) -> (Int, Int, Int) {
             switch d.location {

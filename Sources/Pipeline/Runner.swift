@@ -7,22 +7,27 @@ import Tensors
 
 /// Options for ``Runner/run(_:options:)``.
 public struct RunOptions: Sendable {
-    /// Where bundles go (`Results/` by default).
+    /// Where bundles and the shared stage store go (`Results/` by default).
     public var resultsDirectory: URL
-    /// Run points trained side by side; 0 means one per core.
+    /// Stages run side by side; 0 means one per core.
     public var jobs: Int
-    /// Stop at the first failed run point.
+    /// Stop scheduling new stages after the first failure.
     public var failFast: Bool
+    /// Reuse completed stages from the store (`false` for `rerun`: everything from scratch).
+    public var useCache: Bool
     /// Progress lines go here.
     public var log: @Sendable (String) -> Void
 
     public init(resultsDirectory: URL = URL(fileURLWithPath: "Results"), jobs: Int = 0, failFast: Bool = false,
-                log: @escaping @Sendable (String) -> Void = { print($0) }) {
+                useCache: Bool = true, log: @escaping @Sendable (String) -> Void = { print($0) }) {
         self.resultsDirectory = resultsDirectory
         self.jobs = jobs
         self.failFast = failFast
+        self.useCache = useCache
         self.log = log
     }
+
+    var storeRoot: URL { resultsDirectory.appendingPathComponent(".store") }
 }
 
 /// What a run produced.
@@ -32,9 +37,13 @@ public struct RunSummary: Sendable {
     public var metrics: [Int: [EpochMetrics]]
     public var failures: [StageFailure]
     public var points: [RunPoint]
+    public var outcomes: [String: StageOutcome]
+    /// Stages computed in this run (not taken from the store).
+    public var executed: Int
+    public var stageCount: Int
 }
 
-/// Runs an expanded spec and writes its bundle.
+/// Runs an expanded spec through its stage graph and writes its bundle.
 public enum Runner {
     public static func run(_ spec: LoadedSpec, options: RunOptions) throws -> RunSummary {
         let started = Date()
@@ -43,144 +52,139 @@ public enum Runner {
         let layout = BundleLayout(root: options.resultsDirectory.appendingPathComponent(first.name).appendingPathComponent(runID))
         let threads = first.execution.threads
         BLAS.setThreads(threads)
+        let graph = try StageGraph.compile(spec)
 
-        // Before any stage: the spec as written, the overrides, the resolved points.
+        // Before any stage: the spec as written, the overrides, the resolved points, provenance.
         try AtomicWrite.write(Data(spec.text.utf8), to: layout.spec)
         try AtomicWrite.write(spec.overrides.map { $0 + "\n" }.joined(), to: layout.overrides)
         try AtomicWrite.write(try StableJSON.encode(ResolvedSpec(spec)), to: layout.resolved)
+        try writeProvenance(layout, graph: graph, spec: spec, threads: threads, fingerprints: [:])
+        try writeManifest(layout, runID: runID, spec: spec, graph: graph, status: "running", started: started,
+                          finished: nil, outcomes: [:])
 
-        var stages: [StageRecord] = []
-        var failures: [StageFailure] = []
-        var prepared: [DataSpec: PreparedData] = [:]
+        let store: StageStore
+        if options.useCache {
+            store = StageStore(root: options.storeRoot)
+        } else {
+            store = StageStore(root: options.resultsDirectory.appendingPathComponent(".store-\(runID)"))
+        }
+        let jobs = options.jobs > 0 ? options.jobs : (first.execution.jobs > 0 ? first.execution.jobs : ProcessInfo.processInfo.activeProcessorCount)
+        options.log("\(spec.points.count) run point\(spec.points.count == 1 ? "" : "s"), \(graph.count) stages, \(jobs) job\(jobs == 1 ? "" : "s"); bundle \(layout.root.path)")
+        let scheduler = Scheduler(graph: graph, store: store, executor: StageExecutor(store: store, log: options.log),
+                                  jobs: jobs, failFast: options.failFast, log: options.log)
+        let outcomes = try scheduler.run()
+
+        // Bundle: every stage's outputs (hard links into the store) and its record.
         var fingerprints: [String: String] = [:]
-        let dataStart = Date()
-        var dataFailure: StageFailure?
-        for point in spec.points where prepared[point.experiment.data] == nil && dataFailure == nil {
-            do {
-                let p = try DataStage.prepare(point.experiment.data)
-                prepared[point.experiment.data] = p
-                fingerprints["fashion-mnist#\(prepared.count)"] = p.fingerprint
-                options.log("data: \(p.train.count) train / \(p.test.count) test examples from \(p.source) (fingerprint \(p.fingerprint.prefix(12)))")
-            } catch {
-                dataFailure = StageFailure(stage: "data", reason: "\(error)")
+        for stage in graph.stages {
+            let target = layout.stage(stage.key)
+            if outcomes[stage.key]?.succeeded == true {
+                try linkTree(from: store.directory(stage.key), to: target)
+                if stage.kind == .data,
+                   let d = try? JSONDecoder().decode(DataOutput.self, from: Data(contentsOf: target.appendingPathComponent("data.json"))) {
+                    fingerprints[stage.name] = d.fingerprint
+                }
+            } else {
+                let outcome = outcomes[stage.key] ?? .skipped("not reached")
+                let result = StageResult(definition: try StageDefinition(stage), status: outcome.status, seconds: 0,
+                                         error: reason(outcome), finished: ISO8601DateFormatter().string(from: Date()))
+                try AtomicWrite.write(try StableJSON.encode(result), to: target.appendingPathComponent("stage.json"))
             }
         }
-        stages.append(StageRecord(name: "data", kind: "data", point: nil, status: dataFailure == nil ? "done" : "failed",
-                                  seconds: Date().timeIntervalSince(dataStart), error: dataFailure?.reason))
-        let provenance = Provenance.current(threads: threads, datasets: fingerprints,
-                                            seeds: spec.points.map(\.experiment.train.seed))
-        try AtomicWrite.write(try StableJSON.encode(provenance), to: layout.provenance)
+        if !options.useCache { try? FileManager.default.removeItem(at: store.root) }
+        try writeProvenance(layout, graph: graph, spec: spec, threads: threads, fingerprints: fingerprints)
 
+        let (rows, metrics) = try aggregate(graph: graph, spec: spec, layout: layout, outcomes: outcomes)
+        let assignments = Dictionary(uniqueKeysWithValues: spec.points.map { ($0.index, $0.assignments.map(\.value)) })
+        try AtomicWrite.write(ResultsCSV.render(rows, sweptPaths: spec.sweptPaths, assignments: assignments), to: layout.results)
+
+        let failures = graph.stages.compactMap { s -> StageFailure? in
+            if case .failed(let why) = outcomes[s.key] { return StageFailure(stage: s.name, reason: why) }
+            return nil
+        }
+        let anyMissing = graph.stages.contains { outcomes[$0.key]?.succeeded != true }
+        let status = !anyMissing ? "complete" : (rows.isEmpty ? "failed" : "partial")
+        try writeManifest(layout, runID: runID, spec: spec, graph: graph, status: status, started: started,
+                          finished: Date(), outcomes: outcomes)
+        return RunSummary(bundle: layout.root, rows: rows, metrics: metrics, failures: failures, points: spec.points,
+                          outcomes: outcomes, executed: scheduler.executed, stageCount: graph.count)
+    }
+
+    static func reason(_ outcome: StageOutcome) -> String? {
+        switch outcome {
+        case .failed(let why), .skipped(let why): return why
+        default: return nil
+        }
+    }
+
+    /// Reads every estimate and metric of the run into tidy rows.
+    static func aggregate(graph: StageGraph, spec: LoadedSpec, layout: BundleLayout,
+                          outcomes: [String: StageOutcome]) throws -> ([ResultRow], [Int: [EpochMetrics]]) {
         var rows: [ResultRow] = []
         var metrics: [Int: [EpochMetrics]] = [:]
-        if let dataFailure {
-            failures.append(dataFailure)
-        } else {
-            let outcomes = runPoints(spec.points, prepared: prepared, layout: layout, options: options)
-            for (point, outcome) in zip(spec.points, outcomes) {
-                switch outcome.result {
-                case .success(let r):
-                    rows += r.rows
-                    metrics[point.index] = r.metrics
-                    stages.append(StageRecord(name: "train[\(point.label)]", kind: "train", point: point.index,
-                                              status: "done", seconds: outcome.seconds, error: nil))
-                case .failure(let f):
-                    failures.append(f)
-                    stages.append(StageRecord(name: f.stage, kind: "train", point: point.index,
-                                              status: "failed", seconds: outcome.seconds, error: f.reason))
+        for point in spec.points {
+            guard let ps = graph.pointStages[point.index] else { continue }
+            if outcomes[ps.train]?.succeeded == true,
+               let text = try? String(contentsOf: layout.stage(ps.train).appendingPathComponent("metrics.jsonl"), encoding: .utf8) {
+                metrics[point.index] = try text.split(separator: "\n").map {
+                    try JSONDecoder().decode(EpochMetrics.self, from: Data($0.utf8))
                 }
+            }
+            for (slot, key) in ps.estimates where outcomes[key]?.succeeded == true {
+                let out = try JSONDecoder().decode(EstimateOutput.self, from: Data(contentsOf: layout.stage(key).appendingPathComponent("estimate.json")))
+                rows.append(ResultRow(point: point.index, label: point.label, epoch: slot.epoch, layer: slot.layer,
+                                      layerIndex: slot.layerIndex, estimator: slot.estimator, value: out.value,
+                                      n: out.n, dimension: out.dimension, seconds: out.seconds))
             }
         }
         rows.sort { ($0.point, $0.epoch, $0.layerIndex, $0.estimator) < ($1.point, $1.epoch, $1.layerIndex, $1.estimator) }
-        let assignments = Dictionary(uniqueKeysWithValues: spec.points.map { ($0.index, $0.assignments.map(\.value)) })
-        try AtomicWrite.write(ResultsCSV.render(rows, sweptPaths: spec.sweptPaths, assignments: assignments), to: layout.results)
-        for stage in stages {
-            try AtomicWrite.write(try StableJSON.encode(stage), to: layout.stage(stage.name).appendingPathComponent("stage.json"))
+        return (rows, metrics)
+    }
+
+    static func writeProvenance(_ layout: BundleLayout, graph: StageGraph, spec: LoadedSpec, threads: Int,
+                                fingerprints: [String: String]) throws {
+        let provenance = Provenance.current(threads: threads, datasets: fingerprints,
+                                            seeds: spec.points.map(\.experiment.train.seed))
+        try AtomicWrite.write(try StableJSON.encode(provenance), to: layout.provenance)
+    }
+
+    static func writeManifest(_ layout: BundleLayout, runID: String, spec: LoadedSpec, graph: StageGraph, status: String,
+                              started: Date, finished: Date?, outcomes: [String: StageOutcome]) throws {
+        let stages = graph.stages.map { s -> StageRecord in
+            let outcome = outcomes[s.key]
+            var seconds = 0.0
+            if case .done(let t) = outcome { seconds = t }
+            return StageRecord(key: s.key, name: s.name, kind: s.kind.rawValue, points: s.points.sorted(),
+                               status: outcome?.status ?? "pending", seconds: seconds, error: outcome.flatMap(reason))
         }
-
-        let finished = Date()
         let manifest = BundleManifest(
-            formatVersion: BundleLayout.formatVersion, runID: runID, experiment: first.name,
-            status: failures.isEmpty ? "complete" : (rows.isEmpty ? "failed" : "partial"),
-            started: iso8601(started), finished: iso8601(finished), seconds: finished.timeIntervalSince(started),
-            points: spec.points.count, stages: stages, files: try Checksums.records(under: layout.root))
+            formatVersion: BundleLayout.formatVersion, runID: runID, experiment: spec.points[0].experiment.name,
+            status: status, started: iso8601(started), finished: finished.map(iso8601),
+            seconds: finished.map { $0.timeIntervalSince(started) }, points: spec.points.count, stages: stages,
+            files: finished == nil ? [] : try Checksums.records(under: layout.root))
         try AtomicWrite.write(try StableJSON.encode(manifest), to: layout.bundleJSON)
-        return RunSummary(bundle: layout.root, rows: rows, metrics: metrics, failures: failures, points: spec.points)
     }
 
-    struct Outcome: Sendable {
-        var result: Result<(rows: [ResultRow], metrics: [EpochMetrics]), StageFailure>
-        var seconds: Double
-    }
-
-    /// Trains the points side by side, one per worker, OpenBLAS single-threaded inside each.
-    static func runPoints(_ points: [RunPoint], prepared: [DataSpec: PreparedData], layout: BundleLayout,
-                          options: RunOptions) -> [Outcome] {
-        let workers = max(1, min(points.count, options.jobs > 0 ? options.jobs : ProcessInfo.processInfo.activeProcessorCount))
-        let box = OutcomeBox(count: points.count)
-        let queue = DispatchQueue(label: "accordion.points", attributes: .concurrent)
-        let group = DispatchGroup()
-        for w in 0..<workers {
-            queue.async(group: group) {
-                while let i = box.claim() {
-                    let point = points[i]
-                    if options.failFast && box.anyFailed {
-                        box.set(i, Outcome(result: .failure(StageFailure(stage: "train[\(point.label)]", reason: "not run: an earlier point failed (--fail-fast)")), seconds: 0))
-                        continue
-                    }
-                    let data = prepared[point.experiment.data]!
-                    var probeRNG = RandomStream(seed: point.experiment.probe.seed, path: "probe/select")
-                    let pool = point.experiment.probe.split == .test ? data.test : data.train
-                    let indices = probeRNG.permutation(pool.count).prefix(point.experiment.probe.size).sorted()
-                    let job = PointJob(point: point, data: data, probeInputs: pool.inputs.gatherRows(indices),
-                                       layout: layout, log: options.log)
-                    let start = Date()
-                    options.log("train[\(point.label)] started (worker \(w + 1))")
-                    do {
-                        let r = try job.run()
-                        box.set(i, Outcome(result: .success(r), seconds: Date().timeIntervalSince(start)))
-                    } catch let f as StageFailure {
-                        options.log("error: stage \(f.stage) \(f.reason)")
-                        box.set(i, Outcome(result: .failure(f), seconds: Date().timeIntervalSince(start)))
-                    } catch {
-                        let f = StageFailure(stage: job.stageName, reason: "\(error)")
-                        options.log("error: stage \(f.stage) \(f.reason)")
-                        box.set(i, Outcome(result: .failure(f), seconds: Date().timeIntervalSince(start)))
-                    }
-                }
+    /// Hard-links every file under `source` into `target` (copying when linking is impossible).
+    static func linkTree(from source: URL, to target: URL) throws {
+        let fm = FileManager.default
+        try fm.createDirectory(at: target, withIntermediateDirectories: true)
+        for name in try fm.contentsOfDirectory(atPath: source.path) {
+            let s = source.appendingPathComponent(name), t = target.appendingPathComponent(name)
+            var isDir: ObjCBool = false
+            fm.fileExists(atPath: s.path, isDirectory: &isDir)
+            if isDir.boolValue {
+                try linkTree(from: s, to: t)
+            } else if !fm.fileExists(atPath: t.path) {
+                do { try fm.linkItem(at: s, to: t) } catch { try fm.copyItem(at: s, to: t) }
             }
         }
-        group.wait()
-        return box.outcomes.map { $0! }
     }
 
     static func iso8601(_ date: Date) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return f.string(from: date)
-    }
-}
-
-/// Thread-safe hand-out of point indices and collection of outcomes.
-final class OutcomeBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-    private(set) var outcomes: [Runner.Outcome?]
-    private(set) var anyFailed = false
-
-    init(count: Int) { outcomes = Array(repeating: nil, count: count) }
-
-    func claim() -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard next < outcomes.count else { return nil }
-        next += 1
-        return next - 1
-    }
-
-    func set(_ i: Int, _ o: Runner.Outcome) {
-        lock.lock(); defer { lock.unlock() }
-        outcomes[i] = o
-        if case .failure = o.result { anyFailed = true }
     }
 }
 

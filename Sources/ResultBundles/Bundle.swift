@@ -42,17 +42,22 @@ public struct FileRecord: Codable, Equatable, Sendable {
 
 /// A stage's outcome as recorded in `bundle.json` and its `stage.json`.
 public struct StageRecord: Codable, Equatable, Sendable {
+    /// The stage key (content hash); the stage's files are under `stages/<key>/`.
+    public var key: String
     public var name: String
     public var kind: String
-    public var point: Int?
+    /// Run points the stage serves.
+    public var points: [Int]
+    /// `done` (computed in this run), `cached`, `failed` or `skipped`.
     public var status: String
     public var seconds: Double
     public var error: String?
 
-    public init(name: String, kind: String, point: Int?, status: String, seconds: Double, error: String?) {
+    public init(key: String, name: String, kind: String, points: [Int], status: String, seconds: Double, error: String?) {
+        self.key = key
         self.name = name
         self.kind = kind
-        self.point = point
+        self.points = points
         self.status = status
         self.seconds = seconds
         self.error = error

@@ -1,21 +1,38 @@
 import ArgumentParser
+import CStdio
 import ExperimentSpec
 import Foundation
 import Pipeline
 
 @main
 struct Accordion: ParsableCommand {
+    static func main() {
+        // Progress lines must reach a pipe or a log file as they happen.
+        accordion_line_buffer_stdout()
+        Self.main(nil)
+    }
+
+
     static let configuration = CommandConfiguration(
         commandName: "accordion",
         abstract: "Train networks from a YAML experiment and measure the intrinsic dimension of every layer.",
         version: "0.1.0",
-        subcommands: [Run.self, Validate.self, Plan.self])
+        subcommands: [Run.self, Validate.self, Plan.self, Show.self, Runs.self, Verify.self, Rerun.self])
 }
 
 /// Exit codes: 0 success, 1 a run failed, 2 the user's input is wrong.
 enum ExitCodes {
     static let runFailed: Int32 = 1
     static let badInput: Int32 = 2
+}
+
+/// Prints the layer table, the stage counts and the bundle path of a finished run.
+func printRunSummary(_ summary: RunSummary) {
+    print(SummaryTable.render(summary))
+    let statuses = summary.outcomes.values.map(\.status)
+    print("\(summary.stageCount) stages: " + ["done", "cached", "failed", "skipped"].map { s in
+        "\(statuses.filter { $0 == s }.count) \(s == "done" ? "computed" : s)" }.joined(separator: ", "))
+    print("bundle: \(summary.bundle.path)")
 }
 
 /// Prints to standard error.
@@ -64,8 +81,7 @@ struct Run: ParsableCommand {
         let summary = try Runner.run(loaded, options: RunOptions(
             resultsDirectory: URL(fileURLWithPath: results), jobs: jobs, failFast: failFast,
             log: { line in print(line) }))
-        print(SummaryTable.render(summary))
-        print("bundle: \(summary.bundle.path)")
+        printRunSummary(summary)
         if !summary.failures.isEmpty {
             for f in summary.failures { printError("error: stage \(f.stage): \(f.reason)") }
             printError("\(summary.failures.count) of \(summary.points.count) run points failed")
@@ -96,13 +112,20 @@ struct Validate: ParsableCommand {
 }
 
 struct Plan: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the run points a spec expands to, without running.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show the run points and the stage graph a spec expands to, without running anything.")
 
     @Argument(help: "The experiment spec (YAML).")
     var spec: String
 
     @Argument(help: "Overrides, as for run.")
     var overrides: [String] = []
+
+    @Flag(help: "Say, per stage, whether it is cached or why it must run.")
+    var explain = false
+
+    @Option(help: "Directory that holds result bundles and the stage store.")
+    var results: String = "Results"
 
     func run() throws {
         let loaded = try loadSpec(spec, overrides: overrides)
@@ -112,5 +135,18 @@ struct Plan: ParsableCommand {
             let e = p.experiment
             print("  [\(p.index)] \(p.label): mlp \(e.model.widths.map(String.init).joined(separator: "-")), \(e.train.optimizer.rawValue) lr \(e.train.lr), batch \(e.train.batchSize), \(e.train.epochs) epoch(s), seed \(e.train.seed); probe epochs \(e.probe.epochs.map(String.init).joined(separator: ",")) on \(e.probe.size) \(e.probe.split.rawValue) points; estimators \(e.estimators.names.joined(separator: ","))")
         }
+        let graph = try StageGraph.compile(loaded)
+        var counts: [String: Int] = [:]
+        for s in graph.stages { counts[s.kind.rawValue, default: 0] += 1 }
+        print("\(graph.count) stages: " + StageKind.allCases.compactMap { k in counts[k.rawValue].map { "\($0) \(k.rawValue)" } }.joined(separator: ", "))
+        guard explain else { return }
+        let entries = Planner.explain(graph, resultsDirectory: URL(fileURLWithPath: results),
+                                      experiment: loaded.points[0].experiment.name)
+        let cached = entries.filter(\.cached).count
+        for entry in entries {
+            print("  " + (entry.cached ? "cached " : "run    ") + entry.stage.name.padding(toLength: 52, withPad: " ", startingAt: 0)
+                  + " " + String(entry.stage.key.prefix(12)) + (entry.cached ? "" : "  " + entry.reason))
+        }
+        print("\(entries.count - cached) to run, \(cached) cached")
     }
 }

@@ -40,3 +40,35 @@ public enum TestSupport {
         abs(a - b) <= relative * max(abs(a), abs(b), 1e-300)
     }
 }
+
+extension TestSupport {
+    /// The `accordion` executable built beside the test bundle.
+    public static var accordionExecutable: URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("accordion")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return repositoryRoot.appendingPathComponent(".build/debug/accordion")
+    }
+
+    /// Runs `accordion` with arguments; returns exit status and combined output.
+    @discardableResult
+    public static func runAccordion(_ arguments: [String], directory: URL? = nil) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = accordionExecutable
+        p.arguments = arguments
+        if let directory { p.currentDirectoryURL = directory }
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Writes `text` to a new file in a fresh temporary directory and returns its path.
+    public static func writeSpec(_ text: String, name: String = "spec.yaml") throws -> URL {
+        let url = temporaryDirectory("spec").appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+}

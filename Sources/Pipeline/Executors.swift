@@ -1,0 +1,161 @@
+import Datasets
+import Dimensionality
+import ExperimentSpec
+import Foundation
+import NeuralNets
+import ResultBundles
+import Tensors
+
+/// A stage that could not complete, with the reason a user can act on.
+public struct StageFailure: Error, Sendable, CustomStringConvertible {
+    public var stage: String
+    public var reason: String
+    public var description: String { "stage \(stage) failed: \(reason)" }
+}
+
+/// `estimate.json`: one estimator's answer on one layer.
+public struct EstimateOutput: Codable, Sendable {
+    public var estimator: String
+    public var value: Double
+    public var error: Double?
+    public var n: Int
+    public var dimension: Int
+    public var seconds: Double
+}
+
+/// `data.json`: what a data stage prepared.
+struct DataOutput: Codable {
+    var fingerprint: String
+    var source: String
+    var trainCount: Int
+    var testCount: Int
+    var classes: Int
+    var features: Int
+    enum CodingKeys: String, CodingKey {
+        case fingerprint, source, classes, features
+        case trainCount = "train_count", testCount = "test_count"
+    }
+}
+
+/// Runs one stage's work into a scratch directory.
+final class StageExecutor: @unchecked Sendable {
+    let store: StageStore
+    let log: @Sendable (String) -> Void
+    private let lock = NSLock()
+    private var dataCache: [String: PreparedData] = [:]
+
+    init(store: StageStore, log: @escaping @Sendable (String) -> Void) {
+        self.store = store
+        self.log = log
+    }
+
+    func execute(_ stage: Stage, into dir: URL) throws {
+        switch stage.work {
+        case .data(let p): try runData(p, key: stage.key, dir: dir)
+        case .train(let p): try runTrain(p, stage: stage, dir: dir)
+        case .probe(let p): try runProbe(p, stage: stage, dir: dir)
+        case .estimate(let p): try runEstimate(p, stage: stage, dir: dir)
+        }
+    }
+
+    /// The prepared arrays of a data stage, recomputed (deterministically) in this process once
+    /// and checked against the fingerprint the stage recorded.
+    func prepared(_ dataKey: String) throws -> PreparedData {
+        lock.lock()
+        if let d = dataCache[dataKey] { lock.unlock(); return d }
+        lock.unlock()
+        let def = try store.definition(dataKey)
+        guard case .data(let params) = try def.work() else { throw StageFailure(stage: def.name, reason: "not a data stage") }
+        let data = try DataStage.prepare(params.data)
+        if let recorded = try? JSONDecoder().decode(DataOutput.self, from: Data(contentsOf: store.directory(dataKey).appendingPathComponent("data.json"))),
+           recorded.fingerprint != data.fingerprint {
+            throw StageFailure(stage: def.name, reason: "the data in \(data.source) changed since it was prepared (fingerprint \(data.fingerprint.prefix(12)) ≠ \(recorded.fingerprint.prefix(12)))")
+        }
+        lock.lock()
+        dataCache[dataKey] = data
+        lock.unlock()
+        return data
+    }
+
+    private func runData(_ p: DataParams, key: String, dir: URL) throws {
+        let data = try DataStage.prepare(p.data)
+        lock.lock()
+        dataCache[key] = data
+        lock.unlock()
+        let out = DataOutput(fingerprint: data.fingerprint, source: data.source, trainCount: data.train.count,
+                             testCount: data.test.count, classes: data.train.classes, features: data.train.inputs.columns)
+        try AtomicWrite.write(try StableJSON.encode(out), to: dir.appendingPathComponent("data.json"))
+        log("  data: \(data.train.count) train / \(data.test.count) test examples from \(data.source) (fingerprint \(data.fingerprint.prefix(12)))")
+    }
+
+    private func runTrain(_ p: TrainParams, stage: Stage, dir: URL) throws {
+        let data = try prepared(stage.inputs[0])
+        let model = ModelFactory.build(p.model, inputs: data.train.inputs.columns, classes: data.train.classes, seed: p.train.seed)
+        let optimizer = SGD(learningRate: p.train.lr, momentum: p.train.momentum, nesterov: p.train.nesterov,
+                            weightDecay: p.train.weightDecay)
+        var trainer = Trainer(batchSize: p.train.batchSize, shuffle: RandomStream(seed: p.train.seed, path: "train/shuffle"))
+        func checkpoint(_ epoch: Int) throws {
+            try Safetensors.write(ModelFactory.state(model), to: dir.appendingPathComponent("checkpoints/epoch\(epoch).safetensors"),
+                                  metadata: ["epoch": String(epoch), "architecture": p.model.architecture.rawValue])
+        }
+        if p.checkpoints.contains(0) { try checkpoint(0) }
+        var metricsText = ""
+        for epoch in stride(from: 1, through: p.train.epochs, by: 1) {
+            let start = Date()
+            var lastReport = Date()
+            let result: (loss: Double, accuracy: Double)
+            do {
+                result = try trainer.trainEpoch(model, optimizer: optimizer, inputs: data.train.inputs,
+                                                labels: data.train.labels, epoch: epoch) { step, steps, loss in
+                    if Date().timeIntervalSince(lastReport) > 10 {
+                        lastReport = Date()
+                        self.log("  \(stage.name) epoch \(epoch) step \(step)/\(steps) loss \(String(format: "%.4f", loss))")
+                    }
+                }
+            } catch let error as DivergenceError {
+                throw StageFailure(stage: stage.name, reason: error.description)
+            }
+            let test = Trainer.evaluate(model, inputs: data.test.inputs, labels: data.test.labels)
+            let m = EpochMetrics(epoch: epoch, trainLoss: result.loss, trainAccuracy: result.accuracy,
+                                 testLoss: test.loss, testAccuracy: test.accuracy, seconds: Date().timeIntervalSince(start))
+            metricsText += String(decoding: try StageKeys.canonicalJSON(m), as: UTF8.self) + "\n"
+            try AtomicWrite.write(metricsText, to: dir.appendingPathComponent("metrics.jsonl"))
+            let rate = Double(data.train.count) / max(m.seconds, 1e-9)
+            log("  \(stage.name) epoch \(epoch)/\(p.train.epochs): train loss \(String(format: "%.4f", m.trainLoss)), test accuracy \(String(format: "%.4f", m.testAccuracy)), \(Int(rate)) samples/s")
+            if p.checkpoints.contains(epoch) { try checkpoint(epoch) }
+        }
+        if p.train.epochs == 0 { try AtomicWrite.write("", to: dir.appendingPathComponent("metrics.jsonl")) }
+    }
+
+    private func runProbe(_ p: ProbeParams, stage: Stage, dir: URL) throws {
+        let data = try prepared(stage.inputs[0])
+        let trainDef = try store.definition(stage.inputs[1])
+        guard case .train(let tp) = try trainDef.work() else { throw StageFailure(stage: stage.name, reason: "input is not a train stage") }
+        let model = ModelFactory.build(tp.model, inputs: data.train.inputs.columns, classes: data.train.classes, seed: tp.train.seed)
+        let file = store.directory(stage.inputs[1]).appendingPathComponent("checkpoints/epoch\(p.epoch).safetensors")
+        try ModelFactory.load(try Safetensors.read(file), into: model, source: file.path)
+        let pool = p.split == .test ? data.test : data.train
+        var rng = RandomStream(seed: p.seed, path: "probe/select")
+        let indices = Array(rng.permutation(pool.count).prefix(p.size)).sorted()
+        let acts = model.activations(of: pool.inputs.gatherRows(indices), layers: p.layers)
+        for layer in p.layers {
+            guard let a = acts[layer] else { throw StageFailure(stage: stage.name, reason: "the model has no layer '\(layer)'") }
+            try NPY.write(a, to: dir.appendingPathComponent("\(layer).npy"))
+        }
+    }
+
+    private func runEstimate(_ p: EstimateParams, stage: Stage, dir: URL) throws {
+        let file = store.directory(stage.inputs[0]).appendingPathComponent("\(p.layer).npy")
+        let points: FloatTensor = try NPY.decode(Data(contentsOf: file), name: file.path)
+        let start = Date()
+        let value: Double
+        do {
+            value = try ParticipationRatio.estimate(points)
+        } catch {
+            throw StageFailure(stage: stage.name, reason: "\(error)")
+        }
+        let out = EstimateOutput(estimator: p.estimator, value: value, error: nil, n: points.rows,
+                                 dimension: points.columns, seconds: Date().timeIntervalSince(start))
+        try AtomicWrite.write(try StableJSON.encode(out), to: dir.appendingPathComponent("estimate.json"))
+    }
+}

@@ -1,0 +1,97 @@
+import ExperimentSpec
+import Foundation
+
+/// The stages of an expanded spec, deduplicated by key, in a topological order.
+///
+/// One `data` stage per distinct data spec, one `train` per run point, one `probe` per
+/// checkpoint, one `estimate` per probed layer and estimator. Run points that share a stage's
+/// inputs and parameters share the stage itself.
+public struct StageGraph: Sendable {
+    /// Stages in dependency order (inputs before dependants).
+    public private(set) var stages: [Stage] = []
+    private var index: [String: Int] = [:]
+
+    /// For each run point: its train stage and, per (epoch, layer, estimator), its estimate stage.
+    public private(set) var pointStages: [Int: PointStages] = [:]
+
+    public struct PointStages: Sendable {
+        public var data: String
+        public var train: String
+        public var probes: [Int: String]
+        /// (epoch, layer, estimator) → estimate stage key.
+        public var estimates: [EstimateSlot: String]
+    }
+
+    public struct EstimateSlot: Hashable, Sendable {
+        public var epoch: Int
+        public var layer: String
+        public var layerIndex: Int
+        public var estimator: String
+    }
+
+    public var count: Int { stages.count }
+
+    public func stage(_ key: String) -> Stage? { index[key].map { stages[$0] } }
+
+    /// Keys of the stages that read `key`'s outputs, directly or not.
+    public func dependants(of key: String) -> Set<String> {
+        var out: Set<String> = [key]
+        for s in stages where s.inputs.contains(where: out.contains) { out.insert(s.key) }
+        out.remove(key)
+        return out
+    }
+
+    @discardableResult
+    mutating func add(_ work: StageWork, name: String, inputs: [String], point: Int) throws -> String {
+        let params = try work.paramsJSON()
+        let key = StageKeys.key(kind: work.kind, params: params, inputs: inputs)
+        if let i = index[key] {
+            if !stages[i].points.contains(point) { stages[i].points.append(point) }
+            return key
+        }
+        index[key] = stages.count
+        stages.append(Stage(key: key, name: name, work: work, inputs: inputs, points: [point], params: params))
+        return key
+    }
+
+    /// Compiles every run point of a spec.
+    ///
+    /// - Complexity: O(points × epochs × layers × estimators).
+    public static func compile(_ spec: LoadedSpec) throws -> StageGraph {
+        var g = StageGraph()
+        for point in spec.points {
+            let e = point.experiment
+            let label = point.label
+            let data = try g.add(.data(DataParams(data: e.data)), name: "data[\(dataLabel(e.data))]", inputs: [], point: point.index)
+            let train = try g.add(.train(TrainParams(model: e.model, train: e.train, checkpoints: e.probe.epochs)),
+                                  name: "train[\(label)]", inputs: [data], point: point.index)
+            var probes: [Int: String] = [:]
+            var estimates: [EstimateSlot: String] = [:]
+            let layers = e.probedLayers
+            for epoch in e.probe.epochs {
+                let probe = try g.add(.probe(ProbeParams(epoch: epoch, size: e.probe.size, split: e.probe.split,
+                                                          seed: e.probe.seed, layers: layers)),
+                                      name: "probe[\(label),epoch=\(epoch)]", inputs: [data, train], point: point.index)
+                probes[epoch] = probe
+                for layer in layers {
+                    let layerIndex = e.layerNames.firstIndex(of: layer) ?? 0
+                    for estimator in e.estimators.configured {
+                        let key = try g.add(.estimate(EstimateParams(layer: layer, estimator: estimator.name, settings: estimator.settings)),
+                                            name: "estimate[\(label),epoch=\(epoch),\(layer),\(estimator.name)]",
+                                            inputs: [probe], point: point.index)
+                        estimates[EstimateSlot(epoch: epoch, layer: layer, layerIndex: layerIndex, estimator: estimator.name)] = key
+                    }
+                }
+            }
+            g.pointStages[point.index] = PointStages(data: data, train: train, probes: probes, estimates: estimates)
+        }
+        return g
+    }
+
+    static func dataLabel(_ d: DataSpec) -> String {
+        var parts = [d.dataset.rawValue]
+        if let n = d.trainSize { parts.append("train=\(n)") }
+        if let n = d.testSize { parts.append("test=\(n)") }
+        return parts.joined(separator: ",")
+    }
+}

@@ -1,0 +1,177 @@
+import ArgumentParser
+import ExperimentSpec
+import Foundation
+import Pipeline
+import ResultBundles
+
+/// Opens a bundle given by path, or by `<experiment>/<run-id>` or run id under the results directory.
+func openBundle(_ reference: String, results: String) throws -> BundleReader {
+    let fm = FileManager.default
+    var candidates = [URL(fileURLWithPath: reference), URL(fileURLWithPath: results).appendingPathComponent(reference)]
+    candidates += BundleReader.bundles(under: URL(fileURLWithPath: results)).filter { $0.lastPathComponent == reference }
+    for url in candidates where fm.fileExists(atPath: url.appendingPathComponent("bundle.json").path) {
+        do { return try BundleReader(url) } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitCodes.badInput)
+        }
+    }
+    printError("error: no result bundle at '\(reference)' (looked for bundle.json there and under \(results)/)\nhelp: `accordion runs` lists the bundles under \(results)/")
+    throw ExitCode(ExitCodes.badInput)
+}
+
+struct Rerun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-execute a bundle's spec and overrides from scratch into a new bundle, then verify it against the original.")
+
+    @Argument(help: "The bundle to rerun (a path, or a run id under --results).")
+    var bundle: String
+
+    @Option(help: "Directory that holds result bundles.")
+    var results: String = "Results"
+
+    @Option(help: "Stages run side by side (default: one per core).")
+    var jobs: Int = 0
+
+    func run() throws {
+        let original = try openBundle(bundle, results: results)
+        let overrides = (try? String(contentsOf: original.layout.overrides, encoding: .utf8))?
+            .split(separator: "\n").map(String.init).filter { !$0.isEmpty } ?? []
+        let spec: LoadedSpec
+        do {
+            let data = try Data(contentsOf: original.layout.spec)
+            spec = try SpecLoader.load(data: data, file: original.layout.spec.path,
+                                       defaultName: original.manifest.experiment, overrides: overrides)
+        } catch let errors as SpecErrors {
+            printError(errors.render())
+            throw ExitCode(ExitCodes.badInput)
+        }
+        let summary = try Runner.run(spec, options: RunOptions(resultsDirectory: URL(fileURLWithPath: results), jobs: jobs,
+                                                               useCache: false, log: { print($0) }))
+        printRunSummary(summary)
+        let comparison = try BundleVerifier.compare(original, try BundleReader(summary.bundle))
+        print(VerifyReport.render(comparison, a: original.layout.root.path, b: summary.bundle.path))
+        if !comparison.passed || !summary.failures.isEmpty { throw ExitCode(ExitCodes.runFailed) }
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a bundle's checksums; with a second bundle, compare them number by number.")
+
+    @Argument(help: "The bundle to check.")
+    var bundle: String
+
+    @Argument(help: "Another bundle to compare against.")
+    var other: String?
+
+    @Option(help: "Directory that holds result bundles.")
+    var results: String = "Results"
+
+    @Option(help: "Relative tolerance when the bundles come from different machines or thread counts.")
+    var tolerance: Double = 0.02
+
+    func run() throws {
+        let a = try openBundle(bundle, results: results)
+        var ok = true
+        for reader in [a] + (try other.map { [try openBundle($0, results: results)] } ?? []) {
+            let problems = BundleVerifier.integrity(reader)
+            if problems.isEmpty {
+                print("\(reader.layout.root.path): \(reader.manifest.files.count) files, every sha256 matches")
+            } else {
+                ok = false
+                for p in problems { printError("error: \(reader.layout.root.path)/\(p)") }
+            }
+        }
+        if let other {
+            let b = try openBundle(other, results: results)
+            let comparison = try BundleVerifier.compare(a, b, tolerance: tolerance)
+            print(VerifyReport.render(comparison, a: a.layout.root.path, b: b.layout.root.path))
+            ok = ok && comparison.passed
+        }
+        if !ok { throw ExitCode(ExitCodes.runFailed) }
+    }
+}
+
+enum VerifyReport {
+    static func render(_ c: BundleVerifier.Comparison, a: String, b: String) -> String {
+        var out = ["compared \(c.compared) numbers: " + (c.exact ? "same machine and thread count, so bit-identical is required"
+                                                           : "different machine or thread count, tolerance \(c.tolerance) relative")]
+        if c.passed {
+            out.append(c.exact ? "identical" : "all within tolerance")
+        } else {
+            out.append("\(c.differences.count) differ, \(c.missing.count) missing")
+            out.append("  " + "what".padding(toLength: 48, withPad: " ", startingAt: 0) + "first".leftPad(16) + "second".leftPad(16) + "rel".leftPad(10))
+            for d in c.differences.prefix(50) {
+                out.append("  " + d.what.padding(toLength: 48, withPad: " ", startingAt: 0) + d.a.leftPad(16) + d.b.leftPad(16)
+                           + String(format: "%10.2e", d.relative))
+            }
+            if c.differences.count > 50 { out.append("  … \(c.differences.count - 50) more") }
+            for m in c.missing { out.append("  missing: \(m)") }
+        }
+        return out.joined(separator: "\n")
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a bundle's run points and per-layer ID profiles.")
+
+    @Argument(help: "The bundle (a path, or a run id under --results).")
+    var bundle: String
+
+    @Option(help: "Directory that holds result bundles.")
+    var results: String = "Results"
+
+    func run() throws {
+        let reader = try openBundle(bundle, results: results)
+        let m = reader.manifest
+        print("\(m.experiment) \(m.runID): \(m.status), \(m.points) run point\(m.points == 1 ? "" : "s"), \(m.stages.count) stages" + (m.seconds.map { String(format: ", %.1fs", $0) } ?? ""))
+        let table = try reader.results()
+        print(ShowTable.render(table))
+        for s in m.stages where s.status == "failed" { print("failed: \(s.name): \(s.error ?? "")") }
+    }
+}
+
+struct Runs: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the result bundles under the results directory.")
+
+    @Option(help: "Directory that holds result bundles.")
+    var results: String = "Results"
+
+    func run() throws {
+        let bundles = BundleReader.bundles(under: URL(fileURLWithPath: results))
+        if bundles.isEmpty { print("no bundles under \(results)/") }
+        for url in bundles {
+            guard let r = try? BundleReader(url) else { print("\(url.path): unreadable"); continue }
+            let m = r.manifest
+            print("\(m.experiment)/\(m.runID)".padding(toLength: 44, withPad: " ", startingAt: 0)
+                  + m.status.padding(toLength: 10, withPad: " ", startingAt: 0)
+                  + "\(m.points) point\(m.points == 1 ? " " : "s")".leftPad(10)
+                  + (m.seconds.map { String(format: "%9.1fs", $0) } ?? "         –"))
+        }
+    }
+}
+
+/// The `show` table: one line per run point and epoch, one column per layer, per estimator.
+enum ShowTable {
+    static func render(_ t: CSVTable) -> String {
+        guard let p = t.column("point"), let l = t.column("label"), let e = t.column("epoch"), let layer = t.column("layer"),
+              let est = t.column("estimator"), let v = t.column("value"), let li = t.column("layer_index") else { return "(no results)" }
+        var layers: [(Int, String)] = []
+        for r in t.rows where !layers.contains(where: { $0.1 == r[layer] }) { layers.append((Int(r[li]) ?? 0, r[layer])) }
+        layers.sort { $0.0 < $1.0 }
+        var out = ["  " + "point".padding(toLength: 26, withPad: " ", startingAt: 0) + "epoch".leftPad(6) + "  est"
+                   + layers.map { $0.1.leftPad(9) }.joined()]
+        var seen: [String] = []
+        for r in t.rows {
+            let id = "\(r[p])/\(r[e])/\(r[est])"
+            if seen.contains(id) { continue }
+            seen.append(id)
+            let values = layers.map { lay -> String in
+                let row = t.rows.first { $0[p] == r[p] && $0[e] == r[e] && $0[est] == r[est] && $0[layer] == lay.1 }
+                return (row.flatMap { Double($0[v]) }.map { String(format: "%.2f", $0) } ?? "–").leftPad(9)
+            }
+            out.append("  " + "\(r[p]) \(r[l])".padding(toLength: 26, withPad: " ", startingAt: 0) + r[e].leftPad(6) + "  " + r[est].padding(toLength: 3, withPad: " ", startingAt: 0) + values.joined())
+        }
+        return out.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,144 @@
+import AccordionTestSupport
+import Foundation
+import ResultBundles
+import Testing
+@testable import ExperimentSpec
+@testable import Pipeline
+
+@Suite("Stage cache, resume and reproducibility", .serialized)
+struct CacheTests {
+    static let tiny = """
+    name: tiny
+    data: {train_size: 1000, test_size: 300}
+    model: {depth: 2, width: 32}
+    train: {epochs: 2, seed: 3}
+    probe: {epochs: [0, 2], size: 100}
+
+    """
+
+    static func load(_ yaml: String = tiny, _ overrides: [String] = []) throws -> LoadedSpec {
+        try SpecLoader.load(data: Data(yaml.utf8), file: "tiny.yaml", defaultName: "tiny", overrides: overrides)
+    }
+
+    @Test("an identical run recomputes nothing; changing lr recomputes exactly its dependants")
+    func cacheAndInvalidation() throws {
+        let results = TestSupport.temporaryDirectory("cache")
+        let options = RunOptions(resultsDirectory: results, log: { _ in })
+        let first = try Runner.run(try Self.load(), options: options)
+        #expect(first.executed == first.stageCount)
+        #expect(first.stageCount == 1 + 1 + 2 + 2 * 4)
+
+        let second = try Runner.run(try Self.load(), options: options)
+        #expect(second.executed == 0)
+        #expect(second.outcomes.values.allSatisfy { $0 == .cached })
+        #expect(second.rows == first.rows)
+
+        let changed = try Self.load(Self.tiny, ["train.lr=0.02"])
+        let graph = try StageGraph.compile(changed)
+        let train = try #require(graph.pointStages[0]?.train)
+        let plan = Planner.explain(graph, resultsDirectory: results, experiment: "tiny")
+        #expect(plan.first { $0.stage.key == train }?.reason == "parameter changed: train.lr 0.01 → 0.02")
+        #expect(plan.filter(\.cached).map(\.stage.kind) == [.data])
+        let third = try Runner.run(changed, options: options)
+        // Everything downstream of train (1 train + 2 probes + 8 estimates) and nothing else.
+        #expect(third.executed == 1 + graph.dependants(of: train).count)
+        #expect(third.executed == 11)
+    }
+
+    @Test("a bundle with a tampered file fails verify; an untouched one passes")
+    func tamper() throws {
+        let results = TestSupport.temporaryDirectory("tamper")
+        let summary = try Runner.run(try Self.load(), options: RunOptions(resultsDirectory: results, log: { _ in }))
+        let clean = try TestSupport.runAccordion(["verify", summary.bundle.path])
+        #expect(clean.status == 0, "\(clean.output)")
+        let csv = summary.bundle.appendingPathComponent("results.csv")
+        var text = try String(contentsOf: csv, encoding: .utf8)
+        text = text.replacingOccurrences(of: ",pr,", with: ",pr ,")
+        try text.write(to: csv, atomically: true, encoding: .utf8)
+        let tampered = try TestSupport.runAccordion(["verify", summary.bundle.path])
+        #expect(tampered.status == 1)
+        #expect(tampered.output.contains("results.csv: sha256"))
+    }
+
+    @Test("rerun of a bundle recomputes from scratch and verifies bit-identical")
+    func rerun() throws {
+        let results = TestSupport.temporaryDirectory("rerun")
+        let spec = try TestSupport.writeSpec(Self.tiny)
+        let run = try TestSupport.runAccordion(["run", spec.path, "--results", results.path])
+        #expect(run.status == 0, "\(run.output)")
+        let bundle = try #require(BundleReader.bundles(under: results).first)
+        let again = try TestSupport.runAccordion(["rerun", bundle.path, "--results", results.path])
+        #expect(again.status == 0, "\(again.output)")
+        #expect(again.output.contains("same machine and thread count, so bit-identical is required"))
+        #expect(again.output.contains("\nidentical"))
+        #expect(again.output.contains("12 computed, 0 cached"))
+    }
+
+    @Test("two concurrent runs on one results directory compute each stage once")
+    func concurrent() throws {
+        let results = TestSupport.temporaryDirectory("concurrent")
+        let spec = try TestSupport.writeSpec(Self.tiny)
+        final class Outputs: @unchecked Sendable {
+            let lock = NSLock()
+            var texts = ["", ""]
+        }
+        let box = Outputs()
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            let r = try? TestSupport.runAccordion(["run", spec.path, "--results", results.path, "--jobs", "1"])
+            box.lock.lock(); box.texts[i] = r?.output ?? ""; box.lock.unlock()
+        }
+        let outputs = box.texts
+        func computed(_ text: String) -> Int? {
+            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("12 stages:") }) else { return nil }
+            return Int(line.split(separator: " ")[2])
+        }
+        let counts = outputs.compactMap(computed)
+        #expect(counts.count == 2, "\(outputs)")
+        #expect(counts.reduce(0, +) == 12, "\(counts)")
+        let bundles = BundleReader.bundles(under: results)
+        #expect(bundles.count == 2)
+        let a = try BundleReader(bundles[0]), b = try BundleReader(bundles[1])
+        #expect(try BundleVerifier.compare(a, b).passed)
+        #expect(BundleVerifier.integrity(a).isEmpty && BundleVerifier.integrity(b).isEmpty)
+    }
+
+    @Test("a run killed with SIGKILL mid-training resumes, recomputing only what was unfinished")
+    func killAndResume() throws {
+        let results = TestSupport.temporaryDirectory("kill")
+        let yaml = Self.tiny.replacingOccurrences(of: "train_size: 1000", with: "train_size: 20000")
+            .replacingOccurrences(of: "epochs: 2, seed: 3", with: "epochs: 6, seed: 3")
+            .replacingOccurrences(of: "depth: 2, width: 32", with: "depth: 3, width: 512")
+            .replacingOccurrences(of: "epochs: [0, 2]", with: "epochs: [0, 6]")
+        let spec = try TestSupport.writeSpec(yaml)
+        let p = Process()
+        p.executableURL = TestSupport.accordionExecutable
+        p.arguments = ["run", spec.path, "--results", results.path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        // Wait until training has started, then kill without warning.
+        var seen = ""
+        let deadline = Date().addingTimeInterval(120)
+        while !seen.contains("train[base] started") && Date() < deadline {
+            seen += String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        Thread.sleep(forTimeInterval: 1)
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(p.terminationReason == .uncaughtSignal)
+        let store = StageStore(root: results.appendingPathComponent(".store"))
+        let graph = try StageGraph.compile(try Self.load(yaml))
+        let train = try #require(graph.pointStages[0]?.train)
+        #expect(!store.isDone(train), "training should not have finished: \(seen)")
+        #expect(!FileManager.default.fileExists(atPath: store.directory(train).path))
+
+        let resumed = try Runner.run(try Self.load(yaml), options: RunOptions(resultsDirectory: results, log: { _ in }))
+        #expect(resumed.failures.isEmpty)
+        #expect(resumed.outcomes[graph.pointStages[0]!.data] == .cached)
+        #expect(resumed.executed == graph.count - 1)
+        let reader = try BundleReader(resumed.bundle)
+        #expect(reader.manifest.status == "complete")
+        #expect(BundleVerifier.integrity(reader).isEmpty)
+    }
+}
