@@ -11,8 +11,9 @@ deps:
 quickstart: deps
 	$(SWIFT) run -c release accordion run Experiments/quickstart.yaml
 
-## Build and run the test suite.
+## Build and run the test suite (also installs Slurm and munge for the cluster integration test).
 test: deps
+	@scripts/install-deps.sh slurmctld slurmd slurm-client munge
 	$(SWIFT) test
 
 build: deps
@@ -23,3 +24,16 @@ release: deps
 
 clean:
 	rm -rf .build
+
+## Time the intrinsic-dimension estimators against scikit-dimension and dadapy (needs .venv-bench).
+.PHONY: bench-estimators
+bench-estimators: deps
+	@test -x .venv-bench/bin/python || { echo "error: .venv-bench is missing; create it with: python3 -m venv .venv-bench && .venv-bench/bin/pip install scikit-dimension dadapy numpy"; exit 2; }
+	$(SWIFT) build -c release --product accordion
+	.venv-bench/bin/python scripts/bench-estimators.py --accordion "$$($(SWIFT) build -c release --show-bin-path)/accordion"
+
+## Train the reference MLP for one epoch in Accordion and in PyTorch (.venv-bench) at 1 and 2 threads.
+.PHONY: bench
+bench: deps
+	$(SWIFT) build -c release --product accordion
+	"$$($(SWIFT) build -c release --show-bin-path)/accordion" bench

@@ -30,8 +30,9 @@ let package = Package(
         .target(name: "ResultBundles", dependencies: [
             "Tensors", "ExperimentSpec", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "Reports"),
         .target(name: "Pipeline", dependencies: [
-            "Tensors", "Datasets", "NeuralNets", "Dimensionality", "ExperimentSpec", "ResultBundles",
+            "Tensors", "Datasets", "NeuralNets", "Dimensionality", "ExperimentSpec", "ResultBundles", "Reports",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "accordion", dependencies: [
@@ -45,5 +46,6 @@ let package = Package(
         .testTarget(name: "DimensionalityTests", dependencies: ["Dimensionality", "AccordionTestSupport"]),
         .testTarget(name: "ExperimentSpecTests", dependencies: ["ExperimentSpec", "AccordionTestSupport", "Yams"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ExperimentSpec", "ResultBundles", "AccordionTestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "AccordionTestSupport"], exclude: ["Golden"]),
     ]
 )

@@ -4,6 +4,9 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case corrupt(String, String)
     case mismatch(String)
     case invalid(String)
+    /// A file-backed dataset whose files are not all in `directory`: names every file that is
+    /// missing (all of them when the directory does not exist) and how to get them.
+    case missingDataset(name: String, directory: String, missing: [String], hint: String)
 
     public var description: String {
         switch self {
@@ -15,6 +18,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
             return why
         case .invalid(let why):
             return why
+        case .missingDataset(let name, let directory, let missing, let hint):
+            return "\(name) not found in \(directory): missing \(missing.joined(separator: ", "))\nhelp: \(hint)"
         }
     }
 }

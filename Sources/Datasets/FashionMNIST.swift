@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Tensors
 
@@ -15,16 +14,30 @@ public enum FashionMNIST {
         "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
     ]
+    /// One grey channel of 28×28 pixels.
+    public static let imageShape = ImageShape(channels: 1, height: 28, width: 28)
+    public static let classCount = 10
 
     /// How to get the files, for error messages.
     public static let installHint =
         "install the dataset with `sudo apt-get install dataset-fashion-mnist` (or `make deps`), or set data.path to a directory holding \(files.joined(separator: ", "))"
 
-    /// Reads one split (`train` or `t10k`) as pixels scaled to [0, 1], shape `[n, 784]`.
+    /// The file prefix of a split: `train` or `t10k`.
+    public static func filePrefix(_ split: DataSplit) -> String {
+        split == .train ? "train" : "t10k"
+    }
+
+    /// Reads one split (`train` or `t10k`) as pixels scaled to [0, 1], shape `[n, 784]`,
+    /// image shape 1×28×28.
+    ///
+    /// Each file may also be stored uncompressed (the same name without `.gz`).
     public static func load(directory: String = defaultDirectory, split: String) throws -> LabeledSet {
+        guard split == "train" || split == "t10k" else {
+            throw DatasetError.invalid("unknown Fashion-MNIST split '\(split)': expected 'train' or 't10k'")
+        }
         let dir = URL(fileURLWithPath: directory)
-        let imagesURL = dir.appendingPathComponent("\(split)-images-idx3-ubyte.gz")
-        let labelsURL = dir.appendingPathComponent("\(split)-labels-idx1-ubyte.gz")
+        let imagesURL = locate(dir.appendingPathComponent("\(split)-images-idx3-ubyte.gz"))
+        let labelsURL = locate(dir.appendingPathComponent("\(split)-labels-idx1-ubyte.gz"))
         for url in [imagesURL, labelsURL] where !FileManager.default.isReadableFile(atPath: url.path) {
             throw DatasetError.missingFile("\(url.path) (Fashion-MNIST): \(installHint)")
         }
@@ -40,24 +53,26 @@ public enum FashionMNIST {
             throw DatasetError.corrupt(labelsURL.path, "label \(bad) is outside 0...9")
         }
         let n = images.shape[0]
-        var pixels = [Float](repeating: 0, count: n * 784)
-        for i in 0..<pixels.count { pixels[i] = Float(images.bytes[i]) / 255 }
-        return LabeledSet(inputs: FloatTensor(shape: [n, 784], scalars: pixels),
-                          labels: labels.bytes.map(Int.init), classes: 10)
+        return LabeledSet(inputs: FloatTensor(shape: [n, 784], scalars: Preprocessing.unitScaled(images.bytes)),
+                          labels: labels.bytes.map(Int.init), classes: classCount, imageShape: imageShape)
     }
-}
 
-/// SHA-256 fingerprints of prepared arrays.
-public enum Fingerprint {
-    /// Hex SHA-256 over the inputs' bytes, the labels, and a settings string.
-    public static func of(_ sets: [LabeledSet], settings: String) -> String {
-        var hasher = SHA256()
-        for set in sets {
-            hasher.update(data: Data(set.inputs.shape.map(String.init).joined(separator: ",").utf8))
-            set.inputs.scalars.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-            set.labels.map { Int32($0) }.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        }
-        hasher.update(data: Data(settings.utf8))
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    /// Reads one split by name: `.train` (60,000 images) or `.test` (the `t10k` files, 10,000).
+    public static func load(directory: String = defaultDirectory, split: DataSplit) throws -> LabeledSet {
+        try load(directory: directory, split: filePrefix(split))
+    }
+
+    /// The expected files not readable in `directory` (a `.gz` file counts as present when its
+    /// uncompressed twin is); empty when the dataset is complete.
+    public static func missingFiles(in directory: String = defaultDirectory) -> [String] {
+        let dir = URL(fileURLWithPath: directory)
+        return files.filter { !FileManager.default.isReadableFile(atPath: locate(dir.appendingPathComponent($0)).path) }
+    }
+
+    /// `url` if readable, else its uncompressed twin if that is readable, else `url`.
+    static func locate(_ url: URL) -> URL {
+        if FileManager.default.isReadableFile(atPath: url.path) { return url }
+        let plain = url.deletingPathExtension()
+        return FileManager.default.isReadableFile(atPath: plain.path) ? plain : url
     }
 }

@@ -145,7 +145,7 @@ public struct ConfiguredEstimator: Sendable, Equatable {
 }
 
 public enum ExecutorName: String, Codable, Sendable, NodeEnum {
-    case local
+    case local, slurm
 }
 
 /// Where and how stages run.

@@ -9,12 +9,14 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var layerIndex: Int
     public var estimator: String
     public var value: Double
+    /// Error bar (standard deviation over resamples) when the estimator provides one.
+    public var error: Double?
     public var n: Int
     public var dimension: Int
     public var seconds: Double
 
     public init(point: Int, label: String, epoch: Int, layer: String, layerIndex: Int, estimator: String,
-                value: Double, n: Int, dimension: Int, seconds: Double) {
+                value: Double, error: Double? = nil, n: Int, dimension: Int, seconds: Double) {
         self.point = point
         self.label = label
         self.epoch = epoch
@@ -22,13 +24,14 @@ public struct ResultRow: Codable, Sendable, Equatable {
         self.layerIndex = layerIndex
         self.estimator = estimator
         self.value = value
+        self.error = error
         self.n = n
         self.dimension = dimension
         self.seconds = seconds
     }
 
     enum CodingKeys: String, CodingKey {
-        case point, label, epoch, layer, estimator, value, n, dimension, seconds
+        case point, label, epoch, layer, estimator, value, error, n, dimension, seconds
         case layerIndex = "layer_index"
     }
 }
@@ -37,12 +40,13 @@ public struct ResultRow: Codable, Sendable, Equatable {
 public enum ResultsCSV {
     public static func render(_ rows: [ResultRow], sweptPaths: [String], assignments: [Int: [String]]) -> String {
         var header = ["point", "label"] + sweptPaths
-        header += ["epoch", "layer", "layer_index", "estimator", "value", "n", "dimension", "seconds"]
+        header += ["epoch", "layer", "layer_index", "estimator", "value", "error", "n", "dimension", "seconds"]
         var lines = [header.joined(separator: ",")]
         for r in rows {
             var fields = [String(r.point), quote(r.label)] + (assignments[r.point] ?? []).map(quote)
             fields += [String(r.epoch), quote(r.layer), String(r.layerIndex), r.estimator,
-                       String(r.value), String(r.n), String(r.dimension), String(format: "%.6f", r.seconds)]
+                       String(r.value), r.error.map { String($0) } ?? "", String(r.n), String(r.dimension),
+                       String(format: "%.6f", r.seconds)]
             lines.append(fields.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

@@ -15,15 +15,23 @@ public struct RunOptions: Sendable {
     public var failFast: Bool
     /// Reuse completed stages from the store (`false` for `rerun`: everything from scratch).
     public var useCache: Bool
+    /// Run on Slurm instead of in this process (nil: the local pool).
+    public var slurm: SlurmOptions?
+    /// Path of the `accordion` executable that Slurm tasks run (must be on a shared filesystem).
+    public var executable: String
     /// Progress lines go here.
     public var log: @Sendable (String) -> Void
 
     public init(resultsDirectory: URL = URL(fileURLWithPath: "Results"), jobs: Int = 0, failFast: Bool = false,
-                useCache: Bool = true, log: @escaping @Sendable (String) -> Void = { print($0) }) {
+                useCache: Bool = true, slurm: SlurmOptions? = nil,
+                executable: String = CommandLine.arguments.first ?? "accordion",
+                log: @escaping @Sendable (String) -> Void = { print($0) }) {
         self.resultsDirectory = resultsDirectory
         self.jobs = jobs
         self.failFast = failFast
         self.useCache = useCache
+        self.slurm = slurm
+        self.executable = executable
         self.log = log
     }
 
@@ -70,9 +78,21 @@ public enum Runner {
         }
         let jobs = options.jobs > 0 ? options.jobs : (first.execution.jobs > 0 ? first.execution.jobs : ProcessInfo.processInfo.activeProcessorCount)
         options.log("\(spec.points.count) run point\(spec.points.count == 1 ? "" : "s"), \(graph.count) stages, \(jobs) job\(jobs == 1 ? "" : "s"); bundle \(layout.root.path)")
-        let scheduler = Scheduler(graph: graph, store: store, executor: StageExecutor(store: store, log: options.log),
-                                  jobs: jobs, failFast: options.failFast, log: options.log)
-        let outcomes = try scheduler.run()
+        let outcomes: [String: StageOutcome]
+        var executed = 0
+        if let slurm = options.slurm {
+            guard let o = try runOnSlurm(graph: graph, store: store, layout: layout, runID: runID, options: options, slurm: slurm) else {
+                return RunSummary(bundle: layout.root, rows: [], metrics: [:], failures: [], points: spec.points,
+                                  outcomes: [:], executed: 0, stageCount: graph.count)
+            }
+            outcomes = o
+            executed = o.values.filter { if case .done = $0 { return true } else { return false } }.count
+        } else {
+            let scheduler = Scheduler(graph: graph, store: store, executor: StageExecutor(store: store, log: options.log),
+                                      jobs: jobs, failFast: options.failFast, log: options.log)
+            outcomes = try scheduler.run()
+            executed = scheduler.executed
+        }
 
         // Bundle: every stage's outputs (hard links into the store) and its record.
         var fingerprints: [String: String] = [:]
@@ -106,8 +126,69 @@ public enum Runner {
         let status = !anyMissing ? "complete" : (rows.isEmpty ? "failed" : "partial")
         try writeManifest(layout, runID: runID, spec: spec, graph: graph, status: status, started: started,
                           finished: Date(), outcomes: outcomes)
+        do {
+            let files = try BundleReport.write(try BundleReader(layout.root))
+            options.log("report: \(files.last?.path ?? layout.root.path) (\(files.count - 1) figures)")
+        } catch {
+            options.log("warning: the report could not be written: \(error); `accordion report \(layout.root.path)` retries")
+        }
         return RunSummary(bundle: layout.root, rows: rows, metrics: metrics, failures: failures, points: spec.points,
-                          outcomes: outcomes, executed: scheduler.executed, stageCount: graph.count)
+                          outcomes: outcomes, executed: executed, stageCount: graph.count)
+    }
+
+    /// Submits the graph to Slurm and, unless asked not to, waits and reads each stage's outcome
+    /// from the store. Returns nil when nothing is left to wait for (dry run, or `--no-wait`).
+    static func runOnSlurm(graph: StageGraph, store: StageStore, layout: BundleLayout, runID: String,
+                           options: RunOptions, slurm: SlurmOptions) throws -> [String: StageOutcome]? {
+        for stage in graph.stages { try store.saveDefinition(stage) }
+        let cachedBefore = Set(graph.stages.map(\.key).filter(store.isDone))
+        for stage in graph.stages where !cachedBefore.contains(stage.key) { store.clearFailure(stage.key) }
+        let executable = URL(fileURLWithPath: options.executable).standardizedFileURL.path
+        let plan = SlurmPlan.make(graph: graph, store: store, results: options.resultsDirectory.standardizedFileURL,
+                                  runID: runID, executable: executable, options: slurm)
+        try plan.write()
+        if slurm.dryRun {
+            for job in plan.jobs {
+                let deps = job.dependencies.map { "\(plan.jobs[$0.job].name)[\($0.task)]" }
+                options.log("# \(job.scriptURL.path)" + (deps.isEmpty ? "" : "  (after: \(deps.joined(separator: ", ")))") + "\n\(job.script)")
+            }
+            options.log("dry run: \(plan.jobs.count) job array\(plan.jobs.count == 1 ? "" : "s") written to \(plan.directory.path), nothing submitted")
+            return nil
+        }
+        var ids: [String] = []
+        if !plan.jobs.isEmpty {
+            ids = try plan.submit()
+            for (job, id) in zip(plan.jobs, ids) { options.log("submitted \(job.name) as job \(id) (\(job.keys.count) task\(job.keys.count == 1 ? "" : "s"))") }
+        }
+        try AtomicWrite.write(try StableJSON.encode(["job_ids": ids]), to: layout.root.appendingPathComponent("slurm.json"))
+        if slurm.noWait {
+            options.log("not waiting: `accordion status \(layout.root.path)` shows progress; `accordion run` on the same spec writes the bundle when the jobs are done")
+            return nil
+        }
+        var reported = -1
+        while true {
+            let queued = Slurm.queueStates(ids)
+            let done = graph.stages.filter { store.isDone($0.key) }.count
+            if done != reported {
+                options.log("[\(done) of \(graph.count) stages done (\(cachedBefore.count) cached); \(queued.count) Slurm task\(queued.count == 1 ? "" : "s") queued or running]")
+                reported = done
+            }
+            if queued.isEmpty { break }
+            Thread.sleep(forTimeInterval: slurm.pollInterval)
+        }
+        var outcomes: [String: StageOutcome] = [:]
+        for stage in graph.stages {
+            if cachedBefore.contains(stage.key) {
+                outcomes[stage.key] = .cached
+            } else if store.isDone(stage.key) {
+                outcomes[stage.key] = .done(seconds: store.result(stage.key)?.seconds ?? 0)
+            } else if let f = store.failure(stage.key) {
+                outcomes[stage.key] = .failed(f.reason + (f.log.map { " (log: \($0))" } ?? ""))
+            } else {
+                outcomes[stage.key] = .skipped("not run: a job it depends on failed and Slurm cancelled it")
+            }
+        }
+        return outcomes
     }
 
     static func reason(_ outcome: StageOutcome) -> String? {
@@ -134,7 +215,7 @@ public enum Runner {
                 let out = try JSONDecoder().decode(EstimateOutput.self, from: Data(contentsOf: layout.stage(key).appendingPathComponent("estimate.json")))
                 rows.append(ResultRow(point: point.index, label: point.label, epoch: slot.epoch, layer: slot.layer,
                                       layerIndex: slot.layerIndex, estimator: slot.estimator, value: out.value,
-                                      n: out.n, dimension: out.dimension, seconds: out.seconds))
+                                      error: out.error, n: out.n, dimension: out.dimension, seconds: out.seconds))
             }
         }
         rows.sort { ($0.point, $0.epoch, $0.layerIndex, $0.estimator) < ($1.point, $1.epoch, $1.layerIndex, $1.estimator) }

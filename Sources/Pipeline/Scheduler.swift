@@ -115,30 +115,10 @@ final class Scheduler: @unchecked Sendable {
     }
 
     private func execute(_ stage: Stage) -> StageOutcome {
-        do {
-            let lock = try store.lock(stage.key)
-            defer { withExtendedLifetime(lock) {} }
-            if store.isDone(stage.key) { return .cached }
-            condition.lock()
-            executed += 1
-            condition.unlock()
-            log("\(stage.name) started")
-            let scratch = try store.scratch(stage.key)
-            let start = Date()
-            do {
-                try executor.execute(stage, into: scratch)
-            } catch {
-                try? FileManager.default.removeItem(at: scratch)
-                let reason = (error as? StageFailure)?.reason ?? "\(error)"
-                return .failed(reason)
-            }
-            let seconds = Date().timeIntervalSince(start)
-            try store.publish(scratch, key: stage.key, result: StageResult(
-                definition: try StageDefinition(stage), status: "done", seconds: seconds, error: nil,
-                finished: ISO8601DateFormatter().string(from: Date())))
-            return .done(seconds: seconds)
-        } catch {
-            return .failed("\(error)")
+        StageRunner.run(stage, store: store, executor: executor, log: log) {
+            self.condition.lock()
+            self.executed += 1
+            self.condition.unlock()
         }
     }
 
@@ -153,5 +133,35 @@ final class Scheduler: @unchecked Sendable {
             line += "; running: " + running.compactMap { graph.stage($0)?.name }.sorted().joined(separator: ", ")
         }
         log(line)
+    }
+}
+
+/// Executes one stage under its lock, unless the store already holds it.
+enum StageRunner {
+    /// - Parameter willExecute: called when the stage is actually computed (not cached).
+    static func run(_ stage: Stage, store: StageStore, executor: StageExecutor, log: (String) -> Void,
+                    willExecute: () -> Void = {}) -> StageOutcome {
+        do {
+            let lock = try store.lock(stage.key)
+            defer { withExtendedLifetime(lock) {} }
+            if store.isDone(stage.key) { return .cached }
+            willExecute()
+            log("\(stage.name) started")
+            let scratch = try store.scratch(stage.key)
+            let start = Date()
+            do {
+                try executor.execute(stage, into: scratch)
+            } catch {
+                try? FileManager.default.removeItem(at: scratch)
+                return .failed((error as? StageFailure)?.reason ?? "\(error)")
+            }
+            let seconds = Date().timeIntervalSince(start)
+            try store.publish(scratch, key: stage.key, result: StageResult(
+                definition: try StageDefinition(stage), status: "done", seconds: seconds, error: nil,
+                finished: ISO8601DateFormatter().string(from: Date())))
+            return .done(seconds: seconds)
+        } catch {
+            return .failed("\(error)")
+        }
     }
 }

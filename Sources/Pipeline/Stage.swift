@@ -97,6 +97,12 @@ public struct StageDefinition: Codable, Sendable {
         params = try JSONDecoder().decode(JSONValue.self, from: stage.params)
     }
 
+    /// The stage this definition describes, keeping its recorded key.
+    public func stage() throws -> Stage {
+        Stage(key: key, name: name, work: try work(), inputs: inputs, points: [],
+              params: try StageKeys.canonicalJSON(params))
+    }
+
     /// The typed work this definition describes.
     func work() throws -> StageWork {
         let data = try StageKeys.canonicalJSON(params)

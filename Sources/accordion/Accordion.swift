@@ -17,7 +17,7 @@ struct Accordion: ParsableCommand {
         commandName: "accordion",
         abstract: "Train networks from a YAML experiment and measure the intrinsic dimension of every layer.",
         version: "0.1.0",
-        subcommands: [Run.self, Validate.self, Plan.self, Show.self, Runs.self, Verify.self, Rerun.self])
+        subcommands: [Run.self, Validate.self, Plan.self, Show.self, Runs.self, Verify.self, Rerun.self, Status.self, StageCommand.self, DatasetsCommand.self])
 }
 
 /// Exit codes: 0 success, 1 a run failed, 2 the user's input is wrong.
@@ -71,16 +71,27 @@ struct Run: ParsableCommand {
     @Flag(help: "Shrink the run to tiny data and one epoch, to check the whole path quickly.")
     var smoke = false
 
-    @Flag(help: "Stop at the first failed run point.")
+    @Flag(help: "Stop scheduling new stages after the first failure.")
     var failFast = false
+
+    @OptionGroup(title: "Slurm")
+    var slurm: SlurmFlags
 
     func run() throws {
         let all = (smoke ? smokeOverrides : []) + overrides
         let loaded = try loadSpec(spec, overrides: all)
         print("\(spec): \(loaded.points.count) run point\(loaded.points.count == 1 ? "" : "s")")
-        let summary = try Runner.run(loaded, options: RunOptions(
-            resultsDirectory: URL(fileURLWithPath: results), jobs: jobs, failFast: failFast,
-            log: { line in print(line) }))
+        let useSlurm = slurm.executor == .slurm || (slurm.executor == nil && loaded.points[0].experiment.execution.executor == .slurm)
+        let summary: RunSummary
+        do {
+            summary = try Runner.run(loaded, options: RunOptions(
+                resultsDirectory: URL(fileURLWithPath: results), jobs: jobs, failFast: failFast,
+                slurm: useSlurm ? slurm.options : nil, log: { line in print(line) }))
+        } catch let failure as StageFailure {
+            printError("error: \(failure.reason)")
+            throw ExitCode(ExitCodes.runFailed)
+        }
+        if useSlurm && (slurm.dryRun || slurm.noWait) { return }
         printRunSummary(summary)
         if !summary.failures.isEmpty {
             for f in summary.failures { printError("error: stage \(f.stage): \(f.reason)") }

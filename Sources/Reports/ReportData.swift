@@ -1,0 +1,152 @@
+/// A cleaned, indexed view of a `ReportInput` that the figures, tables and terminal output query.
+///
+/// Non-finite numbers become `nil`, duplicate estimate rows keep the last one, and rows are grouped
+/// by point so that each query scans one point's rows only.
+struct ReportData {
+    let input: ReportInput
+    /// Estimator names in order of first appearance.
+    let estimators: [String]
+    /// Spec paths that are swept (appear in any point's assignments), sorted.
+    let sweepAxes: [String]
+    private let estimatesByPoint: [Int: [ReportInput.Estimate]]
+    private let metricsByPoint: [Int: [ReportInput.EpochMetrics]]
+
+    init(_ input: ReportInput) {
+        self.input = input
+        var seen = Set<String>()
+        var estimators: [String] = []
+        var byKey: [EstimateKey: ReportInput.Estimate] = [:]
+        var keyOrder: [EstimateKey] = []
+        for row in input.estimates {
+            if seen.insert(row.estimator).inserted { estimators.append(row.estimator) }
+            var clean = row
+            clean.value = row.value.finite
+            clean.error = row.error.finite.map(abs)
+            let key = EstimateKey(point: row.point, epoch: row.epoch, layerIndex: row.layerIndex, estimator: row.estimator)
+            if byKey.updateValue(clean, forKey: key) == nil { keyOrder.append(key) }
+        }
+        self.estimators = estimators
+        var grouped: [Int: [ReportInput.Estimate]] = [:]
+        for key in keyOrder { if let row = byKey[key] { grouped[row.point, default: []].append(row) } }
+        estimatesByPoint = grouped
+
+        var metrics: [Int: [ReportInput.EpochMetrics]] = [:]
+        for row in input.metrics {
+            var clean = row
+            clean.trainLoss = row.trainLoss.finite
+            clean.trainAccuracy = row.trainAccuracy.finite
+            clean.testLoss = row.testLoss.finite
+            clean.testAccuracy = row.testAccuracy.finite
+            metrics[row.point, default: []].append(clean)
+        }
+        metricsByPoint = metrics.mapValues { $0.sorted { $0.epoch < $1.epoch } }
+        sweepAxes = Array(Set(input.points.flatMap { $0.assignments.keys })).sorted()
+    }
+
+    private struct EstimateKey: Hashable {
+        let point: Int
+        let epoch: Int
+        let layerIndex: Int
+        let estimator: String
+    }
+
+    var points: [ReportInput.Point] { input.points }
+
+    var hasEstimates: Bool { estimatesByPoint.values.contains { rows in rows.contains { $0.value != nil } } }
+
+    func estimates(point: Int) -> [ReportInput.Estimate] { estimatesByPoint[point] ?? [] }
+
+    func metrics(point: Int) -> [ReportInput.EpochMetrics] { metricsByPoint[point] ?? [] }
+
+    /// The epochs at which a point was probed, ascending.
+    func probedEpochs(point: Int) -> [Int] {
+        Array(Set(estimates(point: point).map(\.epoch))).sorted()
+    }
+
+    /// Every epoch probed at any point, ascending.
+    var allEpochs: [Int] {
+        Array(Set(estimatesByPoint.values.flatMap { $0.map(\.epoch) })).sorted()
+    }
+
+    /// The layers a point was probed at, by index, with the first name seen for each index.
+    func layers(point: Int) -> [(index: Int, name: String)] {
+        var names: [Int: String] = [:]
+        for row in estimates(point: point) where names[row.layerIndex] == nil { names[row.layerIndex] = row.layer }
+        return names.keys.sorted().map { ($0, names[$0] ?? "") }
+    }
+
+    /// Whether every point that has estimates shares one layer-index → name mapping.
+    var layersAgreeAcrossPoints: Bool {
+        var reference: [Int: String]?
+        for point in points {
+            let layers = self.layers(point: point.index)
+            if layers.isEmpty { continue }
+            let map = Dictionary(uniqueKeysWithValues: layers.map { ($0.index, $0.name) })
+            if let reference, reference != map { return false }
+            reference = map
+        }
+        return true
+    }
+
+    /// One estimator's values at one epoch, one entry per probed layer of the point (value `nil` = missing).
+    func profile(point: Int, epoch: Int, estimator: String) -> [(layerIndex: Int, layer: String, value: Double?, error: Double?)] {
+        let rows = estimates(point: point).filter { $0.epoch == epoch && $0.estimator == estimator }
+        let byIndex = Dictionary(rows.map { ($0.layerIndex, $0) }, uniquingKeysWith: { _, last in last })
+        return layers(point: point).map { layer in
+            let row = byIndex[layer.index]
+            return (layer.index, layer.name, row?.value, row?.error)
+        }
+    }
+
+    /// The estimate at a point's deepest probed layer and last probed epoch (its value may be missing).
+    func finalLayerEstimate(point: Int, estimator: String) -> ReportInput.Estimate? {
+        let rows = estimates(point: point)
+        guard let epoch = rows.map(\.epoch).max() else { return nil }
+        let atEpoch = rows.filter { $0.epoch == epoch }
+        guard let deepest = atEpoch.map(\.layerIndex).max() else { return nil }
+        return atEpoch.last { $0.layerIndex == deepest && $0.estimator == estimator }
+    }
+
+    /// The point's final test accuracy: its own field, else the last metrics row that has one.
+    func finalTestAccuracy(point: ReportInput.Point) -> Double? {
+        if let accuracy = point.testAccuracy.finite { return accuracy }
+        return metrics(point: point.index).last { $0.testAccuracy != nil }?.testAccuracy
+    }
+
+    /// The SGD noise scale at the last epoch it was recorded for.
+    func finalNoiseScale(point: ReportInput.Point) -> Double? {
+        point.noiseScale.filter { $0.value.isFinite }.max { $0.epoch < $1.epoch }?.value
+    }
+
+    /// Points with no failure attached: their last probed epoch is the end of training.
+    var completedPoints: [ReportInput.Point] {
+        points.filter { failures(point: $0.index).isEmpty }
+    }
+
+    /// Failures attached to a point.
+    func failures(point: Int) -> [ReportInput.Failure] {
+        input.failures.filter { $0.point == point }
+    }
+
+    /// The distinct values of a sweep axis, numerically sorted when all are numbers.
+    func values(ofAxis axis: String) -> [String] {
+        let values = Array(Set(points.compactMap { $0.assignments[axis] }))
+        return Self.sortedValues(values)
+    }
+
+    static func sortedValues(_ values: [String]) -> [String] {
+        let numbers = values.map { Double($0) }
+        if numbers.allSatisfy({ $0 != nil }) {
+            return zip(values, numbers).sorted { ($0.1 ?? 0, $0.0) < ($1.1 ?? 0, $1.0) }.map(\.0)
+        }
+        return values.sorted()
+    }
+}
+
+extension Optional where Wrapped == Double {
+    /// The value if present and finite, else `nil`.
+    var finite: Double? {
+        guard let value = self, value.isFinite else { return nil }
+        return value
+    }
+}

@@ -1,0 +1,176 @@
+/// Everything a report shows, as plain data.
+///
+/// The pipeline fills this from a result bundle (`results.csv`, `metrics.jsonl`, `resolved.json`,
+/// `provenance.json`, the stage failures); the report code never reads files itself. Every field is
+/// `Codable` with `snake_case` keys, so a bundle's report input can also be saved as JSON and
+/// re-rendered later.
+///
+/// Missing numbers are `nil`, never NaN: an estimate that failed, a point that has no test accuracy
+/// yet. Non-finite numbers that slip in anyway are treated as missing by every renderer.
+public struct ReportInput: Codable, Sendable, Equatable {
+    /// The experiment's name (the YAML file's `name`).
+    public var name: String
+    /// The experiment's free-text description; may be empty.
+    public var description: String
+    /// One entry per run point of the sweep, in sweep order.
+    public var points: [Point]
+    /// The tidy estimate rows: one per point × epoch × layer × estimator.
+    public var estimates: [Estimate]
+    /// Per-epoch training metrics, one row per point × epoch.
+    public var metrics: [EpochMetrics]
+    /// The fully resolved spec as JSON text (`resolved.json`), shown verbatim; `nil` if unknown.
+    public var resolvedSpec: String?
+    /// Provenance key/value pairs in display order (tool version, git commit, BLAS, seeds, …).
+    public var provenance: [ProvenanceEntry]
+    /// Stages that failed; shown prominently at the top of the report.
+    public var failures: [Failure]
+
+    public init(name: String, description: String = "", points: [Point], estimates: [Estimate],
+                metrics: [EpochMetrics] = [], resolvedSpec: String? = nil,
+                provenance: [ProvenanceEntry] = [], failures: [Failure] = []) {
+        self.name = name
+        self.description = description
+        self.points = points
+        self.estimates = estimates
+        self.metrics = metrics
+        self.resolvedSpec = resolvedSpec
+        self.provenance = provenance
+        self.failures = failures
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, description, points, estimates, metrics, provenance, failures
+        case resolvedSpec = "resolved_spec"
+    }
+}
+
+extension ReportInput {
+    /// One run point: a single assignment of the swept parameters.
+    public struct Point: Codable, Sendable, Equatable {
+        /// The point's index in the sweep (the `point` column of `results.csv`).
+        public var index: Int
+        /// A short human label, e.g. `width=128,seed=1`.
+        public var label: String
+        /// The swept parameters' values for this point, keyed by spec path (`"model.width": "128"`).
+        public var assignments: [String: String]
+        /// Test accuracy after the last epoch; when `nil`, the last metrics row's test accuracy is used.
+        public var testAccuracy: Double?
+        /// The SGD noise scale per epoch, when the training stage recorded it.
+        public var noiseScale: [EpochValue]
+
+        public init(index: Int, label: String, assignments: [String: String] = [:],
+                    testAccuracy: Double? = nil, noiseScale: [EpochValue] = []) {
+            self.index = index
+            self.label = label
+            self.assignments = assignments
+            self.testAccuracy = testAccuracy
+            self.noiseScale = noiseScale
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case index, label, assignments
+            case testAccuracy = "test_accuracy"
+            case noiseScale = "noise_scale"
+        }
+    }
+
+    /// A number recorded at one epoch.
+    public struct EpochValue: Codable, Sendable, Equatable {
+        public var epoch: Int
+        public var value: Double
+
+        public init(epoch: Int, value: Double) {
+            self.epoch = epoch
+            self.value = value
+        }
+    }
+
+    /// One intrinsic-dimension estimate: a row of `results.csv`.
+    public struct Estimate: Codable, Sendable, Equatable {
+        /// The run point's index.
+        public var point: Int
+        /// The epoch of the probed checkpoint (0 = at initialisation).
+        public var epoch: Int
+        /// The layer's name, used as the x tick label.
+        public var layer: String
+        /// The layer's position in the network, from 0 at the input.
+        public var layerIndex: Int
+        /// The estimator's name, including its flavour (`pr`, `twonn`, `mle`, …).
+        public var estimator: String
+        /// The estimate; `nil` when the estimator produced no value for this layer.
+        public var value: Double?
+        /// Half-width of the error bar (drawn as value ± error), when the estimator gives one.
+        public var error: Double?
+
+        public init(point: Int, epoch: Int, layer: String, layerIndex: Int, estimator: String,
+                    value: Double?, error: Double? = nil) {
+            self.point = point
+            self.epoch = epoch
+            self.layer = layer
+            self.layerIndex = layerIndex
+            self.estimator = estimator
+            self.value = value
+            self.error = error
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case point, epoch, layer, estimator, value, error
+            case layerIndex = "layer_index"
+        }
+    }
+
+    /// Loss and accuracy of one run point after one epoch.
+    public struct EpochMetrics: Codable, Sendable, Equatable {
+        public var point: Int
+        public var epoch: Int
+        public var trainLoss: Double?
+        public var trainAccuracy: Double?
+        public var testLoss: Double?
+        public var testAccuracy: Double?
+
+        public init(point: Int, epoch: Int, trainLoss: Double? = nil, trainAccuracy: Double? = nil,
+                    testLoss: Double? = nil, testAccuracy: Double? = nil) {
+            self.point = point
+            self.epoch = epoch
+            self.trainLoss = trainLoss
+            self.trainAccuracy = trainAccuracy
+            self.testLoss = testLoss
+            self.testAccuracy = testAccuracy
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case point, epoch
+            case trainLoss = "train_loss"
+            case trainAccuracy = "train_accuracy"
+            case testLoss = "test_loss"
+            case testAccuracy = "test_accuracy"
+        }
+    }
+
+    /// One provenance fact, e.g. `git commit` → `25a6056 (dirty)`.
+    public struct ProvenanceEntry: Codable, Sendable, Equatable {
+        public var key: String
+        public var value: String
+
+        public init(key: String, value: String) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// A stage that failed, e.g. `train[width=512,seed=1]` — `diverged at epoch 3 step 412: loss is nan`.
+    public struct Failure: Codable, Sendable, Equatable {
+        /// The stage's name as the pipeline prints it.
+        public var stage: String
+        /// Why it failed, in the pipeline's words.
+        public var reason: String
+        /// The run point the stage belonged to, if any; marks that point as failed in tables.
+        public var point: Int?
+
+        public init(stage: String, reason: String, point: Int? = nil) {
+            self.stage = stage
+            self.reason = reason
+            self.point = point
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import AccordionTestSupport
+import Foundation
+import ResultBundles
+import Testing
+@testable import Pipeline
+
+/// Whether a real one-node Slurm cluster can be started here: root, and Debian's Slurm installed.
+let slurmAvailable: Bool = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/slurmctld")
+    && FileManager.default.isExecutableFile(atPath: "/usr/sbin/munged")
+
+@Suite("Slurm executor", .serialized)
+struct SlurmTests {
+    static let sweep = """
+    name: slurmsweep
+    data: {train_size: 1000, test_size: 300}
+    model: {depth: 2, width: 16, activation: identity}
+    train: {epochs: 1, seed: 5, lr: {grid: [0.01, 90]}, momentum: 0.99}
+    probe: {epochs: [0, 1], size: 100}
+
+    """
+
+    @Test("--dry-run writes throttled, chained job arrays and submits nothing")
+    func dryRun() throws {
+        let results = TestSupport.temporaryDirectory("slurm-dry")
+        let spec = try TestSupport.writeSpec(Self.sweep)
+        let r = try TestSupport.runAccordion(["run", spec.path, "--executor", "slurm", "--dry-run", "--max-parallel", "2",
+                                              "--partition", "gpu", "--time", "00:10:00", "--results", results.path])
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.output.contains("#SBATCH --array=0-1%2"))
+        // One data array, one train array, then per train stage a probe and an estimate array.
+        #expect(r.output.contains("dry run: 6 job arrays"))
+        #expect(r.output.contains("accordion-1-train[1])"))
+        #expect(r.output.contains("#SBATCH --partition=gpu"))
+        #expect(r.output.contains("#SBATCH --time=00:10:00"))
+        #expect(r.output.contains("#SBATCH --kill-on-invalid-dep=yes"))
+        #expect(r.output.contains("stage exec \"$KEY\""))
+        let keys = try FileManager.default.contentsOfDirectory(atPath: results.appendingPathComponent(".slurm").path)
+        #expect(keys.count == 1)
+    }
+
+    @Test("a sweep runs on a real one-node cluster and equals the local executor's bundle",
+          .enabled(if: slurmAvailable, "needs root and Debian's slurmctld, slurmd and munge (make test installs them)"))
+    func cluster() throws {
+        let state = TestSupport.temporaryDirectory("slurm-state")
+        let script = TestSupport.repositoryRoot.appendingPathComponent("scripts/slurm-cluster.sh").path
+        let start = Process()
+        start.executableURL = URL(fileURLWithPath: script)
+        start.arguments = ["start", state.path]
+        try start.run()
+        start.waitUntilExit()
+        try #require(start.terminationStatus == 0, "the test cluster did not start; see \(state.path)/log")
+        defer {
+            let stop = Process()
+            stop.executableURL = URL(fileURLWithPath: script)
+            stop.arguments = ["stop", state.path]
+            try? stop.run()
+            stop.waitUntilExit()
+        }
+        setenv("SLURM_CONF", state.appendingPathComponent("slurm.conf").path, 1)
+        defer { unsetenv("SLURM_CONF") }
+
+        let spec = try TestSupport.writeSpec(Self.sweep)
+        let onSlurm = TestSupport.temporaryDirectory("slurm-results")
+        let s = try TestSupport.runAccordion(["run", spec.path, "--executor", "slurm", "--max-parallel", "2",
+                                              "--results", onSlurm.path])
+        // The lr=90 point diverges: exit 1, its stage failed with a log path, its dependants cancelled.
+        #expect(s.status == 1, "\(s.output)")
+        #expect(s.output.contains("submitted accordion-0-data as job"))
+        let slurmBundle = try #require(BundleReader.bundles(under: onSlurm).first)
+        let manifest = try BundleReader(slurmBundle).manifest
+        let failed = manifest.stages.filter { $0.status == "failed" }
+        #expect(failed.map(\.name) == ["train[lr=90]"])
+        #expect(failed.first?.error?.contains("diverged at epoch 1") == true)
+        #expect(failed.first?.error?.contains("(log: ") == true)
+        #expect(manifest.stages.filter { $0.status == "skipped" }.count == 2 + 8, "\(s.output)")
+        #expect(manifest.stages.filter { $0.status == "done" }.count == 1 + 1 + 2 + 8)
+
+        let local = TestSupport.temporaryDirectory("local-results")
+        let l = try TestSupport.runAccordion(["run", spec.path, "--results", local.path])
+        #expect(l.status == 1)
+        let localBundle = try #require(BundleReader.bundles(under: local).first)
+        let v = try TestSupport.runAccordion(["verify", slurmBundle.path, localBundle.path])
+        #expect(v.status == 0, "\(v.output)")
+        #expect(v.output.contains("identical"))
+
+        // Status reads the store and the queue: everything settled.
+        let st = try TestSupport.runAccordion(["status", slurmBundle.path, "--results", onSlurm.path])
+        #expect(st.output.contains("12 done"), "\(st.output)")
+        #expect(st.output.contains("1 failed"), "\(st.output)")
+
+        // Resuming on Slurm after the fact: everything that succeeded is cached, only failures resubmitted.
+        let again = try TestSupport.runAccordion(["run", spec.path, "--executor", "slurm", "--results", onSlurm.path])
+        #expect(again.output.contains("12 cached"), "\(again.output)")
+    }
+}
