@@ -8,14 +8,49 @@ extension Experiment {
         let description = top.read("description", default: "")
 
         var d = top.nested("data")
-        let data = DataSpec(
-            dataset: d.read("dataset", default: .fashionMNIST),
+        let dataset: DatasetName = d.read("dataset", default: .fashionMNIST)
+        var data = DataSpec(
+            dataset: dataset,
             path: d.optional("path"),
             trainSize: d.optional("train_size").flatMap { positive($0, d, "train_size") },
             testSize: d.optional("test_size").flatMap { positive($0, d, "test_size") },
             subset: d.read("subset", default: .first),
             scaling: d.read("scaling", default: .unit),
-            seed: d.read("seed", default: 0))
+            seed: d.read("seed", default: 0),
+            labels: d.read("labels", default: .fine),
+            shuffleLabels: d.read("shuffle_labels", default: .none),
+            shuffleFraction: d.read("shuffle_fraction", default: 1, in: 0...1),
+            manifold: nil, clusters: nil)
+        let manifoldGiven = d.has("manifold"), clustersGiven = d.has("clusters")
+        var mf = d.nested("manifold")
+        let manifold = ManifoldSpec(
+            kind: mf.read("kind", default: .hypercube),
+            dimension: mf.read("dimension", default: 5, in: 1...10000),
+            ambient: mf.read("ambient", default: 50, in: 1...100_000),
+            noise: mf.read("noise", default: 0, in: 0...1e6),
+            trainPoints: mf.read("train_points", default: 2000, in: 3...10_000_000),
+            testPoints: mf.read("test_points", default: 500, in: 1...10_000_000))
+        mf.finish()
+        var cl = d.nested("clusters")
+        let clusters = ClustersSpec(
+            ambient: cl.read("ambient", default: 100, in: 1...100_000),
+            count: cl.read("count", default: 40, in: 2...1_000_000),
+            std: cl.read("std", default: 0.1, in: 0...1e6),
+            trainPerCluster: cl.read("train_per_cluster", default: 50, in: 1...1_000_000),
+            testPerCluster: cl.read("test_per_cluster", default: 10, in: 1...1_000_000))
+        cl.finish()
+        if dataset == .manifold { data.manifold = manifold }
+        if dataset == .clusters { data.clusters = clusters }
+        for (given, key, owner) in [(manifoldGiven, "manifold", DatasetName.manifold), (clustersGiven, "clusters", .clusters)]
+            where given && dataset != owner {
+            ctx.error(d.keyNode(key), ["data", key], "'data.\(key)' is set but 'data.dataset' is '\(dataset.rawValue)'",
+                      help: "set 'data.dataset: \(owner.rawValue)' or remove 'data.\(key)'", length: key.count)
+        }
+        if dataset == .manifold, manifold.ambient < manifold.dimension + (manifold.kind == .hypersphere ? 1 : 0) {
+            ctx.error(d.child("manifold"), ["data", "manifold", "ambient"],
+                      "'data.manifold.ambient' (\(manifold.ambient)) is smaller than the manifold needs",
+                      help: "use an ambient dimension of at least \(manifold.dimension + (manifold.kind == .hypersphere ? 1 : 0))")
+        }
         d.finish()
 
         var m = top.nested("model")
@@ -24,7 +59,7 @@ extension Experiment {
         let width = m.read("width", default: 256, in: 1...65536)
         var widths = m.optional("widths", as: [Int].self) ?? Array(repeating: width, count: depth)
         if m.has("widths") && (m.has("depth") || m.has("width")) {
-            ctx.error(m.child("widths"), ["model", "widths"], "'model.widths' cannot be combined with 'model.depth' or 'model.width'",
+            ctx.error(m.keyNode("widths"), ["model", "widths"], "'model.widths' cannot be combined with 'model.depth' or 'model.width'",
                       help: "give either widths: [..] or depth and width", length: 6)
         }
         if let bad = widths.firstIndex(where: { $0 < 1 || $0 > 65536 }) {
@@ -67,7 +102,8 @@ extension Experiment {
         let split: Split = p.read("split", default: .test)
         let probeSizeNode = p.child("size")
         var probeSize = p.read("size", default: 1000, in: 3...1_000_000)
-        let available = split == .train ? (data.trainSize ?? 60000) : (data.testSize ?? 10000)
+        let sizes = data.splitSizes ?? (60000, 10000)
+        let available = split == .train ? sizes.train : sizes.test
         if probeSize > available {
             ctx.error(probeSizeNode, ["probe", "size"], "probe size \(probeSize) exceeds the \(available) \(split.rawValue) examples in use",
                       help: "use probe.size ≤ \(available)")

@@ -164,6 +164,13 @@ struct MapReader {
         return nil
     }
 
+    /// The key node itself, for pointing at the key rather than its value.
+    func keyNode(_ key: String) -> Node? {
+        guard let mapping else { return nil }
+        for (k, _) in mapping where k.string == key { return k }
+        return nil
+    }
+
     func has(_ key: String) -> Bool { child(key) != nil }
 
     /// The value under `key`, or `fallback` when absent (or invalid, after recording why).

@@ -175,3 +175,20 @@ enum ShowTable {
         return out.joined(separator: "\n")
     }
 }
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Regenerate a bundle's figures and report.html from the bundle's own data.")
+
+    @Argument(help: "The bundle (a path, or a run id under --results).")
+    var bundle: String
+
+    @Option(help: "Directory that holds result bundles.")
+    var results: String = "Results"
+
+    func run() throws {
+        let reader = try openBundle(bundle, results: results)
+        let files = try BundleReport.write(reader)
+        for f in files { print(f.path) }
+    }
+}

@@ -79,7 +79,7 @@ struct DiagnosticsTests {
         Case(id: "override sweep with an empty item", yaml: "name: a\n", overrides: ["model.width=64,,128"],
              expected: "override 'model.width=64,,128': error: cannot parse the value '64,,128'"),
         Case(id: "widths with depth", yaml: "model:\n  depth: 2\n  widths: [10, 20]\n",
-             expected: "spec.yaml:3:11: error: 'model.widths' cannot be combined with 'model.depth' or 'model.width'"),
+             expected: "spec.yaml:3:3: error: 'model.widths' cannot be combined with 'model.depth' or 'model.width'"),
     ]
 
     @Test("each malformed spec gives its located message", arguments: cases)
