@@ -195,20 +195,42 @@ public struct ProbeSpec: Codable, Equatable, Sendable {
 }
 
 /// Which intrinsic-dimension estimators run, with their settings.
+///
+/// Settings are carried as text to the engine, which reads the same names
+/// (`accordion estimate --estimator mle:k=20,average=mean` takes the same keys).
 public struct EstimatorsSpec: Codable, Equatable, Sendable {
     /// Participation ratio of the covariance spectrum.
-    public var pr: PRSettings?
+    public var pr: Settings?
+    /// Principal components explaining a variance fraction.
+    public var pca: Settings?
+    /// Two-nearest-neighbour estimator (Facco et al. 2017).
+    public var twonn: Settings?
+    /// Levina–Bickel maximum likelihood with k neighbours.
+    public var mle: Settings?
+    /// Local PCA in k-neighbourhoods.
+    public var localPCA: Settings?
+    /// Grassberger–Procaccia correlation dimension.
+    public var corrdim: Settings?
 
-    public struct PRSettings: Codable, Equatable, Sendable {}
+    enum CodingKeys: String, CodingKey {
+        case pr, pca, twonn, mle, corrdim
+        case localPCA = "local_pca"
+    }
+
+    /// One estimator's settings, name → value as written (defaults left to the engine).
+    public typealias Settings = [String: String]
+
+    /// The estimator names in output order.
+    public static let order = ["pr", "pca", "twonn", "mle", "local_pca", "corrdim"]
 
     /// Names of the estimators present, in a fixed order.
     public var names: [String] { configured.map(\.name) }
 
     /// Each estimator present with its settings as text, in a fixed order.
     public var configured: [ConfiguredEstimator] {
-        var out: [ConfiguredEstimator] = []
-        if pr != nil { out.append(ConfiguredEstimator(name: "pr", settings: [:])) }
-        return out
+        let all: [(String, Settings?)] = [("pr", pr), ("pca", pca), ("twonn", twonn), ("mle", mle),
+                                          ("local_pca", localPCA), ("corrdim", corrdim)]
+        return all.compactMap { name, settings in settings.map { ConfiguredEstimator(name: name, settings: $0) } }
     }
 }
 

@@ -13,14 +13,11 @@ public struct StageFailure: Error, Sendable, CustomStringConvertible {
     public var description: String { "stage \(stage) failed: \(reason)" }
 }
 
-/// `estimate.json`: one estimator's answer on one layer.
+/// `estimate.json`: one estimator's answer on one layer (the engine's full ``IDEstimate``, plus
+/// the layer's width).
 public struct EstimateOutput: Codable, Sendable {
-    public var estimator: String
-    public var value: Double
-    public var error: Double?
-    public var n: Int
+    public var estimate: IDEstimate
     public var dimension: Int
-    public var seconds: Double
 }
 
 /// `data.json`: what a data stage prepared.
@@ -147,15 +144,13 @@ final class StageExecutor: @unchecked Sendable {
     private func runEstimate(_ p: EstimateParams, stage: Stage, dir: URL) throws {
         let file = store.directory(stage.inputs[0]).appendingPathComponent("\(p.layer).npy")
         let points: FloatTensor = try NPY.decode(Data(contentsOf: file), name: file.path)
-        let start = Date()
-        let value: Double
+        let estimate: IDEstimate
         do {
-            value = try ParticipationRatio.estimate(points)
+            estimate = try IDEstimator.named(p.estimator, settings: p.settings).estimate(points, threads: BLAS.threads)
         } catch {
             throw StageFailure(stage: stage.name, reason: "\(error)")
         }
-        let out = EstimateOutput(estimator: p.estimator, value: value, error: nil, n: points.rows,
-                                 dimension: points.columns, seconds: Date().timeIntervalSince(start))
+        let out = EstimateOutput(estimate: estimate, dimension: points.columns)
         try AtomicWrite.write(try StableJSON.encode(out), to: dir.appendingPathComponent("estimate.json"))
     }
 }

@@ -214,8 +214,9 @@ public enum Runner {
             for (slot, key) in ps.estimates where outcomes[key]?.succeeded == true {
                 let out = try JSONDecoder().decode(EstimateOutput.self, from: Data(contentsOf: layout.stage(key).appendingPathComponent("estimate.json")))
                 rows.append(ResultRow(point: point.index, label: point.label, epoch: slot.epoch, layer: slot.layer,
-                                      layerIndex: slot.layerIndex, estimator: slot.estimator, value: out.value,
-                                      error: out.error, n: out.n, dimension: out.dimension, seconds: out.seconds))
+                                      layerIndex: slot.layerIndex, estimator: slot.estimator, flavour: out.estimate.flavour,
+                                      value: out.estimate.value, error: out.estimate.errorBar, n: out.estimate.used,
+                                      dimension: out.dimension, seconds: out.estimate.seconds))
             }
         }
         rows.sort { ($0.point, $0.epoch, $0.layerIndex, $0.estimator) < ($1.point, $1.epoch, $1.layerIndex, $1.estimator) }

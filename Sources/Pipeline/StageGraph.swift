@@ -1,5 +1,6 @@
 import ExperimentSpec
 import Foundation
+import Tensors
 
 /// The stages of an expanded spec, deduplicated by key, in a topological order.
 ///
@@ -76,7 +77,11 @@ public struct StageGraph: Sendable {
                 for layer in layers {
                     let layerIndex = e.layerNames.firstIndex(of: layer) ?? 0
                     for estimator in e.estimators.configured {
-                        let key = try g.add(.estimate(EstimateParams(layer: layer, estimator: estimator.name, settings: estimator.settings)),
+                        // Resampling draws from the run point's root seed and this estimate's path.
+                        var stream = RandomStream(seed: e.train.seed, path: "estimate/\(epoch)/\(layer)/\(estimator.name)")
+                        var settings = estimator.settings
+                        settings["seed"] = String(stream.next() >> 11)
+                        let key = try g.add(.estimate(EstimateParams(layer: layer, estimator: estimator.name, settings: settings)),
                                             name: "estimate[\(label),epoch=\(epoch),\(layer),\(estimator.name)]",
                                             inputs: [probe], point: point.index)
                         estimates[EstimateSlot(epoch: epoch, layer: layer, layerIndex: layerIndex, estimator: estimator.name)] = key

@@ -13,7 +13,7 @@ public enum StageKind: String, Codable, Sendable, CaseIterable {
         case .data: return 1
         case .train: return 1
         case .probe: return 1
-        case .estimate: return 1
+        case .estimate: return 2
         }
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import Pipeline
 
-/// The terminal summary of a run: per point, test accuracy and a layer × estimator table with
-/// one column per probed epoch.
+/// The terminal summary of a run: per point, test accuracy and one row per estimator and probed
+/// epoch with a column per layer (layers in depth order), so expansion and compression read left
+/// to right.
 enum SummaryTable {
     static func render(_ summary: RunSummary) -> String {
         var out: [String] = []
@@ -18,20 +19,16 @@ enum SummaryTable {
             let epochs = Array(Set(rows.map(\.epoch))).sorted()
             let estimators = Array(Set(rows.map(\.estimator))).sorted()
             let layers = Dictionary(grouping: rows, by: \.layerIndex).sorted { $0.key < $1.key }.map { $0.value[0].layer }
-            var header = "  " + "layer".padding(toLength: 8, withPad: " ", startingAt: 0)
+            let width = max(8, (layers.map(\.count).max() ?? 0) + 2)
+            out.append("  " + "estimator@epoch".padding(toLength: 18, withPad: " ", startingAt: 0) + layers.map { $0.leftPad(width) }.joined())
             for est in estimators {
-                for e in epochs { header += ("\(est.uppercased())@\(e)").leftPad(12) }
-            }
-            out.append(header)
-            for layer in layers {
-                var line = "  " + layer.padding(toLength: 8, withPad: " ", startingAt: 0)
-                for est in estimators {
-                    for e in epochs {
-                        let v = rows.first { $0.layer == layer && $0.epoch == e && $0.estimator == est }?.value
-                        line += (v.map { String(format: "%.2f", $0) } ?? "–").leftPad(12)
+                for e in epochs {
+                    let values = layers.map { layer -> String in
+                        let r = rows.first { $0.layer == layer && $0.epoch == e && $0.estimator == est }
+                        return (r.map { String(format: "%.2f", $0.value) } ?? "–").leftPad(width)
                     }
+                    out.append("  " + "\(est)@\(e)".padding(toLength: 18, withPad: " ", startingAt: 0) + values.joined())
                 }
-                out.append(line)
             }
         }
         return out.joined(separator: "\n")
