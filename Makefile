@@ -1,7 +1,7 @@
 # Accordion — the two commands of the README are `make quickstart` and `make test`.
 SWIFT ?= swift
 
-.PHONY: deps quickstart test build release clean
+.PHONY: deps quickstart test build release clean bench-scheduler
 
 ## Install the system packages (OpenBLAS, LAPACKE, zlib, Fashion-MNIST) if any is missing.
 deps:
@@ -37,3 +37,7 @@ bench-estimators: deps
 bench: deps
 	$(SWIFT) build -c release --product accordion
 	"$$($(SWIFT) build -c release --show-bin-path)/accordion" bench
+
+## Scheduler overhead: plan a 1,000-point sweep; re-run a fully cached ~100-stage experiment.
+bench-scheduler: release
+	scripts/bench-scheduler.sh .build/release/accordion

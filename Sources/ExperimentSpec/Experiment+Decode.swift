@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 extension Experiment {
@@ -55,37 +56,94 @@ extension Experiment {
 
         var m = top.nested("model")
         let architecture: ArchitectureName = m.read("architecture", default: .mlp)
-        let depth = m.read("depth", default: 3, in: 1...100)
-        let width = m.read("width", default: 256, in: 1...65536)
-        var widths = m.optional("widths", as: [Int].self) ?? Array(repeating: width, count: depth)
-        if m.has("widths") && (m.has("depth") || m.has("width")) {
-            ctx.error(m.keyNode("widths"), ["model", "widths"], "'model.widths' cannot be combined with 'model.depth' or 'model.width'",
-                      help: "give either widths: [..] or depth and width", length: 6)
+        let depth = m.read("depth", default: architecture == .resnet ? 8 : 3, in: 1...1000)
+        let width = m.read("width", default: architecture == .resnet ? 16 : 256, in: 1...65536)
+        var widths: [Int]
+        if architecture == .cnn {
+            widths = m.optional("widths", as: [Int].self) ?? [128]
+        } else {
+            widths = m.optional("widths", as: [Int].self) ?? Array(repeating: width, count: depth)
+            if m.has("widths") && (m.has("depth") || m.has("width")) {
+                ctx.error(m.keyNode("widths"), ["model", "widths"], "'model.widths' cannot be combined with 'model.depth' or 'model.width'",
+                          help: "give either widths: [..] or depth and width", length: 6)
+            }
         }
         if let bad = widths.firstIndex(where: { $0 < 1 || $0 > 65536 }) {
             ctx.error(m.child("widths"), ["model", "widths"], "'model.widths[\(bad)]' is \(widths[bad]), out of range",
                       help: "use widths in 1...65536")
-            widths = Array(repeating: width, count: depth)
+            widths = [width]
         }
-        if widths.isEmpty {
+        if widths.isEmpty && architecture == .mlp {
             ctx.error(m.child("widths"), ["model", "widths"], "'model.widths' is empty", help: "give at least one hidden width")
             widths = [width]
         }
-        let model = ModelSpec(architecture: architecture, widths: widths,
-                              activation: m.read("activation", default: .relu),
-                              initializer: m.read("init", default: .he))
+        var channels = m.optional("channels", as: [Int].self) ?? [32, 64]
+        if channels.isEmpty || channels.contains(where: { $0 < 1 || $0 > 4096 }) {
+            ctx.error(m.child("channels"), ["model", "channels"], "'model.channels' must list one or more channel counts in 1...4096")
+            channels = [32, 64]
+        }
+        let resnetGiven = architecture == .resnet
+        if resnetGiven && (depth < 8 || (depth - 2) % 6 != 0) {
+            let lower = max(8, (depth - 2) / 6 * 6 + 2), upper = lower + 6
+            ctx.error(m.child("depth"), ["model", "depth"], "resnet depth \(depth) is not of the form 6k + 2 with k ≥ 1",
+                      help: "use \(lower == depth ? upper : lower) or \(upper) (ResNet-8, -14, -20, -26, …)")
+        }
+        for (key, arch) in [("channels", ArchitectureName.cnn), ("kernel_size", .cnn), ("pooling", .cnn), ("batch_norm", .cnn), ("dropout", .cnn)]
+            where m.has(key) && architecture != arch {
+            ctx.error(m.keyNode(key), ["model", key], "'model.\(key)' applies to architecture '\(arch.rawValue)', not '\(architecture.rawValue)'",
+                      help: "remove it, or set 'model.architecture: \(arch.rawValue)'", length: key.count)
+        }
+        let initFrom: String? = m.optional("init_from")
+        if let path = initFrom, !FileManager.default.isReadableFile(atPath: path) {
+            ctx.error(m.child("init_from"), ["model", "init_from"], "cannot read the checkpoint '\(path)'",
+                      help: "give the path of a .safetensors file (relative paths are taken from the directory you run accordion in)")
+        }
+        let model = ModelSpec(
+            architecture: architecture, widths: widths, channels: channels,
+            kernelSize: m.read("kernel_size", default: 3, in: 1...15),
+            pooling: m.read("pooling", default: .max),
+            batchNorm: m.read("batch_norm", default: false),
+            dropout: m.read("dropout", default: 0, in: 0...0.95),
+            resnetDepth: architecture == .resnet ? depth : 0,
+            baseWidth: architecture == .resnet ? width : 0,
+            activation: m.read("activation", default: .relu),
+            initializer: m.read("init", default: .he),
+            initFrom: initFrom)
         m.finish()
+        if architecture != .mlp, !(data.dataset == .fashionMNIST || data.dataset == .cifar10 || data.dataset == .cifar100) {
+            ctx.error(m.child("architecture"), ["model", "architecture"],
+                      "architecture '\(architecture.rawValue)' needs images, but data.dataset '\(data.dataset.rawValue)' is a point set",
+                      help: "use architecture: mlp for manifold and clusters data")
+        }
 
         var t = top.nested("train")
+        let optimizer: OptimizerName = t.read("optimizer", default: .sgd)
         let train = TrainSpec(
-            optimizer: t.read("optimizer", default: .sgd),
-            lr: t.read("lr", default: 0.01, in: 1e-12...100, rangeText: "(0, 100]"),
+            optimizer: optimizer,
+            lr: t.read("lr", default: optimizer == .sgd ? 0.01 : 0.001, in: 1e-12...100, rangeText: "(0, 100]"),
             momentum: t.read("momentum", default: 0.9, in: 0...0.999999, rangeText: "[0, 1)"),
             nesterov: t.read("nesterov", default: false),
-            weightDecay: t.read("weight_decay", default: 0, in: 0...1),
+            weightDecay: t.read("weight_decay", default: optimizer == .adamw ? 0.01 : 0, in: 0...1),
+            beta1: t.read("beta1", default: 0.9, in: 0...0.999999, rangeText: "[0, 1)"),
+            beta2: t.read("beta2", default: 0.999, in: 0...0.999999999, rangeText: "[0, 1)"),
+            eps: t.read("eps", default: 1e-8, in: 1e-30...1, rangeText: "(0, 1]"),
+            schedule: t.read("schedule", default: .constant),
+            stepSize: t.read("step_size", default: 10, in: 1...10000),
+            gamma: t.read("gamma", default: 0.1, in: 0...1),
+            warmupEpochs: t.read("warmup_epochs", default: 0, in: 0...10000),
+            loss: t.read("loss", default: .crossEntropy),
             batchSize: t.read("batch_size", default: 64, in: 1...65536),
             epochs: t.read("epochs", default: 1, in: 0...10000),
-            seed: t.read("seed", default: 0))
+            seed: t.read("seed", default: 0),
+            noiseBatches: t.read("noise_batches", default: 16, in: 0...10000))
+        if train.noiseBatches == 1, let n = t.child("noise_batches") {
+            ctx.error(n, ["train", "noise_batches"], "'train.noise_batches' is 1; a covariance needs at least 2 minibatches",
+                      help: "use 0 to skip the noise scale, or 2 or more")
+        }
+        for key in ["momentum", "nesterov"] where t.has(key) && optimizer != .sgd {
+            ctx.error(t.keyNode(key), ["train", key], "'train.\(key)' applies to optimizer 'sgd', not '\(optimizer.rawValue)'",
+                      help: "remove it (Adam's moment decay rates are beta1 and beta2)", length: key.count)
+        }
         t.finish()
 
         var p = top.nested("probe")
@@ -111,7 +169,7 @@ extension Experiment {
         }
         let layerNodes = p.child("layers")
         let layers = p.read("layers", default: [String]())
-        let probeNames = ["input"] + widths.indices.map { "h\($0 + 1)" } + ["logits"]
+        let probeNames = model.layerNames
         for (i, layer) in layers.enumerated() where !probeNames.contains(layer) {
             let item: Node? = layerNodes.flatMap { n in
                 if case .sequence(let s) = n, i < s.count { return s[i] } else { return n }
@@ -138,7 +196,7 @@ extension Experiment {
     }
 
     /// Probe point names of this experiment's model, in depth order.
-    public var layerNames: [String] { ["input"] + model.widths.indices.map { "h\($0 + 1)" } + ["logits"] }
+    public var layerNames: [String] { model.layerNames }
 
     /// The layers to probe: the named ones, or all.
     public var probedLayers: [String] { probe.layers.isEmpty ? layerNames : layerNames.filter(probe.layers.contains) }

@@ -127,7 +127,12 @@ public struct DataSpec: Codable, Hashable, Sendable {
 }
 
 public enum ArchitectureName: String, Codable, Sendable, NodeEnum {
+    /// Dense layers, depth × width: the "DeepNet" of Recanatesi et al. 2019.
     case mlp
+    /// Convolution stages (conv, activation, 2×2 pooling) and a dense head.
+    case cnn
+    /// CIFAR-style ResNet-n (n = 6k + 2) of He et al. 2016.
+    case resnet
 }
 
 public enum Activation: String, Codable, Sendable, NodeEnum {
@@ -138,25 +143,64 @@ public enum InitName: String, Codable, Sendable, NodeEnum {
     case he, glorot, lecun, pytorch
 }
 
+public enum PoolingName: String, Codable, Sendable, NodeEnum {
+    case max, average, none
+}
+
 /// The network.
 public struct ModelSpec: Codable, Equatable, Sendable {
     public var architecture: ArchitectureName
-    /// Hidden widths, one per hidden layer (from `depth` × `width` unless given as `widths`).
+    /// Hidden dense widths: the MLP's hidden layers, or the CNN's dense head.
     public var widths: [Int]
+    /// CNN: output channels of each convolution stage.
+    public var channels: [Int]
+    /// CNN: square kernel size of every convolution.
+    public var kernelSize: Int
+    /// CNN: pooling after each convolution stage.
+    public var pooling: PoolingName
+    /// CNN: batch normalisation after each convolution.
+    public var batchNorm: Bool
+    /// CNN: dropout probability before each dense layer of the head.
+    public var dropout: Double
+    /// ResNet: depth n = 6k + 2.
+    public var resnetDepth: Int
+    /// ResNet: channels of the first stage (doubled at each of the next two).
+    public var baseWidth: Int
     public var activation: Activation
     public var initializer: InitName
+    /// A `.safetensors` checkpoint to start from (PyTorch `state_dict` names), or nil.
+    public var initFrom: String?
 
     enum CodingKeys: String, CodingKey {
-        case architecture, widths, activation
-        case initializer = "init"
+        case architecture, widths, channels, pooling, dropout, activation
+        case kernelSize = "kernel_size", batchNorm = "batch_norm", resnetDepth = "resnet_depth"
+        case baseWidth = "base_width", initializer = "init", initFrom = "init_from"
     }
 
-    /// The keys accepted in YAML (`depth` and `width` are shorthand for `widths`).
-    static let yamlKeys = ["architecture", "depth", "width", "widths", "activation", "init"]
+    /// Probe-point names of this model in depth order, as the engine names them.
+    public var layerNames: [String] {
+        switch architecture {
+        case .mlp:
+            return ["input"] + widths.indices.map { "h\($0 + 1)" } + ["logits"]
+        case .cnn:
+            return ["input"] + channels.indices.map { "conv\($0 + 1)" } + widths.indices.map { "h\($0 + 1)" } + ["logits"]
+        case .resnet:
+            let blocks = 3 * max(0, (resnetDepth - 2) / 6)
+            return ["input", "conv1"] + (0..<blocks).map { "block\($0 + 1)" } + ["pool", "logits"]
+        }
+    }
 }
 
 public enum OptimizerName: String, Codable, Sendable, NodeEnum {
-    case sgd
+    case sgd, adam, adamw
+}
+
+public enum ScheduleName: String, Codable, Sendable, NodeEnum {
+    case constant, step, cosine
+}
+
+public enum LossName: String, Codable, Sendable, NodeEnum {
+    case crossEntropy = "cross_entropy", mse
 }
 
 /// How the network is trained.
@@ -166,14 +210,25 @@ public struct TrainSpec: Codable, Equatable, Sendable {
     public var momentum: Double
     public var nesterov: Bool
     public var weightDecay: Double
+    public var beta1: Double
+    public var beta2: Double
+    public var eps: Double
+    public var schedule: ScheduleName
+    public var stepSize: Int
+    public var gamma: Double
+    public var warmupEpochs: Int
+    public var loss: LossName
     public var batchSize: Int
     public var epochs: Int
     /// The run point's root seed: every stage derives its own stream from it.
     public var seed: UInt64
+    /// Minibatches used to estimate the SGD noise scale after each epoch (0: not measured).
+    public var noiseBatches: Int
 
     enum CodingKeys: String, CodingKey {
-        case optimizer, lr, momentum, nesterov, epochs, seed
-        case weightDecay = "weight_decay", batchSize = "batch_size"
+        case optimizer, lr, momentum, nesterov, epochs, seed, beta1, beta2, eps, schedule, gamma, loss
+        case weightDecay = "weight_decay", batchSize = "batch_size", stepSize = "step_size"
+        case warmupEpochs = "warmup_epochs", noiseBatches = "noise_batches"
     }
 }
 

@@ -9,66 +9,72 @@ public enum ActivationKind: String, Sendable, CaseIterable, Codable {
 /// An elementwise activation layer.
 ///
 /// ```
-/// relu      y = max(0, x)                      ∂x = ∂y · [x > 0]
+/// relu      y = max(0, x)                      ∂x = ∂y · [y > 0]
 /// tanh      y = tanh x                         ∂x = ∂y · (1 − y²)
 /// gelu      y = x Φ(x)  (exact, erf form)      ∂x = ∂y · (Φ(x) + x φ(x))     Hendrycks & Gimpel 2016
 /// identity  y = x                              ∂x = ∂y
 /// ```
+/// ReLU and tanh differentiate from their output, so they run in place over their input.
+/// At the ReLU kink (x = 0) the derivative is taken as 0, as in PyTorch.
 public final class Activation: Layer {
     public let kind: ActivationKind
-    private var input = FloatTensor(shape: [0])
-    private var output = FloatTensor(shape: [0])
+    public let tape = LayerTape()
+    /// Scalars per example, fixed by ``configure(inputShape:)``.
+    private var features = 0
 
     public init(_ kind: ActivationKind) { self.kind = kind }
 
     public var summary: String { kind.rawValue }
+    public var canRunInPlace: Bool { kind != .gelu }
+    public var backwardReadsInput: Bool { kind == .gelu }
+    public var backwardReadsOutput: Bool { kind == .relu || kind == .tanh }
 
-    public func forward(_ x: FloatTensor, training: Bool) -> FloatTensor {
-        var y = x
-        y.scalars.withUnsafeMutableBufferPointer { v in
-            switch kind {
-            case .relu: for i in v.indices where v[i] < 0 { v[i] = 0 }
-            case .tanh: for i in v.indices { v[i] = Foundation.tanh(v[i]) }
-            case .gelu:
-                for i in v.indices {
-                    let t = Double(v[i])
-                    v[i] = Float(0.5 * t * (1 + erf(t / 2.0.squareRoot())))
-                }
-            case .identity: break
-            }
-        }
-        if training {
-            input = x
-            output = y
-        }
-        return y
+    public func configure(inputShape: [Int]) -> [Int] {
+        features = inputShape.reduce(1, *)
+        return inputShape
     }
 
-    public func backward(_ dy: FloatTensor) -> FloatTensor {
-        precondition(dy.count == input.count, "[\(kind).backward] gradient has \(dy.count) elements, input had \(input.count)")
-        var dx = dy
-        dx.scalars.withUnsafeMutableBufferPointer { g in
-            switch kind {
-            case .relu:
-                input.scalars.withUnsafeBufferPointer { x in
-                    for i in g.indices where !(x[i] > 0) { g[i] = 0 }
-                }
-            case .tanh:
-                output.scalars.withUnsafeBufferPointer { y in
-                    for i in g.indices { g[i] *= 1 - y[i] * y[i] }
-                }
-            case .gelu:
-                input.scalars.withUnsafeBufferPointer { x in
-                    for i in g.indices {
-                        let t = Double(x[i])
-                        let cdf = 0.5 * (1 + erf(t / 2.0.squareRoot()))
-                        let pdf = exp(-0.5 * t * t) / (2 * Double.pi).squareRoot()
-                        g[i] = Float(Double(g[i]) * (cdf + t * pdf))
-                    }
-                }
-            case .identity: break
+    public func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, training: Bool) {
+        let count = batch * features
+        apply(x, into: y, count: count)
+    }
+
+    /// The elementwise map over `count` scalars (`y` may be `x`).
+    func apply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        switch kind {
+        case .relu:
+            Kernels.relu(x, into: y, count: count)
+        case .tanh:
+            for i in 0..<count { y[i] = Foundation.tanh(x[i]) }
+        case .gelu:
+            for i in 0..<count {
+                let t = Double(x[i])
+                y[i] = Float(0.5 * t * (1 + erf(t / 2.0.squareRoot())))
             }
+        case .identity:
+            if UnsafePointer(y) != x { y.update(from: x, count: count) }
         }
-        return dx
+    }
+
+    public func backward(input x: UnsafePointer<Float>, output y: UnsafePointer<Float>,
+                         outputGradient dy: UnsafePointer<Float>, inputGradient dx: UnsafeMutablePointer<Float>?,
+                         batch: Int) {
+        guard let dx else { return }
+        let count = batch * features
+        switch kind {
+        case .relu:
+            Kernels.reluBackward(dy, output: y, into: dx, count: count)
+        case .tanh:
+            for i in 0..<count { dx[i] = dy[i] * (1 - y[i] * y[i]) }
+        case .gelu:
+            for i in 0..<count {
+                let t = Double(x[i])
+                let cdf = 0.5 * (1 + erf(t / 2.0.squareRoot()))
+                let pdf = exp(-0.5 * t * t) / (2 * Double.pi).squareRoot()
+                dx[i] = Float(Double(dy[i]) * (cdf + t * pdf))
+            }
+        case .identity:
+            if UnsafePointer(dx) != dy { dx.update(from: dy, count: count) }
+        }
     }
 }

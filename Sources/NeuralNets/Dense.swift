@@ -1,20 +1,24 @@
 import Tensors
 
-/// Fully connected layer with PyTorch's weight layout `(out, in)`.
+/// Fully connected layer with PyTorch's weight layout `(out, in)` (`torch.nn.Linear`).
 ///
 /// ```
 /// forward   y = x Wᵀ + b                 x: (B, in), W: (out, in), y: (B, out)
 /// backward  ∂W += ∂yᵀ x,  ∂b += Σ_rows ∂y,  ∂x = ∂y W
 /// ```
+/// Initialisation: `initializer` with fan-in `in` and fan-out `out`.
+/// - Complexity: O(B · in · out) per pass, in three GEMMs.
 public final class Dense: Layer {
     public let inputDimensions: Int
     public let outputDimensions: Int
     public let weight: Parameter
     public let bias: Parameter
-    private var input = FloatTensor(shape: [0, 0])
+    public let tape = LayerTape()
 
     public init(inputDimensions: Int, outputDimensions: Int, initializer: Initializer = .he,
                 name: String = "", rng: inout RandomStream) {
+        precondition(inputDimensions > 0 && outputDimensions > 0,
+                     "[Dense] dimensions \(inputDimensions)→\(outputDimensions) must be positive")
         self.inputDimensions = inputDimensions
         self.outputDimensions = outputDimensions
         let prefix = name.isEmpty ? "" : name + "."
@@ -27,39 +31,49 @@ public final class Dense: Layer {
 
     public var summary: String { "Dense(\(inputDimensions)→\(outputDimensions))" }
     public var parameters: [Parameter] { [weight, bias] }
+    public var backwardReadsOutput: Bool { false }
 
-    public func forward(_ x: FloatTensor, training: Bool) -> FloatTensor {
-        precondition(x.columns == inputDimensions,
-                     "[Dense.forward] input shape \(x.shape) does not have \(inputDimensions) features")
-        if training { input = x }
-        let batch = x.rows
-        var y = FloatTensor(shape: [batch, outputDimensions])
-        // Seed y with the bias so one GEMM with β = 1 produces x Wᵀ + b.
-        y.scalars.withUnsafeMutableBufferPointer { out in
-            bias.value.scalars.withUnsafeBufferPointer { b in
-                for r in 0..<batch {
-                    (out.baseAddress! + r * outputDimensions).update(from: b.baseAddress!, count: outputDimensions)
-                }
-            }
-        }
-        gemm(x, weight.value, transposeB: true, beta: 1, into: &y)
-        return y
+    public func configure(inputShape: [Int]) -> [Int] {
+        precondition(inputShape.reduce(1, *) == inputDimensions,
+                     "[Dense.forward] input shape \(inputShape) does not have \(inputDimensions) features")
+        return [outputDimensions]
     }
 
-    public func backward(_ dy: FloatTensor) -> FloatTensor {
-        precondition(dy.rows == input.rows && dy.columns == outputDimensions,
-                     "[Dense.backward] gradient shape \(dy.shape) does not match output (\(input.rows), \(outputDimensions))")
-        gemm(dy, input, transposeA: true, beta: 1, into: &weight.grad)
-        dy.scalars.withUnsafeBufferPointer { g in
-            bias.grad.scalars.withUnsafeMutableBufferPointer { db in
-                for r in 0..<dy.rows {
-                    let row = g.baseAddress! + r * outputDimensions
-                    for j in 0..<outputDimensions { db[j] += row[j] }
-                }
+    public func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, training: Bool) {
+        forward(x, into: y, batch: batch, fusedReLU: false)
+    }
+
+    /// The forward pass, optionally followed by a ReLU in the same sweep over `y`
+    /// (`y = max(0, x Wᵀ + b)`), which the engine uses for `Dense` → `ReLU` pairs.
+    func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, fusedReLU: Bool) {
+        let n = outputDimensions
+        weight.withValue { w in
+            gemmRaw(.none, .transposed, m: batch, n: n, k: inputDimensions, alpha: 1,
+                    x, lda: inputDimensions, w, ldb: inputDimensions, beta: 0, y, ldc: n)
+        }
+        bias.withValue { b in
+            if fusedReLU {
+                Kernels.addRowVectorReLU(y, b, rows: batch, columns: n)
+            } else {
+                Kernels.addRowVector(y, b, rows: batch, columns: n)
             }
         }
-        var dx = FloatTensor(shape: [dy.rows, inputDimensions])
-        gemm(dy, weight.value, into: &dx)
-        return dx
+    }
+
+    public func backward(input x: UnsafePointer<Float>, output y: UnsafePointer<Float>,
+                         outputGradient dy: UnsafePointer<Float>, inputGradient dx: UnsafeMutablePointer<Float>?,
+                         batch: Int) {
+        let n = outputDimensions, k = inputDimensions
+        weight.accumulateGradient { dw, beta in
+            gemmRaw(.transposed, .none, m: n, n: k, k: batch, alpha: 1, dy, lda: n, x, ldb: k, beta: beta, dw, ldc: k)
+        }
+        bias.accumulateGradient { db, beta in
+            Kernels.columnSums(dy, rows: batch, columns: n, into: db, beta: beta)
+        }
+        if let dx {
+            weight.withValue { w in
+                gemmRaw(.none, .none, m: batch, n: k, k: n, alpha: 1, dy, lda: n, w, ldb: k, beta: 0, dx, ldc: k)
+            }
+        }
     }
 }

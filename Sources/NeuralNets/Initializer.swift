@@ -8,7 +8,9 @@ import Tensors
 /// lecun    W ~ N(0, 1/fan_in)                        LeCun et al. 1998
 /// pytorch  W, b ~ U(±1/√fan_in)                      torch.nn.Linear / Conv2d defaults
 /// ```
-/// Biases are zero except for `pytorch`.
+/// Biases are zero except for `pytorch`. For a dense weight `(out, in)` the fans are `in` and
+/// `out`; for a convolution weight `(out, in, kh, kw)` they are `in·kh·kw` and `out·kh·kw`, as
+/// `torch.nn.init` computes them. Batch-norm scales start at 1 and shifts at 0 whatever the scheme.
 public enum Initializer: String, Sendable, CaseIterable, Codable {
     case he, glorot, lecun, pytorch
 

@@ -9,21 +9,26 @@ public struct EpochMetrics: Codable, Sendable, Equatable {
     public var testLoss: Double
     public var testAccuracy: Double
     public var seconds: Double
+    /// Trace of the covariance of minibatch gradients at the training batch size
+    /// (``GradientNoise/traceCovariance``), when measured.
+    public var gradientNoise: Double?
 
     public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, testLoss: Double, testAccuracy: Double,
-                seconds: Double) {
+                seconds: Double, gradientNoise: Double? = nil) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.trainAccuracy = trainAccuracy
         self.testLoss = testLoss
         self.testAccuracy = testAccuracy
         self.seconds = seconds
+        self.gradientNoise = gradientNoise
     }
 
     enum CodingKeys: String, CodingKey {
         case epoch, seconds
         case trainLoss = "train_loss", trainAccuracy = "train_accuracy"
         case testLoss = "test_loss", testAccuracy = "test_accuracy"
+        case gradientNoise = "gradient_noise"
     }
 }
 
@@ -35,15 +40,49 @@ public struct DivergenceError: Error, CustomStringConvertible {
     public var description: String { "diverged at epoch \(epoch) step \(step): loss is \(loss)" }
 }
 
+/// Buffers a trainer reuses from step to step.
+final class TrainerWorkspace {
+    let labels = Scratch<Int>()
+    let gradient = Scratch<Float>()
+    let outputs = Scratch<Float>()
+}
+
 /// Minibatch training with seeded shuffling.
+///
+/// Each step gathers its rows straight into the model's input buffer, runs forward, loss and
+/// backward over preallocated buffers, and updates the parameters in place; a step at a batch
+/// size already seen allocates nothing. Same seed, data and BLAS thread count ⇒ bit-identical
+/// weights.
 public struct Trainer {
     public var batchSize: Int
     public var shuffle: RandomStream
+    /// The objective; cross-entropy unless set.
+    public var loss: LossKind
+    /// When set, the optimizer's learning rate is set from it before every step.
+    public var schedule: LearningRateSchedule?
+    let workspace = TrainerWorkspace()
 
-    public init(batchSize: Int, shuffle: RandomStream) {
+    public init(batchSize: Int, shuffle: RandomStream, loss: LossKind = .crossEntropy,
+                schedule: LearningRateSchedule? = nil) {
         precondition(batchSize > 0, "[Trainer] batch size \(batchSize) must be positive")
         self.batchSize = batchSize
         self.shuffle = shuffle
+        self.loss = loss
+        self.schedule = schedule
+    }
+
+    /// Gathers rows `indices` of `inputs` into the model's training buffer and their labels into
+    /// the workspace; returns the label pointer.
+    func loadBatch(_ model: Sequential, inputs: UnsafePointer<Float>, labels: [Int],
+                   indices: UnsafeBufferPointer<Int>) -> UnsafeMutablePointer<Int> {
+        let width = model.inputSize
+        let x = model.trainingBatch(indices.count)
+        let y = workspace.labels.reserve(indices.count)
+        for (r, i) in indices.enumerated() {
+            (x + r * width).update(from: inputs + i * width, count: width)
+            y[r] = labels[i]
+        }
+        return y
     }
 
     /// Trains one epoch (`epoch` counts from 1) over a freshly shuffled order; the last partial
@@ -53,44 +92,79 @@ public struct Trainer {
         progress: (Int, Int, Double) -> Void = { _, _, _ in }
     ) throws -> (loss: Double, accuracy: Double) {
         let n = inputs.rows
+        precondition(labels.count == n, "[Trainer.trainEpoch] \(n) input rows but \(labels.count) labels")
+        precondition(n == 0 || inputs.count == n * model.inputSize,
+                     "[Trainer.trainEpoch] inputs \(inputs.shape) do not hold \(model.inputSize) scalars per row (model input \(model.inputShape))")
         let order = shuffle.permutation(n)
         let steps = (n + batchSize - 1) / batchSize
+        let classes = model.outputSize
+        let params = model.parameters
+        let layerParameters = model.layers.map(\.parameters)
         var totalLoss = 0.0
         var correct = 0
-        let params = model.parameters
-        for step in 0..<steps {
-            let idx = Array(order[(step * batchSize)..<min(n, (step + 1) * batchSize)])
-            let x = inputs.gatherRows(idx)
-            let y = idx.map { labels[$0] }
-            model.zeroGradients()
-            let logits = model.forward(x, training: true)
-            let result = SoftmaxCrossEntropy.evaluate(logits: logits, labels: y)
-            guard result.loss.isFinite else {
-                throw DivergenceError(epoch: epoch, step: step + 1, loss: result.loss)
+        try inputs.scalars.withUnsafeBufferPointer { source in
+            try order.withUnsafeBufferPointer { shuffled in
+                for step in 0..<steps {
+                    let start = step * batchSize, count = min(n, start + batchSize) - start
+                    let y = loadBatch(model, inputs: source.baseAddress!, labels: labels,
+                                      indices: UnsafeBufferPointer(rebasing: shuffled[start..<(start + count)]))
+                    for p in params { p.zeroGradient() }
+                    let logits = model.forwardTraining(batch: count)
+                    let g = workspace.gradient.reserve(count * classes)
+                    let result = loss.evaluate(logits: logits, labels: y, batch: count, classes: classes, gradient: g)
+                    let meanLoss = result.total / Double(count)
+                    guard meanLoss.isFinite else {
+                        throw DivergenceError(epoch: epoch, step: step + 1, loss: meanLoss)
+                    }
+                    if let schedule {
+                        optimizer.learningRate = schedule.learningRate(epoch: epoch, step: step, stepsPerEpoch: steps)
+                    }
+                    if optimizer.updatesParametersIndependently {
+                        // Each layer is updated as soon as its gradients are complete, while they
+                        // are still in cache; per-parameter updates make this one step.
+                        model.backwardTraining(g) { i in optimizer.step(layerParameters[i]) }
+                    } else {
+                        model.backwardTraining(g)
+                        optimizer.step(params)
+                    }
+                    totalLoss += result.total
+                    correct += result.correct
+                    progress(step + 1, steps, totalLoss / Double(start + count))
+                }
             }
-            model.backward(result.gradient)
-            optimizer.step(params)
-            totalLoss += result.loss * Double(idx.count)
-            correct += result.correct
-            progress(step + 1, steps, totalLoss / Double(min(n, (step + 1) * batchSize)))
         }
         return (totalLoss / Double(max(n, 1)), Double(correct) / Double(max(n, 1)))
     }
 
     /// Mean loss and accuracy in eval mode.
-    public static func evaluate(_ model: Sequential, inputs: FloatTensor, labels: [Int], batchSize: Int = 1000) -> (loss: Double, accuracy: Double) {
+    public static func evaluate(_ model: Sequential, inputs: FloatTensor, labels: [Int], batchSize: Int = 1000,
+                                loss: LossKind = .crossEntropy) -> (loss: Double, accuracy: Double) {
+        let n = inputs.rows
+        precondition(labels.count == n, "[Trainer.evaluate] \(n) input rows but \(labels.count) labels")
+        precondition(n == 0 || inputs.count == n * model.inputSize,
+                     "[Trainer.evaluate] inputs \(inputs.shape) do not hold \(model.inputSize) scalars per row (model input \(model.inputShape))")
+        let classes = model.outputSize, width = model.inputSize
+        let step = max(1, batchSize)
+        var outputs = [Float](repeating: 0, count: min(step, max(n, 1)) * classes)
         var total = 0.0
         var correct = 0
-        var start = 0
-        while start < inputs.rows {
-            let end = min(start + batchSize, inputs.rows)
-            let logits = model.forward(inputs.rows(start..<end), training: false)
-            let r = SoftmaxCrossEntropy.evaluate(logits: logits, labels: Array(labels[start..<end]), wantGradient: false)
-            total += r.loss * Double(end - start)
-            correct += r.correct
-            start = end
+        inputs.scalars.withUnsafeBufferPointer { x in
+            labels.withUnsafeBufferPointer { y in
+                outputs.withUnsafeMutableBufferPointer { z in
+                    var start = 0
+                    while start < n {
+                        let count = min(step, n - start)
+                        model.infer(x.baseAddress! + start * width, rows: count, into: z.baseAddress!)
+                        let r = loss.evaluate(logits: z.baseAddress!, labels: y.baseAddress! + start, batch: count,
+                                              classes: classes, gradient: nil)
+                        total += r.total
+                        correct += r.correct
+                        start += count
+                    }
+                }
+            }
         }
-        let n = Double(max(inputs.rows, 1))
-        return (total / n, Double(correct) / n)
+        let count = Double(max(n, 1))
+        return (total / count, Double(correct) / count)
     }
 }

@@ -87,13 +87,15 @@ final class StageExecutor: @unchecked Sendable {
 
     private func runTrain(_ p: TrainParams, stage: Stage, dir: URL) throws {
         let data = try prepared(stage.inputs[0])
-        let model = ModelFactory.build(p.model, inputs: data.train.inputs.columns, classes: data.train.classes, seed: p.train.seed)
-        let optimizer = SGD(learningRate: p.train.lr, momentum: p.train.momentum, nesterov: p.train.nesterov,
-                            weightDecay: p.train.weightDecay)
-        var trainer = Trainer(batchSize: p.train.batchSize, shuffle: RandomStream(seed: p.train.seed, path: "train/shuffle"))
+        let model = try ModelFactory.build(p.model, data: data, seed: p.train.seed)
+        let optimizer = ModelFactory.optimizer(p.train)
+        var trainer = Trainer(batchSize: p.train.batchSize, shuffle: RandomStream(seed: p.train.seed, path: "train/shuffle"),
+                              loss: p.train.loss == .mse ? .mse : .crossEntropy, schedule: ModelFactory.schedule(p.train))
+        // The same minibatches every epoch, so the noise scale is comparable across epochs.
+        let noiseStream = RandomStream(seed: p.train.seed, path: "train/noise")
         func checkpoint(_ epoch: Int) throws {
-            try Safetensors.write(ModelFactory.state(model), to: dir.appendingPathComponent("checkpoints/epoch\(epoch).safetensors"),
-                                  metadata: ["epoch": String(epoch), "architecture": p.model.architecture.rawValue])
+            try model.saveCheckpoint(to: dir.appendingPathComponent("checkpoints/epoch\(epoch).safetensors"),
+                                     metadata: ["epoch": String(epoch), "architecture": p.model.architecture.rawValue])
         }
         if p.checkpoints.contains(0) { try checkpoint(0) }
         var metricsText = ""
@@ -112,13 +114,20 @@ final class StageExecutor: @unchecked Sendable {
             } catch let error as DivergenceError {
                 throw StageFailure(stage: stage.name, reason: error.description)
             }
-            let test = Trainer.evaluate(model, inputs: data.test.inputs, labels: data.test.labels)
+            let seconds = Date().timeIntervalSince(start)
+            var noise: Double?
+            if p.train.noiseBatches >= 2 {
+                noise = trainer.gradientNoise(model, inputs: data.train.inputs, labels: data.train.labels,
+                                              minibatches: p.train.noiseBatches, rng: noiseStream).traceCovariance
+            }
+            let test = Trainer.evaluate(model, inputs: data.test.inputs, labels: data.test.labels,
+                                        loss: p.train.loss == .mse ? .mse : .crossEntropy)
             let m = EpochMetrics(epoch: epoch, trainLoss: result.loss, trainAccuracy: result.accuracy,
-                                 testLoss: test.loss, testAccuracy: test.accuracy, seconds: Date().timeIntervalSince(start))
+                                 testLoss: test.loss, testAccuracy: test.accuracy, seconds: seconds, gradientNoise: noise)
             metricsText += String(decoding: try StageKeys.canonicalJSON(m), as: UTF8.self) + "\n"
             try AtomicWrite.write(metricsText, to: dir.appendingPathComponent("metrics.jsonl"))
             let rate = Double(data.train.count) / max(m.seconds, 1e-9)
-            log("  \(stage.name) epoch \(epoch)/\(p.train.epochs): train loss \(String(format: "%.4f", m.trainLoss)), test accuracy \(String(format: "%.4f", m.testAccuracy)), \(Int(rate)) samples/s")
+            log("  \(stage.name) epoch \(epoch)/\(p.train.epochs): train loss \(String(format: "%.4f", m.trainLoss)), test accuracy \(String(format: "%.4f", m.testAccuracy)), \(Int(rate)) samples/s" + (noise.map { String(format: ", noise %.3g", $0) } ?? ""))
             if p.checkpoints.contains(epoch) { try checkpoint(epoch) }
         }
         if p.train.epochs == 0 { try AtomicWrite.write("", to: dir.appendingPathComponent("metrics.jsonl")) }
@@ -128,9 +137,13 @@ final class StageExecutor: @unchecked Sendable {
         let data = try prepared(stage.inputs[0])
         let trainDef = try store.definition(stage.inputs[1])
         guard case .train(let tp) = try trainDef.work() else { throw StageFailure(stage: stage.name, reason: "input is not a train stage") }
-        let model = ModelFactory.build(tp.model, inputs: data.train.inputs.columns, classes: data.train.classes, seed: tp.train.seed)
+        let model = try ModelFactory.build(tp.model, data: data, seed: tp.train.seed)
         let file = store.directory(stage.inputs[1]).appendingPathComponent("checkpoints/epoch\(p.epoch).safetensors")
-        try ModelFactory.load(try Safetensors.read(file), into: model, source: file.path)
+        do {
+            try model.loadCheckpoint(from: file)
+        } catch {
+            throw StageFailure(stage: stage.name, reason: "\(error)")
+        }
         let pool = p.split == .test ? data.test : data.train
         var rng = RandomStream(seed: p.seed, path: "probe/select")
         let indices = Array(rng.permutation(pool.count).prefix(p.size)).sorted()

@@ -1,31 +1,79 @@
+import Datasets
 import ExperimentSpec
+import Foundation
 import NeuralNets
 import Tensors
 
-/// Builds the network a model spec describes and moves weights in and out of checkpoints.
+/// Builds the network, optimizer and schedule a spec describes, and moves weights in and out
+/// of checkpoints.
 enum ModelFactory {
-    static func build(_ model: ModelSpec, inputs: Int, classes: Int, seed: UInt64) -> Sequential {
+    static func build(_ model: ModelSpec, data: PreparedData, seed: UInt64) throws -> Sequential {
         var rng = RandomStream(seed: seed, path: "model/init")
-        return Architectures.mlp(
-            inputs: inputs, widths: model.widths, classes: classes,
-            activation: ActivationKind(rawValue: model.activation.rawValue) ?? .relu,
-            initializer: Initializer(rawValue: model.initializer.rawValue) ?? .he, rng: &rng)
-    }
-
-    static func state(_ model: Sequential) -> [String: FloatTensor] {
-        Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.name, $0.value) })
-    }
-
-    /// Copies checkpoint tensors into the model's parameters, checking names and shapes.
-    static func load(_ state: [String: FloatTensor], into model: Sequential, source: String) throws {
-        for p in model.parameters {
-            guard let t = state[p.name] else {
-                throw StageFailure(stage: "checkpoint", reason: "\(source) has no tensor '\(p.name)' (it has \(state.keys.sorted().joined(separator: ", ")))")
+        let classes = data.train.classes
+        let activation = ActivationKind(rawValue: model.activation.rawValue) ?? .relu
+        let initializer = Initializer(rawValue: model.initializer.rawValue) ?? .he
+        let net: Sequential
+        switch model.architecture {
+        case .mlp:
+            net = Architectures.mlp(inputs: data.train.inputs.columns, widths: model.widths, classes: classes,
+                                    activation: activation, initializer: initializer, rng: &rng)
+        case .cnn, .resnet:
+            guard let shape = data.train.imageShape else {
+                throw StageFailure(stage: "model", reason: "architecture \(model.architecture.rawValue) needs image data")
             }
-            guard t.shape == p.value.shape else {
-                throw StageFailure(stage: "checkpoint", reason: "\(source): tensor '\(p.name)' has shape \(t.shape), the model expects \(p.value.shape)")
+            let inputShape = [shape.channels, shape.height, shape.width]
+            if model.architecture == .cnn {
+                let pooling: PoolingKind = model.pooling == .max ? .max : model.pooling == .average ? .average : .none
+                do {
+                    _ = try Architectures.cnnProbeNames(inputShape: inputShape, channels: model.channels,
+                                                        hiddenWidths: model.widths, kernelSize: model.kernelSize, pooling: pooling)
+                } catch {
+                    throw StageFailure(stage: "model", reason: "\(error)")
+                }
+                net = Architectures.cnn(inputShape: inputShape, channels: model.channels, hiddenWidths: model.widths,
+                                        classes: classes, kernelSize: model.kernelSize, pooling: pooling,
+                                        batchNorm: model.batchNorm, dropout: model.dropout, activation: activation,
+                                        initializer: initializer, rng: &rng)
+            } else {
+                do {
+                    _ = try Architectures.resnetProbeNames(depth: model.resnetDepth, inputShape: inputShape, baseWidth: model.baseWidth)
+                } catch {
+                    throw StageFailure(stage: "model", reason: "\(error)")
+                }
+                net = Architectures.resnet(depth: model.resnetDepth, inputShape: inputShape, classes: classes,
+                                           baseWidth: model.baseWidth, initializer: initializer, rng: &rng)
             }
-            p.value = t
         }
+        // The spec validated layer names by the same rule; a mismatch is a programming error made visible.
+        if net.probeNames != model.layerNames {
+            throw StageFailure(stage: "model", reason: "the engine names this model's layers \(net.probeNames), the spec expected \(model.layerNames)")
+        }
+        if let path = model.initFrom {
+            do {
+                try net.loadCheckpoint(from: URL(fileURLWithPath: path))
+            } catch {
+                throw StageFailure(stage: "model", reason: "model.init_from: \(error)")
+            }
+        }
+        return net
+    }
+
+    static func optimizer(_ t: TrainSpec) -> Optimizer {
+        switch t.optimizer {
+        case .sgd: return SGD(learningRate: t.lr, momentum: t.momentum, nesterov: t.nesterov, weightDecay: t.weightDecay)
+        case .adam: return Adam(learningRate: t.lr, beta1: t.beta1, beta2: t.beta2, epsilon: t.eps, weightDecay: t.weightDecay)
+        case .adamw: return AdamW(learningRate: t.lr, beta1: t.beta1, beta2: t.beta2, epsilon: t.eps, weightDecay: t.weightDecay)
+        }
+    }
+
+    static func schedule(_ t: TrainSpec) -> LearningRateSchedule? {
+        let decay: LearningRateSchedule.Decay
+        switch t.schedule {
+        case .constant: decay = .constant
+        case .step: decay = .step(stepSize: t.stepSize, gamma: t.gamma)
+        case .cosine: decay = .cosine
+        }
+        if decay == .constant && t.warmupEpochs == 0 { return nil }
+        return LearningRateSchedule(baseLearningRate: t.lr, decay: decay, warmupEpochs: t.warmupEpochs, epochs: t.epochs)
     }
 }

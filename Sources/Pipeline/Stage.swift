@@ -12,6 +12,13 @@ public struct TrainParams: Codable, Sendable, Equatable {
     public var train: TrainSpec
     /// Epochs after which a checkpoint is written (0 = untrained).
     public var checkpoints: [Int]
+    /// SHA-256 of `model.init_from`'s file, so a changed starting checkpoint changes the key.
+    public var initFromSHA256: String?
+
+    enum CodingKeys: String, CodingKey {
+        case model, train, checkpoints
+        case initFromSHA256 = "init_from_sha256"
+    }
 }
 
 /// Parameters of a `probe` stage: which checkpoint, which probe set, which layers.

@@ -1,3 +1,4 @@
+import Crypto
 import ExperimentSpec
 import Foundation
 import Tensors
@@ -64,7 +65,11 @@ public struct StageGraph: Sendable {
             let e = point.experiment
             let label = point.label
             let data = try g.add(.data(DataParams(data: e.data)), name: "data[\(dataLabel(e.data))]", inputs: [], point: point.index)
-            let train = try g.add(.train(TrainParams(model: e.model, train: e.train, checkpoints: e.probe.epochs)),
+            let initHash = try e.model.initFrom.map { path -> String in
+                SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))).map { String(format: "%02x", $0) }.joined()
+            }
+            let train = try g.add(.train(TrainParams(model: e.model, train: e.train, checkpoints: e.probe.epochs,
+                                                     initFromSHA256: initHash)),
                                   name: "train[\(label)]", inputs: [data], point: point.index)
             var probes: [Int: String] = [:]
             var estimates: [EstimateSlot: String] = [:]

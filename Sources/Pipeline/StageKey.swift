@@ -11,8 +11,8 @@ public enum StageKind: String, Codable, Sendable, CaseIterable {
     public var formatVersion: Int {
         switch self {
         case .data: return 1
-        case .train: return 1
-        case .probe: return 1
+        case .train: return 2
+        case .probe: return 2
         case .estimate: return 2
         }
     }

@@ -76,9 +76,12 @@ public struct BundleManifest: Codable, Sendable {
     public var points: Int
     public var stages: [StageRecord]
     public var files: [FileRecord]
+    /// Files removed by `accordion slim` (checkpoints, activations), with the checksums they had.
+    public var dropped: [FileRecord]?
 
     public init(formatVersion: Int, runID: String, experiment: String, status: String, started: String,
-                finished: String?, seconds: Double?, points: Int, stages: [StageRecord], files: [FileRecord]) {
+                finished: String?, seconds: Double?, points: Int, stages: [StageRecord], files: [FileRecord],
+                dropped: [FileRecord]? = nil) {
         self.formatVersion = formatVersion
         self.runID = runID
         self.experiment = experiment
@@ -89,10 +92,11 @@ public struct BundleManifest: Codable, Sendable {
         self.points = points
         self.stages = stages
         self.files = files
+        self.dropped = dropped
     }
 
     enum CodingKeys: String, CodingKey {
-        case status, started, finished, seconds, points, stages, files, experiment
+        case status, started, finished, seconds, points, stages, files, experiment, dropped
         case formatVersion = "format_version", runID = "run_id"
     }
 }

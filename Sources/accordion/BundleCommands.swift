@@ -192,3 +192,20 @@ struct Report: ParsableCommand {
         for f in files { print(f.path) }
     }
 }
+
+struct Slim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove a bundle's checkpoints and activations, keeping results, metrics, estimates and report (for sharing or committing).")
+
+    @Argument(help: "The bundle (a path, or a run id under --results).")
+    var bundle: String
+
+    @Option(help: "Directory that holds result bundles.")
+    var results: String = "Results"
+
+    func run() throws {
+        let reader = try openBundle(bundle, results: results)
+        let (count, bytes) = try BundleSlimmer.slim(reader)
+        print("\(reader.layout.root.path): removed \(count) files (\(bytes / 1_000_000) MB); their checksums stay in bundle.json under \"dropped\"")
+    }
+}

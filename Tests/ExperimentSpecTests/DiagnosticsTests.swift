@@ -41,7 +41,7 @@ struct DiagnosticsTests {
              expected: "spec.yaml:2:13: error: 'train.momentum' is 1.0, out of range"),
         Case(id: "unknown enum value", yaml: "train:\n  optimizer: sgdd\n",
              expected: "spec.yaml:2:14: error: unknown value 'sgdd' for 'train.optimizer'",
-             help: "help: did you mean 'sgd'? (expected one of: sgd)"),
+             help: "help: did you mean 'sgd'? (expected one of: sgd, adam, adamw)"),
         Case(id: "unknown activation", yaml: "model:\n  activation: relux\n",
              expected: "spec.yaml:2:15: error: unknown value 'relux' for 'model.activation'"),
         Case(id: "probe epoch beyond the last", yaml: "train:\n  epochs: 2\nprobe:\n  epochs: [0, 5]\n",

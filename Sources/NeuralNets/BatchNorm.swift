@@ -1,0 +1,139 @@
+import Tensors
+
+/// Batch normalisation over the batch and spatial axes of each channel (Ioffe & Szegedy 2015),
+/// with PyTorch's conventions (`torch.nn.BatchNorm1d/2d`, momentum 0.1, ε = 1e-5).
+///
+/// Input `(C)` or `(C, H, W)` per example; statistics per channel over `N = B·H·W` values.
+/// ```
+/// training   μ = (1/N) Σ x,   σ² = (1/N) Σ (x − μ)²,   x̂ = (x − μ)/√(σ² + ε),   y = γ x̂ + β
+///            running_mean ← (1 − m) running_mean + m μ
+///            running_var  ← (1 − m) running_var  + m σ² · N/(N − 1)      (unbiased, as PyTorch)
+/// eval       y = γ (x − running_mean)/√(running_var + ε) + β
+/// backward   ∂β = Σ ∂y,   ∂γ = Σ ∂y x̂,   ∂x = γ/(N √(σ² + ε)) · (N ∂y − Σ ∂y − x̂ Σ ∂y x̂)
+/// ```
+/// Parameters `weight` (γ, init 1) and `bias` (β, init 0); buffers `running_mean` (init 0) and
+/// `running_var` (init 1). Sums are accumulated in Double.
+public final class BatchNorm: Layer {
+    public let features: Int
+    public let momentum: Double
+    public let epsilon: Double
+    public let weight: Parameter
+    public let bias: Parameter
+    public let runningMean: StateBuffer
+    public let runningVariance: StateBuffer
+    public let tape = LayerTape()
+
+    private var plane = 1
+    /// Per channel, from the last training forward: μ and 1/√(σ² + ε).
+    private var batchMean: [Double]
+    private var batchInverseStd: [Double]
+    private var recordedBatch = 0
+
+    public init(features: Int, momentum: Double = 0.1, epsilon: Double = 1e-5, name: String = "") {
+        precondition(features > 0 && momentum >= 0 && momentum <= 1 && epsilon > 0,
+                     "[BatchNorm] features \(features), momentum \(momentum), epsilon \(epsilon): need features > 0, momentum in [0, 1], epsilon > 0")
+        self.features = features
+        self.momentum = momentum
+        self.epsilon = epsilon
+        let prefix = name.isEmpty ? "" : name + "."
+        weight = Parameter(name: prefix + "weight", value: FloatTensor(shape: [features], repeating: 1))
+        bias = Parameter(name: prefix + "bias", value: FloatTensor(shape: [features]))
+        runningMean = StateBuffer(name: prefix + "running_mean", value: FloatTensor(shape: [features]))
+        runningVariance = StateBuffer(name: prefix + "running_var", value: FloatTensor(shape: [features], repeating: 1))
+        batchMean = [Double](repeating: 0, count: features)
+        batchInverseStd = [Double](repeating: 1, count: features)
+    }
+
+    public var summary: String { "BatchNorm(\(features))" }
+    public var parameters: [Parameter] { [weight, bias] }
+    public var buffers: [StateBuffer] { [runningMean, runningVariance] }
+    public var backwardReadsOutput: Bool { false }
+
+    public func configure(inputShape: [Int]) -> [Int] {
+        precondition(!inputShape.isEmpty && inputShape[0] == features,
+                     "[BatchNorm.forward] input shape \(inputShape) does not have \(features) channels first")
+        plane = inputShape.dropFirst().reduce(1, *)
+        return inputShape
+    }
+
+    public func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, training: Bool) {
+        let c = features, p = plane
+        let count = batch * p
+        // y = (x − centre)·scale + shift, centred first so that large means do not cancel.
+        var scale = [Float](repeating: 0, count: c), centre = scale, shift = scale
+        if training {
+            precondition(count > 1, "[BatchNorm.forward] training needs more than one value per channel, got \(count)")
+            recordedBatch = batch
+            let m = momentum, unbias = Double(count) / Double(count - 1)
+            for ch in 0..<c {
+                var sum = 0.0
+                for n in 0..<batch { sum += Kernels.sum(x + (n * c + ch) * p, count: p) }
+                let mean = sum / Double(count)
+                var squares = 0.0
+                for n in 0..<batch { squares += Kernels.sumOfSquares(x + (n * c + ch) * p, count: p, centre: Float(mean)) }
+                // Centring at the Float-rounded mean leaves a tiny offset δ: Σ(x − μ)² = Σ(x − μ')² − Nδ².
+                let offset = Double(Float(mean)) - mean
+                squares = max(0, squares - Double(count) * offset * offset)
+                let variance = squares / Double(count)
+                batchMean[ch] = mean
+                batchInverseStd[ch] = 1 / (variance + epsilon).squareRoot()
+                runningMean.value.scalars[ch] = Float((1 - m) * Double(runningMean.value.scalars[ch]) + m * mean)
+                runningVariance.value.scalars[ch] = Float((1 - m) * Double(runningVariance.value.scalars[ch]) + m * variance * unbias)
+                scale[ch] = Float(Double(weight.value.scalars[ch]) * batchInverseStd[ch])
+                centre[ch] = Float(mean)
+            }
+        } else {
+            for ch in 0..<c {
+                scale[ch] = Float(Double(weight.value.scalars[ch]) / (Double(runningVariance.value.scalars[ch]) + epsilon).squareRoot())
+                centre[ch] = runningMean.value.scalars[ch]
+            }
+        }
+        for ch in 0..<c { shift[ch] = bias.value.scalars[ch] }
+        for n in 0..<batch {
+            for ch in 0..<c {
+                let src = x + (n * c + ch) * p, dst = y + (n * c + ch) * p
+                let a = scale[ch], mu = centre[ch], b = shift[ch]
+                for i in 0..<p { dst[i] = (src[i] - mu) * a + b }
+            }
+        }
+    }
+
+    public func backward(input x: UnsafePointer<Float>, output y: UnsafePointer<Float>,
+                         outputGradient dy: UnsafePointer<Float>, inputGradient dx: UnsafeMutablePointer<Float>?,
+                         batch: Int) {
+        precondition(batch == recordedBatch, "[BatchNorm.backward] batch \(batch) differs from the last training forward's \(recordedBatch)")
+        let c = features, p = plane
+        let count = Double(batch * p)
+        var sumDy = [Double](repeating: 0, count: c), sumDyXhat = [Double](repeating: 0, count: c)
+        for ch in 0..<c {
+            let mean = Float(batchMean[ch])
+            var s = 0.0, sx = 0.0
+            for n in 0..<batch {
+                let (a, b) = Kernels.sumAndMoment(dy + (n * c + ch) * p, x + (n * c + ch) * p, count: p, centre: mean)
+                s += a
+                sx += b
+            }
+            // Σ ∂y x̂ = inv · Σ ∂y (x − μ); the moment was taken about the Float-rounded μ.
+            sumDy[ch] = s
+            sumDyXhat[ch] = (sx + s * (Double(mean) - batchMean[ch])) * batchInverseStd[ch]
+        }
+        weight.accumulateGradient { dgamma, beta in
+            for ch in 0..<c { dgamma[ch] = (beta == 0 ? 0 : dgamma[ch]) + Float(sumDyXhat[ch]) }
+        }
+        bias.accumulateGradient { dbeta, beta in
+            for ch in 0..<c { dbeta[ch] = (beta == 0 ? 0 : dbeta[ch]) + Float(sumDy[ch]) }
+        }
+        guard let dx else { return }
+        for ch in 0..<c {
+            let inv = batchInverseStd[ch]
+            // ∂x = k (N ∂y − Σ∂y − x̂ Σ∂y x̂) with k = γ inv / N and x̂ = (x − μ) inv.
+            let k = Float(Double(weight.value.scalars[ch]) * inv / count)
+            let n = Float(count), sum = Float(sumDy[ch]), mu = Float(batchMean[ch])
+            let slope = Float(sumDyXhat[ch] * inv)
+            for b in 0..<batch {
+                let g = dy + (b * c + ch) * p, src = x + (b * c + ch) * p, out = dx + (b * c + ch) * p
+                for i in 0..<p { out[i] = k * (n * g[i] - sum - (src[i] - mu) * slope) }
+            }
+        }
+    }
+}

@@ -1,0 +1,189 @@
+import Tensors
+
+/// 2-D convolution over NCHW images with PyTorch's weight layout `(out, in, kh, kw)`
+/// (`torch.nn.Conv2d`, cross-correlation, no dilation, no groups).
+///
+/// ```
+/// forward   y[n, o, a, b] = b[o] + Σ_{c,i,j} W[o, c, i, j] · x[n, c, a·s − p + i, b·s − p + j]
+///           computed as  Y_n = W · cols(x_n)              W: (out, C·kh·kw), cols: (C·kh·kw, Ho·Wo)
+/// backward  ∂W += Σ_n ∂Y_n · cols(x_n)ᵀ,   ∂b[o] += Σ_{n,a,b} ∂y[n, o, a, b],
+///           ∂x_n = col2im(Wᵀ · ∂Y_n)
+/// Ho = ⌊(H + 2p − kh)/s⌋ + 1,  Wo likewise.
+/// ```
+/// Several examples share one GEMM when an image's output is small, so the matrices stay large
+/// enough to run near the BLAS peak; the patch matrix is rebuilt in the backward pass rather than
+/// kept, so memory stays O(chunk), not O(batch).
+///
+/// Initialisation: `initializer` with fan-in `C·kh·kw` and fan-out `out·kh·kw` (PyTorch's fans);
+/// `.pytorch` reproduces `Conv2d`'s default `U(±1/√fan_in)` for weight and bias.
+/// - Complexity: O(B · out · C · kh · kw · Ho · Wo) per pass.
+public final class Conv2D: Layer, ScratchOwner {
+    public let inputChannels: Int
+    public let outputChannels: Int
+    public let kernelSize: Int
+    public let stride: Int
+    public let padding: Int
+    public let weight: Parameter
+    /// Nil for a convolution without bias (the usual choice before batch normalisation).
+    public let bias: Parameter?
+    public let tape = LayerTape()
+
+    private var geometry: ConvGeometry
+    private let columns = Scratch<Float>()
+    private let gathered = Scratch<Float>()
+    /// Target size of the patch-matrix buffer, in scalars (4 MiB).
+    private static let chunkBudget = 1 << 20
+
+    public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+                bias: Bool = true, initializer: Initializer = .he, name: String = "", rng: inout RandomStream) {
+        precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0 && padding >= 0,
+                     "[Conv2D] channels \(inputChannels)→\(outputChannels), kernel \(kernelSize), stride \(stride), padding \(padding) must be positive (padding ≥ 0)")
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.padding = padding
+        let prefix = name.isEmpty ? "" : name + "."
+        let area = kernelSize * kernelSize
+        weight = Parameter(name: prefix + "weight",
+                           value: initializer.weights(shape: [outputChannels, inputChannels, kernelSize, kernelSize],
+                                                      fanIn: inputChannels * area, fanOut: outputChannels * area, rng: &rng))
+        self.bias = bias ? Parameter(name: prefix + "bias",
+                                     value: initializer.bias(count: outputChannels, fanIn: inputChannels * area, rng: &rng)) : nil
+        geometry = ConvGeometry(channels: inputChannels, height: kernelSize, width: kernelSize,
+                                kernelHeight: kernelSize, kernelWidth: kernelSize, stride: stride, padding: padding)
+    }
+
+    public var summary: String {
+        "Conv2D(\(inputChannels)→\(outputChannels), \(kernelSize)×\(kernelSize), stride \(stride), padding \(padding))"
+    }
+    public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
+    var reservedBytes: Int { columns.bytes + gathered.bytes }
+    public var backwardReadsOutput: Bool { false }
+
+    public func configure(inputShape: [Int]) -> [Int] {
+        precondition(inputShape.count == 3 && inputShape[0] == inputChannels,
+                     "[Conv2D.forward] input shape \(inputShape) is not (\(inputChannels), H, W)")
+        geometry.height = inputShape[1]
+        geometry.width = inputShape[2]
+        precondition(geometry.height + 2 * padding >= kernelSize && geometry.width + 2 * padding >= kernelSize,
+                     "[Conv2D.forward] \(kernelSize)×\(kernelSize) kernel does not fit a \(inputShape[1])×\(inputShape[2]) image with padding \(padding)")
+        return [outputChannels, geometry.outputHeight, geometry.outputWidth]
+    }
+
+    /// Examples per GEMM: enough output columns for an efficient GEMM, within the buffer budget.
+    private func chunk(batch: Int) -> Int {
+        if geometry.isPointwise { return 1 }
+        let wanted = (512 + geometry.pixels - 1) / geometry.pixels
+        let affordable = max(1, Conv2D.chunkBudget / max(1, geometry.patchSize * geometry.pixels))
+        return max(1, min(batch, wanted, affordable))
+    }
+
+    public func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, training: Bool) {
+        let g = geometry, p = g.pixels, k = g.patchSize, out = outputChannels
+        let step = chunk(batch: batch)
+        let cols = g.isPointwise ? nil : columns.reserve(k * p * step)
+        let staging = step > 1 ? gathered.reserve(out * p * step) : nil
+        weight.withValue { w in
+            var start = 0
+            while start < batch {
+                let s = min(step, batch - start)
+                let ld = s * p
+                let patches: UnsafePointer<Float>
+                if let cols {
+                    for e in 0..<s { g.im2col(x + (start + e) * g.inputSize, into: cols + e * p, ld: ld) }
+                    patches = UnsafePointer(cols)
+                } else {
+                    patches = x + start * g.inputSize
+                }
+                // One example writes straight into its NCHW slot; several go through a staging
+                // matrix (out, s·P) whose blocks are then moved to their examples.
+                let target = staging ?? (y + start * out * p)
+                gemmRaw(.none, .none, m: out, n: ld, k: k, alpha: 1, w, lda: k, patches, ldb: ld, beta: 0, target, ldc: ld)
+                if let staging {
+                    for e in 0..<s {
+                        for o in 0..<out {
+                            (y + ((start + e) * out + o) * p).update(from: staging + o * ld + e * p, count: p)
+                        }
+                    }
+                }
+                start += s
+            }
+        }
+        if let bias {
+            bias.withValue { b in
+                for n in 0..<batch {
+                    for o in 0..<out {
+                        let row = y + (n * out + o) * p
+                        let v = b[o]
+                        for i in 0..<p { row[i] += v }
+                    }
+                }
+            }
+        }
+    }
+
+    public func backward(input x: UnsafePointer<Float>, output y: UnsafePointer<Float>,
+                         outputGradient dy: UnsafePointer<Float>, inputGradient dx: UnsafeMutablePointer<Float>?,
+                         batch: Int) {
+        let g = geometry, p = g.pixels, k = g.patchSize, out = outputChannels
+        let step = chunk(batch: batch)
+        let cols = g.isPointwise ? nil : columns.reserve(k * p * step)
+        let staging = step > 1 ? gathered.reserve(out * p * step) : nil
+        if let bias {
+            bias.accumulateGradient { db, beta in
+                if beta == 0 { db.update(repeating: 0, count: out) }
+                for n in 0..<batch {
+                    for o in 0..<out {
+                        db[o] += Float(Kernels.sum(dy + (n * out + o) * p, count: p))
+                    }
+                }
+            }
+        }
+        if let dx, !g.isPointwise { dx.update(repeating: 0, count: batch * g.inputSize) }
+        weight.accumulateGradient { dw, firstBeta in
+            weight.withValue { w in
+                var start = 0
+                var beta = firstBeta
+                while start < batch {
+                    let s = min(step, batch - start)
+                    let ld = s * p
+                    // ∂Y for the chunk as one (out, s·P) matrix.
+                    let gradient: UnsafePointer<Float>
+                    if let staging {
+                        for e in 0..<s {
+                            for o in 0..<out {
+                                (staging + o * ld + e * p).update(from: dy + ((start + e) * out + o) * p, count: p)
+                            }
+                        }
+                        gradient = UnsafePointer(staging)
+                    } else {
+                        gradient = dy + start * out * p
+                    }
+                    let patches: UnsafePointer<Float>
+                    if let cols {
+                        for e in 0..<s { g.im2col(x + (start + e) * g.inputSize, into: cols + e * p, ld: ld) }
+                        patches = UnsafePointer(cols)
+                    } else {
+                        patches = x + start * g.inputSize
+                    }
+                    gemmRaw(.none, .transposed, m: out, n: k, k: ld, alpha: 1, gradient, lda: ld, patches, ldb: ld,
+                            beta: beta, dw, ldc: k)
+                    beta = 1
+                    if let dx {
+                        if let cols {
+                            // The patches are no longer needed: their buffer takes ∂cols = Wᵀ ∂Y.
+                            gemmRaw(.transposed, .none, m: k, n: ld, k: out, alpha: 1, w, lda: k, gradient, ldb: ld,
+                                    beta: 0, cols, ldc: ld)
+                            for e in 0..<s { g.col2im(cols + e * p, ld: ld, into: dx + (start + e) * g.inputSize) }
+                        } else {
+                            gemmRaw(.transposed, .none, m: k, n: ld, k: out, alpha: 1, w, lda: k, gradient, ldb: ld,
+                                    beta: 0, dx + start * g.inputSize, ldc: ld)
+                        }
+                    }
+                    start += s
+                }
+            }
+        }
+    }
+}
