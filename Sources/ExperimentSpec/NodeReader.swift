@@ -216,12 +216,24 @@ struct MapReader {
         for (k, _) in mapping {
             guard let name = k.string, !known.contains(name) else { continue }
             var help = "known keys here: " + known.joined(separator: ", ")
-            if let near = closest(to: name, in: known) { help = "did you mean '\(near)'?" }
+            if let near = closest(to: name, in: known) {
+                help = "did you mean '\(near)'?"
+            } else if let alias = closest(to: name, in: Array(keySynonyms.keys)), let key = keySynonyms[alias], known.contains(key) {
+                help = "did you mean '\(key)'? ('\(alias)' is spelled '\(key)' here)"
+            }
             let scope = path.isEmpty ? "at the top level" : "in '\(dotted(path))'"
             ctx.error(k, path + [name], "unknown key '\(name)' \(scope)", help: help, length: name.count)
         }
     }
 }
+
+/// Names users bring from other tools, and the key Accordion spells them with.
+let keySynonyms: [String: String] = [
+    "learning_rate": "lr", "learningrate": "lr", "num_epochs": "epochs", "n_epochs": "epochs", "max_epochs": "epochs",
+    "batchsize": "batch_size", "bs": "batch_size", "wd": "weight_decay", "hidden_sizes": "widths", "layers_sizes": "widths",
+    "num_layers": "depth", "n_layers": "depth", "hidden_size": "width", "arch": "architecture", "optim": "optimizer",
+    "lr_schedule": "schedule", "scheduler": "schedule", "warmup": "warmup_epochs", "random_seed": "seed",
+]
 
 func isNull(_ node: Node) -> Bool {
     if case .scalar(let s) = node, s.style == .plain || s.style == .any {

@@ -36,7 +36,7 @@ public enum BundleReport {
                         point: point, epoch: epoch, trainLoss: o["train_loss"] as? Double,
                         trainAccuracy: o["train_accuracy"] as? Double, testLoss: o["test_loss"] as? Double,
                         testAccuracy: o["test_accuracy"] as? Double))
-                    if let n = o["noise_scale"] as? Double { noise[point, default: []].append(.init(epoch: epoch, value: n)) }
+                    if let n = o["gradient_noise"] as? Double { noise[point, default: []].append(.init(epoch: epoch, value: n)) }
                 }
             }
         }
