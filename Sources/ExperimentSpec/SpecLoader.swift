@@ -138,6 +138,21 @@ public enum SpecLoader {
         return LoadedSpec(file: file, text: text, overrides: overrides, points: points, sweptPaths: axes.map(\.dottedPath))
     }
 
+    /// Overrides that shrink a loaded spec to a seconds-long check of its whole path (`--smoke`):
+    /// at most 2,000 training and 500 test examples, one epoch, probes before and after it on
+    /// at most 200 points. Sizes never exceed what the data has, so every spec stays valid.
+    public static func smokeOverrides(for spec: LoadedSpec) -> [String] {
+        let experiments = spec.points.map(\.experiment)
+        let train = experiments.compactMap { $0.data.splitSizes?.train }.min() ?? 2000
+        let test = experiments.compactMap { $0.data.splitSizes?.test }.min() ?? 500
+        let epochs = min(1, experiments.map(\.train.epochs).max() ?? 1)
+        let probeSplit = experiments.first?.probe.split ?? .test
+        let probe = min(200, probeSplit == .train ? min(train, 2000) : min(test, 500))
+        return ["data.train_size=\(min(2000, train))", "data.test_size=\(min(500, test))", "train.epochs=\(epochs)",
+                "probe.epochs=[\(Array(Set([0, epochs])).sorted().map(String.init).joined(separator: ","))]",
+                "probe.size=\(probe)"]
+    }
+
     /// Every dotted key path the spec language accepts (e.g. `train.lr`), as the decoder reads them.
     public static func keyPaths() -> Set<String> {
         let ctx = DecodeContext()

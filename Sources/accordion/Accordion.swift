@@ -41,17 +41,17 @@ func printError(_ text: String) {
 }
 
 /// Loads specs, printing every diagnostic and exiting 2 on bad input.
-func loadSpec(_ path: String, overrides: [String]) throws -> LoadedSpec {
+func loadSpec(_ path: String, overrides: [String], smoke: Bool = false) throws -> LoadedSpec {
     do {
-        return try SpecLoader.load(path: path, overrides: overrides)
+        let loaded = try SpecLoader.load(path: path, overrides: overrides)
+        // Smoke overrides go first so the user's own overrides still win.
+        return smoke ? try SpecLoader.load(path: path, overrides: SpecLoader.smokeOverrides(for: loaded) + overrides) : loaded
     } catch let errors as SpecErrors {
         printError(errors.render())
         throw ExitCode(ExitCodes.badInput)
     }
 }
 
-/// Overrides that shrink any experiment to a seconds-long check of the whole path.
-let smokeOverrides = ["data.train_size=2000", "data.test_size=500", "train.epochs=1", "probe.epochs=[0,1]", "probe.size=200"]
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run an experiment and write its result bundle.")
@@ -78,8 +78,7 @@ struct Run: ParsableCommand {
     var slurm: SlurmFlags
 
     func run() throws {
-        let all = (smoke ? smokeOverrides : []) + overrides
-        let loaded = try loadSpec(spec, overrides: all)
+        let loaded = try loadSpec(spec, overrides: overrides, smoke: smoke)
         print("\(spec): \(loaded.points.count) run point\(loaded.points.count == 1 ? "" : "s")")
         let useSlurm = slurm.executor == .slurm || (slurm.executor == nil && loaded.points[0].experiment.execution.executor == .slurm)
         let summary: RunSummary
@@ -135,16 +134,25 @@ struct Plan: ParsableCommand {
     @Flag(help: "Say, per stage, whether it is cached or why it must run.")
     var explain = false
 
+    @Flag(help: "Plan the shrunken run that `run --smoke` would do.")
+    var smoke = false
+
     @Option(help: "Directory that holds result bundles and the stage store.")
     var results: String = "Results"
 
     func run() throws {
-        let loaded = try loadSpec(spec, overrides: overrides)
+        let loaded = try loadSpec(spec, overrides: overrides, smoke: smoke)
         print("\(spec): \(loaded.points.count) run point\(loaded.points.count == 1 ? "" : "s")"
               + (loaded.sweptPaths.isEmpty ? "" : " over " + loaded.sweptPaths.joined(separator: " × ")))
         for p in loaded.points {
             let e = p.experiment
-            print("  [\(p.index)] \(p.label): mlp \(e.model.widths.map(String.init).joined(separator: "-")), \(e.train.optimizer.rawValue) lr \(e.train.lr), batch \(e.train.batchSize), \(e.train.epochs) epoch(s), seed \(e.train.seed); probe epochs \(e.probe.epochs.map(String.init).joined(separator: ",")) on \(e.probe.size) \(e.probe.split.rawValue) points; estimators \(e.estimators.names.joined(separator: ","))")
+            let net: String
+            switch e.model.architecture {
+            case .mlp: net = "mlp " + e.model.widths.map(String.init).joined(separator: "-")
+            case .cnn: net = "cnn channels " + e.model.channels.map(String.init).joined(separator: "-") + " head " + e.model.widths.map(String.init).joined(separator: "-")
+            case .resnet: net = "resnet-\(e.model.resnetDepth) width \(e.model.baseWidth)"
+            }
+            print("  [\(p.index)] \(p.label): \(net), \(e.train.optimizer.rawValue) lr \(e.train.lr), batch \(e.train.batchSize), \(e.train.epochs) epoch(s), seed \(e.train.seed); probe epochs \(e.probe.epochs.map(String.init).joined(separator: ",")) on \(e.probe.size) \(e.probe.split.rawValue) points; estimators \(e.estimators.names.joined(separator: ","))")
         }
         let graph = try StageGraph.compile(loaded)
         var counts: [String: Int] = [:]

@@ -1,0 +1,36 @@
+import AccordionTestSupport
+import Foundation
+import ResultBundles
+import Testing
+@testable import ExperimentSpec
+@testable import Pipeline
+
+/// Every shipped experiment runs end to end in smoke mode, so none silently rots.
+@Suite("Experiments in smoke mode", .serialized)
+struct ExperimentSmokeTests {
+    static var experiments: [String] {
+        let dir = TestSupport.repositoryRoot.appendingPathComponent("Experiments")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
+            .filter { $0.hasSuffix(".yaml") }.sorted()
+    }
+
+    @Test("each experiment runs in smoke mode to a complete, verified bundle", arguments: experiments)
+    func smoke(_ file: String) throws {
+        let path = TestSupport.repositoryRoot.appendingPathComponent("Experiments").appendingPathComponent(file).path
+        let full = try SpecLoader.load(path: path)
+        let spec = try SpecLoader.load(path: path, overrides: SpecLoader.smokeOverrides(for: full))
+        #expect(spec.points.count == full.points.count)
+        #expect(spec.points.allSatisfy { $0.experiment.train.epochs <= 1 && $0.experiment.probe.size <= 200 })
+        let results = TestSupport.temporaryDirectory("smoke")
+        defer { try? FileManager.default.removeItem(at: results) }
+        let summary = try Runner.run(spec, options: RunOptions(resultsDirectory: results, log: { _ in }))
+        #expect(summary.failures.isEmpty, "\(summary.failures)")
+        let estimators = Set(full.points[0].experiment.estimators.names)
+        #expect(Set(summary.rows.map(\.estimator)) == estimators)
+        #expect(summary.rows.allSatisfy { $0.value.isFinite })
+        let reader = try BundleReader(summary.bundle)
+        #expect(reader.manifest.status == "complete")
+        #expect(BundleVerifier.integrity(reader).isEmpty)
+        #expect(FileManager.default.fileExists(atPath: summary.bundle.appendingPathComponent("report.html").path))
+    }
+}
