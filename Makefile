@@ -25,16 +25,20 @@ release: deps
 clean:
 	rm -rf .build
 
-## Time the intrinsic-dimension estimators against scikit-dimension and dadapy (needs .venv-bench).
+## The Python peers for side-by-side benchmarks (PyTorch, scikit-dimension, dadapy), from PyPI.
+.venv-bench/bin/python:
+	python3 -m venv .venv-bench
+	.venv-bench/bin/pip install -q torch safetensors numpy scikit-dimension dadapy
+
+## Time the intrinsic-dimension estimators against scikit-dimension and dadapy.
 .PHONY: bench-estimators
-bench-estimators: deps
-	@test -x .venv-bench/bin/python || { echo "error: .venv-bench is missing; create it with: python3 -m venv .venv-bench && .venv-bench/bin/pip install scikit-dimension dadapy numpy"; exit 2; }
+bench-estimators: deps .venv-bench/bin/python
 	$(SWIFT) build -c release --product accordion
 	.venv-bench/bin/python scripts/bench-estimators.py --accordion "$$($(SWIFT) build -c release --show-bin-path)/accordion"
 
 ## Train the reference MLP for one epoch in Accordion and in PyTorch (.venv-bench) at 1 and 2 threads.
 .PHONY: bench
-bench: deps
+bench: deps .venv-bench/bin/python
 	$(SWIFT) build -c release --product accordion
 	"$$($(SWIFT) build -c release --show-bin-path)/accordion" bench
 

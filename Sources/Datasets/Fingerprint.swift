@@ -56,6 +56,6 @@ public enum Fingerprint {
     }
 
     private static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
+        Hex.string(digest)
     }
 }

@@ -66,7 +66,7 @@ public struct StageGraph: Sendable {
             let label = point.label
             let data = try g.add(.data(DataParams(data: e.data)), name: "data[\(dataLabel(e.data))]", inputs: [], point: point.index)
             let initHash = try e.model.initFrom.map { path -> String in
-                SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))).map { String(format: "%02x", $0) }.joined()
+                Hex.string(SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))))
             }
             let train = try g.add(.train(TrainParams(model: e.model, train: e.train, checkpoints: e.probe.epochs,
                                                      initFromSHA256: initHash)),

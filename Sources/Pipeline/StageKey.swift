@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Tensors
 
 /// The kinds of stage a spec compiles to, with the format version of each kind's outputs.
 ///
@@ -39,6 +40,6 @@ public enum StageKeys {
         hasher.update(data: Data("],\"kind\":\"\(kind.rawValue)\",\"params\":".utf8))
         hasher.update(data: params)
         hasher.update(data: Data("}".utf8))
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.string(hasher.finalize())
     }
 }

@@ -129,7 +129,7 @@ public enum Checksums {
     /// Hex SHA-256 of a file's bytes.
     public static func sha256(of url: URL) throws -> (String, Int) {
         let data = try Data(contentsOf: url)
-        return (SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined(), data.count)
+        return (Hex.string(SHA256.hash(data: data)), data.count)
     }
 
     /// Every regular file under `root` (except `bundle.json`), relative paths sorted.

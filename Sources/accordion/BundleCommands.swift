@@ -4,6 +4,17 @@ import Foundation
 import Pipeline
 import ResultBundles
 
+/// The bundle a command works on, and the results directory it lives in.
+struct BundleArguments: ParsableArguments {
+    @Argument(help: "The bundle (a path, or a run id under --results).")
+    var bundle: String
+
+    @Option(help: "Directory that holds result bundles and the stage store.")
+    var results: String = "Results"
+
+    func open() throws -> BundleReader { try openBundle(bundle, results: results) }
+}
+
 /// Opens a bundle given by path, or by `<experiment>/<run-id>` or run id under the results directory.
 func openBundle(_ reference: String, results: String) throws -> BundleReader {
     let fm = FileManager.default
@@ -23,17 +34,14 @@ struct Rerun: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-execute a bundle's spec and overrides from scratch into a new bundle, then verify it against the original.")
 
-    @Argument(help: "The bundle to rerun (a path, or a run id under --results).")
-    var bundle: String
-
-    @Option(help: "Directory that holds result bundles.")
-    var results: String = "Results"
+    @OptionGroup var target: BundleArguments
 
     @Option(help: "Stages run side by side (default: one per core).")
     var jobs: Int = 0
 
     func run() throws {
-        let original = try openBundle(bundle, results: results)
+        let original = try target.open()
+        let results = target.results
         let overrides = (try? String(contentsOf: original.layout.overrides, encoding: .utf8))?
             .split(separator: "\n").map(String.init).filter { !$0.isEmpty } ?? []
         let spec: LoadedSpec
@@ -115,14 +123,10 @@ enum VerifyReport {
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print a bundle's run points and per-layer ID profiles.")
 
-    @Argument(help: "The bundle (a path, or a run id under --results).")
-    var bundle: String
-
-    @Option(help: "Directory that holds result bundles.")
-    var results: String = "Results"
+    @OptionGroup var target: BundleArguments
 
     func run() throws {
-        let reader = try openBundle(bundle, results: results)
+        let reader = try target.open()
         let m = reader.manifest
         print("\(m.experiment) \(m.runID): \(m.status), \(m.points) run point\(m.points == 1 ? "" : "s"), \(m.stages.count) stages" + (m.seconds.map { String(format: ", %.1fs", $0) } ?? ""))
         let table = try reader.results()
@@ -180,14 +184,10 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Regenerate a bundle's figures and report.html from the bundle's own data.")
 
-    @Argument(help: "The bundle (a path, or a run id under --results).")
-    var bundle: String
-
-    @Option(help: "Directory that holds result bundles.")
-    var results: String = "Results"
+    @OptionGroup var target: BundleArguments
 
     func run() throws {
-        let reader = try openBundle(bundle, results: results)
+        let reader = try target.open()
         let files = try BundleReport.write(reader)
         for f in files { print(f.path) }
     }
@@ -197,14 +197,10 @@ struct Slim: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Remove a bundle's checkpoints and activations, keeping results, metrics, estimates and report (for sharing or committing).")
 
-    @Argument(help: "The bundle (a path, or a run id under --results).")
-    var bundle: String
-
-    @Option(help: "Directory that holds result bundles.")
-    var results: String = "Results"
+    @OptionGroup var target: BundleArguments
 
     func run() throws {
-        let reader = try openBundle(bundle, results: results)
+        let reader = try target.open()
         let (count, bytes) = try BundleSlimmer.slim(reader)
         print("\(reader.layout.root.path): removed \(count) files (\(bytes / 1_000_000) MB); their checksums stay in bundle.json under \"dropped\"")
     }

@@ -71,15 +71,11 @@ struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show which stages of a bundle are done, failed, running or pending (from the store and Slurm).")
 
-    @Argument(help: "The bundle (a path, or a run id under --results).")
-    var bundle: String
-
-    @Option(help: "Directory that holds result bundles and the stage store.")
-    var results: String = "Results"
+    @OptionGroup var target: BundleArguments
 
     func run() throws {
-        let reader = try openBundle(bundle, results: results)
-        let states = try StageExec.status(bundle: reader.layout.root, results: URL(fileURLWithPath: results))
+        let reader = try target.open()
+        let states = try StageExec.status(bundle: reader.layout.root, results: URL(fileURLWithPath: target.results))
         var counts: [String: Int] = [:]
         for (name, state) in states {
             print("  " + name.padding(toLength: 56, withPad: " ", startingAt: 0) + " " + state)

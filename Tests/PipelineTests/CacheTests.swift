@@ -142,3 +142,30 @@ struct CacheTests {
         #expect(BundleVerifier.integrity(reader).isEmpty)
     }
 }
+
+@Suite("Stage keys")
+struct StageKeyTests {
+    @Test("the fast estimate-parameter encoding is byte-identical to JSONEncoder's canonical form",
+          arguments: [
+            EstimateParams(layer: "h1", estimator: "mle", settings: ["k": "20", "average": "harmonic", "seed": "123"]),
+            EstimateParams(layer: "block3", estimator: "pr", settings: [:]),
+            EstimateParams(layer: "a\"b\\c/d\n\t\u{01}é", estimator: "twonn", settings: ["x/y": "1\"2", "ü": "\u{1F}"]),
+          ])
+    func fastEncoding(_ p: EstimateParams) throws {
+        #expect(p.canonicalJSON() == (try StageKeys.canonicalJSON(p)))
+    }
+}
+
+@Suite("Bundle format")
+struct BundleFormatTests {
+    @Test("a bundle written by a newer format version is rejected with a message saying so")
+    func newerFormat() throws {
+        let dir = TestSupport.temporaryDirectory("future")
+        let manifest = #"{"format_version": 99, "run_id": "x", "experiment": "e", "status": "complete", "started": "", "points": 1, "stages": [], "files": []}"#
+        try manifest.write(to: dir.appendingPathComponent("bundle.json"), atomically: true, encoding: .utf8)
+        #expect(throws: BundleError.self) { _ = try BundleReader(dir) }
+        let r = try TestSupport.runAccordion(["verify", dir.path])
+        #expect(r.status == 2)
+        #expect(r.output.contains("has bundle format 99, newer than this accordion reads (1); upgrade accordion"), "\(r.output)")
+    }
+}
