@@ -5,7 +5,12 @@ extension Experiment {
     /// Decodes one sweep-free spec tree, recording every problem in `ctx`.
     static func decode(_ root: Node, defaultName: String, ctx: DecodeContext) -> Experiment {
         var top = MapReader(root, path: [], ctx: ctx)
-        let name = top.read("name", default: defaultName)
+        var name = top.read("name", default: defaultName)
+        if name.isEmpty || name == "." || name == ".." || name.contains("/") || name.hasPrefix(".") {
+            ctx.error(top.child("name"), ["name"], "'name' must be a single file name: bundles go to Results/<name>/",
+                      help: "use letters, digits, '-' and '_', e.g. name: width-sweep")
+            name = defaultName
+        }
         let description = top.read("description", default: "")
 
         var d = top.nested("data")
@@ -47,10 +52,28 @@ extension Experiment {
             ctx.error(d.keyNode(key), ["data", key], "'data.\(key)' is set but 'data.dataset' is '\(dataset.rawValue)'",
                       help: "set 'data.dataset: \(owner.rawValue)' or remove 'data.\(key)'", length: key.count)
         }
-        if dataset == .manifold, manifold.ambient < manifold.dimension + (manifold.kind == .hypersphere ? 1 : 0) {
-            ctx.error(d.child("manifold"), ["data", "manifold", "ambient"],
-                      "'data.manifold.ambient' (\(manifold.ambient)) is smaller than the manifold needs",
-                      help: "use an ambient dimension of at least \(manifold.dimension + (manifold.kind == .hypersphere ? 1 : 0))")
+        if dataset == .manifold {
+            // The coordinates a point needs before the embedding (e.g. S^d lives in R^{d+1}).
+            let needed: Int
+            switch manifold.kind {
+            case .hypercube, .gaussian, .linear, .momentCurve: needed = manifold.dimension
+            case .hypersphere: needed = manifold.dimension + 1
+            case .swissRoll, .torus: needed = 3
+            case .flatTorus: needed = 2 * manifold.dimension
+            }
+            if manifold.ambient < needed {
+                ctx.error(mf.child("ambient") ?? d.child("manifold"), ["data", "manifold", "ambient"],
+                          "'data.manifold.ambient' is \(manifold.ambient), but a \(manifold.kind.rawValue) of dimension \(manifold.kind == .swissRoll || manifold.kind == .torus ? 2 : manifold.dimension) needs \(needed) coordinates",
+                          help: "use ambient: \(needed) or more")
+            }
+        }
+        if let full = data.fullSplitSizes {
+            for (key, size, available, split) in [("train_size", data.trainSize, full.train, "training"), ("test_size", data.testSize, full.test, "test")] {
+                if let n = size, n > available {
+                    ctx.error(d.child(key), ["data", key], "'data.\(key)' is \(n) but the \(split) split has \(available) examples",
+                              help: "use \(key) ≤ \(available), or omit it to use the whole split")
+                }
+            }
         }
         d.finish()
 
@@ -110,6 +133,26 @@ extension Experiment {
             initializer: m.read("init", default: .he),
             initFrom: initFrom)
         m.finish()
+        if architecture == .cnn {
+            if model.kernelSize % 2 == 0, let n = m.child("kernel_size") {
+                ctx.error(n, ["model", "kernel_size"], "'model.kernel_size' is \(model.kernelSize); 'same' padding needs an odd size",
+                          help: "use \(model.kernelSize - 1) or \(model.kernelSize + 1)")
+            }
+            let side = data.dataset == .fashionMNIST ? 28 : (data.dataset == .cifar10 || data.dataset == .cifar100 ? 32 : 0)
+            if model.pooling != .none, side > 0, side >> model.channels.count < 1 {
+                ctx.error(m.child("channels"), ["model", "channels"],
+                          "\(model.channels.count) pooled convolution stages halve a \(side)×\(side) image to nothing",
+                          help: "use at most \(Int(log2(Double(side)))) stages, or pooling: none")
+            }
+        }
+        let ignoredModelKeys: [(String, ArchitectureName)] = architecture == .resnet ? [("widths", .mlp), ("activation", .mlp)]
+            : architecture == .cnn ? [("depth", .mlp), ("width", .mlp)] : []
+        for (key, owner) in ignoredModelKeys where m.has(key) {
+            ctx.error(m.keyNode(key), ["model", key], "'model.\(key)' has no effect on architecture '\(architecture.rawValue)'",
+                      help: architecture == .resnet ? "a resnet is set by depth (6k + 2) and width (its first stage's channels)"
+                          : "a cnn is set by channels, widths (its dense head), kernel_size, pooling, batch_norm and dropout; depth and width are for \(owner.rawValue)",
+                      length: key.count)
+        }
         if architecture != .mlp, !(data.dataset == .fashionMNIST || data.dataset == .cifar10 || data.dataset == .cifar100) {
             ctx.error(m.child("architecture"), ["model", "architecture"],
                       "architecture '\(architecture.rawValue)' needs images, but data.dataset '\(data.dataset.rawValue)' is a point set",
@@ -129,7 +172,7 @@ extension Experiment {
             eps: t.read("eps", default: 1e-8, in: 1e-30...1, rangeText: "(0, 1]"),
             schedule: t.read("schedule", default: .constant),
             stepSize: t.read("step_size", default: 10, in: 1...10000),
-            gamma: t.read("gamma", default: 0.1, in: 0...1),
+            gamma: t.read("gamma", default: 0.1, in: 1e-12...1, rangeText: "(0, 1]"),
             warmupEpochs: t.read("warmup_epochs", default: 0, in: 0...10000),
             loss: t.read("loss", default: .crossEntropy),
             batchSize: t.read("batch_size", default: 64, in: 1...65536),
@@ -139,6 +182,14 @@ extension Experiment {
         if train.noiseBatches == 1, let n = t.child("noise_batches") {
             ctx.error(n, ["train", "noise_batches"], "'train.noise_batches' is 1; a covariance needs at least 2 minibatches",
                       help: "use 0 to skip the noise scale, or 2 or more")
+        }
+        for key in ["beta1", "beta2", "eps"] where t.has(key) && optimizer == .sgd {
+            ctx.error(t.keyNode(key), ["train", key], "'train.\(key)' applies to optimizers 'adam' and 'adamw', not 'sgd'",
+                      help: "remove it, or set 'train.optimizer: adam'", length: key.count)
+        }
+        for key in ["step_size", "gamma"] where t.has(key) && train.schedule != .step {
+            ctx.error(t.keyNode(key), ["train", key], "'train.\(key)' applies to 'schedule: step', not '\(train.schedule.rawValue)'",
+                      help: "remove it, or set 'train.schedule: step'", length: key.count)
         }
         for key in ["momentum", "nesterov"] where t.has(key) && optimizer != .sgd {
             ctx.error(t.keyNode(key), ["train", key], "'train.\(key)' applies to optimizer 'sgd', not '\(optimizer.rawValue)'",
@@ -223,7 +274,7 @@ private func decodeEstimators(_ top: inout MapReader, probeSize: Int, ctx: Decod
     func common(_ r: inout MapReader, defaultResamples: Int) -> EstimatorsSpec.Settings {
         var s: EstimatorsSpec.Settings = [:]
         s["resamples"] = String(r.read("resamples", default: defaultResamples, in: 0...1000))
-        s["resample_fraction"] = text(r.read("resample_fraction", default: 0.9, in: 0.01...1, rangeText: "(0, 1]"))
+        s["resample_fraction"] = text(r.read("resample_fraction", default: 0.9, in: 0.01...0.99, rangeText: "[0.01, 0.99]"))
         s["blocks"] = String(r.read("blocks", default: false))
         return s
     }

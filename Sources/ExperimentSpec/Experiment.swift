@@ -112,6 +112,16 @@ public struct DataSpec: Codable, Hashable, Sendable {
         case shuffleLabels = "shuffle_labels", shuffleFraction = "shuffle_fraction"
     }
 
+    /// Examples in the whole training and test splits, when known without loading anything.
+    public var fullSplitSizes: (train: Int, test: Int)? {
+        switch dataset {
+        case .fashionMNIST: return (60000, 10000)
+        case .cifar10, .cifar100: return (50000, 10000)
+        case .manifold: return manifold.map { ($0.trainPoints, $0.testPoints) }
+        case .clusters: return clusters.map { ($0.count * $0.trainPerCluster, $0.count * $0.testPerCluster) }
+        }
+    }
+
     /// Examples in the training and test splits in use, when known without loading anything.
     public var splitSizes: (train: Int, test: Int)? {
         let full: (Int, Int)?

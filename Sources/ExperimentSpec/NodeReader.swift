@@ -9,7 +9,10 @@ final class DecodeContext {
     var readKeys: Set<String> = []
 
     func location(of node: Node?, path: [String], length: Int? = nil) -> SourceLocation {
-        if let o = overrides.last(where: { path.starts(with: $0.path) }) { return .override(o.text) }
+        // An error at or below an override's path, or on a key an override created on its way down.
+        if let o = overrides.last(where: { path.starts(with: $0.path) || (!path.isEmpty && $0.path.starts(with: path) && node?.mark == nil) }) {
+            return .override(o.text)
+        }
         guard let mark = node?.mark else { return .wholeFile }
         let width = length ?? node.flatMap { n -> Int? in
             if case .scalar(let s) = n { return max(1, s.string.count) } else { return 1 }
