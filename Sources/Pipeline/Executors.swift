@@ -34,16 +34,30 @@ struct DataOutput: Codable {
     }
 }
 
+/// Where in-epoch progress lines go, and at most how often.
+public struct TrainingProgress: Sendable {
+    public var interval: Double
+    public var report: @Sendable (String) -> Void
+
+    public init(interval: Double, report: @escaping @Sendable (String) -> Void) {
+        self.interval = interval
+        self.report = report
+    }
+}
+
 /// Runs one stage's work into a scratch directory.
 final class StageExecutor: @unchecked Sendable {
     let store: StageStore
     let log: @Sendable (String) -> Void
+    /// Transient in-epoch progress (a terminal may overwrite it in place), and how often to send it.
+    let progress: TrainingProgress
     private let lock = NSLock()
     private var dataCache: [String: PreparedData] = [:]
 
-    init(store: StageStore, log: @escaping @Sendable (String) -> Void) {
+    init(store: StageStore, log: @escaping @Sendable (String) -> Void, progress: TrainingProgress? = nil) {
         self.store = store
         self.log = log
+        self.progress = progress ?? TrainingProgress(interval: 10, report: log)
     }
 
     func execute(_ stage: Stage, into dir: URL) throws {
@@ -105,12 +119,14 @@ final class StageExecutor: @unchecked Sendable {
             let result: (loss: Double, accuracy: Double)
             do {
                 result = try trainer.trainEpoch(model, optimizer: optimizer, inputs: data.train.inputs,
-                                                labels: data.train.labels, epoch: epoch) { step, steps, loss in
-                    if Date().timeIntervalSince(lastReport) > 10 {
-                        lastReport = Date()
-                        self.log("  \(stage.name) epoch \(epoch) step \(step)/\(steps) loss \(String(format: "%.4f", loss))")
-                    }
+                                            labels: data.train.labels, epoch: epoch) { step, steps, loss in
+                let now = Date()
+                if now.timeIntervalSince(lastReport) >= self.progress.interval {
+                    lastReport = now
+                    let rate = Double(min(step * p.train.batchSize, data.train.count)) / max(now.timeIntervalSince(start), 1e-9)
+                    self.progress.report("  \(stage.name) epoch \(epoch)/\(p.train.epochs) step \(step)/\(steps) loss \(String(format: "%.4f", loss)), \(Int(rate)) samples/s")
                 }
+            }
             } catch let error as DivergenceError {
                 throw StageFailure(stage: stage.name, reason: error.description)
             }

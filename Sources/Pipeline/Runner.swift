@@ -21,17 +21,20 @@ public struct RunOptions: Sendable {
     public var executable: String
     /// Progress lines go here.
     public var log: @Sendable (String) -> Void
+    /// In-epoch training progress (default: every 10 s through `log`).
+    public var progress: TrainingProgress?
 
     public init(resultsDirectory: URL = URL(fileURLWithPath: "Results"), jobs: Int = 0, failFast: Bool = false,
                 useCache: Bool = true, slurm: SlurmOptions? = nil,
                 executable: String = CommandLine.arguments.first ?? "accordion",
-                log: @escaping @Sendable (String) -> Void = { print($0) }) {
+                progress: TrainingProgress? = nil, log: @escaping @Sendable (String) -> Void = { print($0) }) {
         self.resultsDirectory = resultsDirectory
         self.jobs = jobs
         self.failFast = failFast
         self.useCache = useCache
         self.slurm = slurm
         self.executable = executable
+        self.progress = progress
         self.log = log
     }
 
@@ -88,7 +91,7 @@ public enum Runner {
             outcomes = o
             executed = o.values.filter { if case .done = $0 { return true } else { return false } }.count
         } else {
-            let scheduler = Scheduler(graph: graph, store: store, executor: StageExecutor(store: store, log: options.log),
+            let scheduler = Scheduler(graph: graph, store: store, executor: StageExecutor(store: store, log: options.log, progress: options.progress),
                                       jobs: jobs, failFast: options.failFast, log: options.log)
             outcomes = try scheduler.run()
             executed = scheduler.executed

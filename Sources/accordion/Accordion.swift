@@ -82,10 +82,11 @@ struct Run: ParsableCommand {
         print("\(spec): \(loaded.points.count) run point\(loaded.points.count == 1 ? "" : "s")")
         let useSlurm = slurm.executor == .slurm || (slurm.executor == nil && loaded.points[0].experiment.execution.executor == .slurm)
         let summary: RunSummary
+        let output = TerminalOutput()
         do {
             summary = try Runner.run(loaded, options: RunOptions(
                 resultsDirectory: URL(fileURLWithPath: results), jobs: jobs, failFast: failFast,
-                slurm: useSlurm ? slurm.options : nil, log: { line in print(line) }))
+                slurm: useSlurm ? slurm.options : nil, progress: output.progress, log: { output.line($0) }))
         } catch let failure as StageFailure {
             printError("error: \(failure.reason)")
             throw ExitCode(ExitCodes.runFailed)
