@@ -204,8 +204,14 @@ extension Experiment {
             let item: Node? = probeEpochsNode.flatMap { n in
                 if case .sequence(let s) = n, i < s.count { return s[i] } else { return n }
             }
-            ctx.error(item, ["probe", "epochs"], "probe epoch \(e) is beyond the last epoch (\(train.epochs))",
-                      help: "use epochs in 0...\(train.epochs), or raise train.epochs")
+            if e < 0 {
+                ctx.error(item, ["probe", "epochs"], "probe epoch \(e) is negative",
+                          help: "0 is the untrained network; list epochs in 0...\(train.epochs)")
+            } else {
+                ctx.error(item, ["probe", "epochs"], "probe epoch \(e) is beyond the last epoch (\(train.epochs))",
+                          help: train.epochs == 0 ? "only epoch 0 (the untrained network) exists when train.epochs is 0"
+                              : "use epochs in 0...\(train.epochs), or raise train.epochs")
+            }
         }
         probeEpochs = Array(Set(probeEpochs.filter { $0 >= 0 && $0 <= train.epochs })).sorted()
         let split: Split = p.read("split", default: .test)

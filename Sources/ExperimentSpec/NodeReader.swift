@@ -27,7 +27,9 @@ final class DecodeContext {
 }
 
 /// The dotted form of a key path, e.g. `train.optimizer`.
-func dotted(_ path: [String]) -> String { path.isEmpty ? "the top level" : path.joined(separator: ".") }
+func dotted(_ path: [String]) -> String {
+    path.isEmpty ? "the top level" : path.enumerated().map { i, step in i == 0 || step.hasPrefix("[") ? step : "." + step }.joined()
+}
 
 /// A value that can be read from a YAML node, reporting located errors.
 protocol NodeDecodable {

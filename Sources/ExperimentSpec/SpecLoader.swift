@@ -106,7 +106,7 @@ public enum SpecLoader {
         if zipLengths.count > 1 {
             let zipAxes = axes.filter { $0.mode == .zip }
             for axis in zipAxes {
-                ctx.error(axis.node, axis.stringPath, "zip sweeps must have equal lengths: '\(axis.dottedPath)' has \(axis.values.count) values",
+                ctx.error(axis.node, axis.stringPath, "zip sweeps must have equal lengths: '\(axis.dottedPath)' has \(axis.values.count) value\(axis.values.count == 1 ? "" : "s")",
                           help: "lengths here: " + zipAxes.map { "\($0.dottedPath)=\($0.values.count)" }.joined(separator: ", "))
             }
         }

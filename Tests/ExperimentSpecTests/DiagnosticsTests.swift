@@ -436,6 +436,11 @@ struct DiagnosticsTests {
              expected: "spec.yaml:1:7: error: 'name' must be a single file name: bundles go to Results/<name>/"),
         Case(id: "override whose first key is unknown", yaml: "name: a\n", overrides: ["trian.lr=0.1"],
              expected: "override 'trian.lr=0.1': error: unknown key 'trian' at the top level", help: "help: did you mean 'train'?"),
+        Case(id: "negative probe epoch", yaml: "probe:\n  epochs: [-1, 1]\n",
+             expected: "spec.yaml:2:12: error: probe epoch -1 is negative",
+             help: "help: 0 is the untrained network; list epochs in 0...1"),
+        Case(id: "a list item of the wrong type is named by its index", yaml: "probe:\n  epochs: [0, one]\n",
+             expected: "spec.yaml:2:15: error: 'probe.epochs[1]' must be an integer, found 'one'"),
         Case(id: "resample fraction of one", yaml: "estimators:\n  twonn: {resample_fraction: 1}\n",
              expected: "spec.yaml:2:30: error: 'estimators.twonn.resample_fraction' is 1.0, out of range", help: "help: use a value in [0.01, 0.99]"),
     ]
