@@ -73,11 +73,17 @@ public enum BundleReport {
                            provenance: provenance, failures: failures)
     }
 
+    /// Writes `report.html` and `figures/*.svg` into the bundle, leaving `bundle.json` as it is.
+    @discardableResult
+    static func writeFiles(_ bundle: BundleReader) throws -> [URL] {
+        try ReportWriter.write(try input(for: bundle), to: bundle.layout.root)
+    }
+
     /// Writes `report.html` and `figures/*.svg` into the bundle and refreshes the checksums in
     /// `bundle.json`.
     @discardableResult
     public static func write(_ bundle: BundleReader) throws -> [URL] {
-        let files = try ReportWriter.write(try input(for: bundle), to: bundle.layout.root)
+        let files = try writeFiles(bundle)
         var manifest = bundle.manifest
         manifest.files = try Checksums.records(under: bundle.layout.root)
         try AtomicWrite.write(try StableJSON.encode(manifest), to: bundle.layout.bundleJSON)

@@ -71,7 +71,7 @@ public enum Runner {
         try AtomicWrite.write(try StableJSON.encode(ResolvedSpec(spec)), to: layout.resolved)
         try writeProvenance(layout, graph: graph, spec: spec, threads: threads, fingerprints: [:])
         try writeManifest(layout, runID: runID, spec: spec, graph: graph, status: "running", started: started,
-                          finished: nil, outcomes: [:])
+                          finished: nil, outcomes: [:], checksums: false)
 
         let store: StageStore
         if options.useCache {
@@ -127,14 +127,18 @@ public enum Runner {
         }
         let anyMissing = graph.stages.contains { outcomes[$0.key]?.succeeded != true }
         let status = !anyMissing ? "complete" : (rows.isEmpty ? "failed" : "partial")
+        // The report reads the finished manifest's stages; the checksums, taken last, cover the report.
+        let finished = Date()
         try writeManifest(layout, runID: runID, spec: spec, graph: graph, status: status, started: started,
-                          finished: Date(), outcomes: outcomes)
+                          finished: finished, outcomes: outcomes, checksums: false)
         do {
-            let files = try BundleReport.write(try BundleReader(layout.root))
+            let files = try BundleReport.writeFiles(try BundleReader(layout.root))
             options.log("report: \(files.last?.path ?? layout.root.path) (\(files.count - 1) figures)")
         } catch {
             options.log("warning: the report could not be written: \(error); `accordion report \(layout.root.path)` retries")
         }
+        try writeManifest(layout, runID: runID, spec: spec, graph: graph, status: status, started: started,
+                          finished: finished, outcomes: outcomes, checksums: true)
         return RunSummary(bundle: layout.root, rows: rows, metrics: metrics, failures: failures, points: spec.points,
                           outcomes: outcomes, executed: executed, stageCount: graph.count)
     }
@@ -234,7 +238,7 @@ public enum Runner {
     }
 
     static func writeManifest(_ layout: BundleLayout, runID: String, spec: LoadedSpec, graph: StageGraph, status: String,
-                              started: Date, finished: Date?, outcomes: [String: StageOutcome]) throws {
+                              started: Date, finished: Date?, outcomes: [String: StageOutcome], checksums: Bool) throws {
         let stages = graph.stages.map { s -> StageRecord in
             let outcome = outcomes[s.key]
             var seconds = 0.0
@@ -246,7 +250,7 @@ public enum Runner {
             formatVersion: BundleLayout.formatVersion, runID: runID, experiment: spec.points[0].experiment.name,
             status: status, started: iso8601(started), finished: finished.map(iso8601),
             seconds: finished.map { $0.timeIntervalSince(started) }, points: spec.points.count, stages: stages,
-            files: finished == nil ? [] : try Checksums.records(under: layout.root))
+            files: checksums ? try Checksums.records(under: layout.root) : [])
         try AtomicWrite.write(try StableJSON.encode(manifest), to: layout.bundleJSON)
     }
 

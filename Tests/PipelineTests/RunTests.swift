@@ -33,6 +33,8 @@ struct RunTests {
         let manifest = try JSONDecoder().decode(BundleManifest.self, from: Data(contentsOf: layout.bundleJSON))
         #expect(manifest.status == "complete")
         #expect(manifest.files.contains { $0.path == "results.csv" })
+        #expect(manifest.files.contains { $0.path == "report.html" })
+        #expect(manifest.files.contains { $0.path.hasPrefix("figures/") && $0.path.hasSuffix(".svg") })
         #expect(manifest.files.contains { $0.path.hasSuffix("metrics.jsonl") })
         for record in manifest.files {
             let (hash, size) = try Checksums.sha256(of: layout.root.appendingPathComponent(record.path))
