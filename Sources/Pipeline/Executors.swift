@@ -153,7 +153,7 @@ final class StageExecutor: @unchecked Sendable {
         let data = try prepared(stage.inputs[0])
         let trainDef = try store.definition(stage.inputs[1])
         guard case .train(let tp) = try trainDef.work() else { throw StageFailure(stage: stage.name, reason: "input is not a train stage") }
-        let model = try ModelFactory.build(tp.model, data: data, seed: tp.train.seed)
+        let model = try ModelFactory.build(tp.model, data: data, seed: tp.train.seed, loadInitialWeights: false)
         let file = store.directory(stage.inputs[1]).appendingPathComponent("checkpoints/epoch\(p.epoch).safetensors")
         do {
             try model.loadCheckpoint(from: file)

@@ -7,7 +7,9 @@ import Tensors
 /// Builds the network, optimizer and schedule a spec describes, and moves weights in and out
 /// of checkpoints.
 enum ModelFactory {
-    static func build(_ model: ModelSpec, data: PreparedData, seed: UInt64) throws -> Sequential {
+    /// - Parameter loadInitialWeights: load `model.init_from`; stages that load a checkpoint of
+    ///   their own right after building skip it.
+    static func build(_ model: ModelSpec, data: PreparedData, seed: UInt64, loadInitialWeights: Bool = true) throws -> Sequential {
         var rng = RandomStream(seed: seed, path: "model/init")
         let classes = data.train.classes
         let activation = ActivationKind(rawValue: model.activation.rawValue) ?? .relu
@@ -48,7 +50,7 @@ enum ModelFactory {
         if net.probeNames != model.layerNames {
             throw StageFailure(stage: "model", reason: "the engine names this model's layers \(net.probeNames), the spec expected \(model.layerNames)")
         }
-        if let path = model.initFrom {
+        if loadInitialWeights, let path = model.initFrom {
             do {
                 try net.loadCheckpoint(from: URL(fileURLWithPath: path))
             } catch {
