@@ -46,8 +46,8 @@ public enum StageExec {
         // Map each pending stage to its array task through the key lists.
         var taskOf: [String: String] = [:]
         let slurmDir = results.appendingPathComponent(".slurm").appendingPathComponent(bundle.lastPathComponent)
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: slurmDir.path)) ?? []
         for (i, id) in jobIDs.enumerated() {
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: slurmDir.path)) ?? []
             guard let list = files.first(where: { $0.hasPrefix("accordion-\(i)-") && $0.hasSuffix(".keys") }),
                   let text = try? String(contentsOf: slurmDir.appendingPathComponent(list), encoding: .utf8) else { continue }
             for (t, key) in text.split(separator: "\n").enumerated() { taskOf[String(key)] = "\(id)_\(t)" }
