@@ -44,6 +44,15 @@ final class Scheduler: @unchecked Sendable {
     private var outcomes: [String: StageOutcome] = [:]
     private var running: Set<String> = []
     private var stopping = false
+    /// Per stage index: inputs that have not yet succeeded.
+    private var unmet: [Int]
+    /// Per stage index: the indices of the stages that read its outputs.
+    private let dependants: [[Int]]
+    /// Indices of stages whose inputs have all succeeded, in the order they became ready.
+    private var ready: [Int] = []
+    private var readyHead = 0
+    private var cachedCount = 0
+    private var failedCount = 0
 
     init(graph: StageGraph, store: StageStore, executor: StageExecutor, jobs: Int, failFast: Bool,
          log: @escaping @Sendable (String) -> Void) {
@@ -53,6 +62,15 @@ final class Scheduler: @unchecked Sendable {
         self.jobs = max(1, jobs)
         self.failFast = failFast
         self.log = log
+        var position: [String: Int] = [:]
+        for (i, stage) in graph.stages.enumerated() { position[stage.key] = i }
+        var dependants = [[Int]](repeating: [], count: graph.count)
+        for (i, stage) in graph.stages.enumerated() {
+            for input in stage.inputs { if let j = position[input] { dependants[j].append(i) } }
+        }
+        self.dependants = dependants
+        unmet = graph.stages.map(\.inputs.count)
+        ready = unmet.indices.filter { unmet[$0] == 0 }
     }
 
     func run() throws -> [String: StageOutcome] {
@@ -69,28 +87,44 @@ final class Scheduler: @unchecked Sendable {
         return outcomes
     }
 
-    /// The next stage whose inputs have all succeeded, waiting while inputs are still running;
-    /// nil when nothing left can become ready. Stages whose inputs failed are marked skipped.
+    /// The next ready stage, waiting while running stages may still make one ready; nil when
+    /// nothing left can become ready.
+    /// - Complexity: amortised O(1); stages become ready as their last input succeeds.
     private func next() -> Stage? {
         while true {
-            var pending = false
-            for stage in graph.stages where outcomes[stage.key] == nil && !running.contains(stage.key) {
-                if stopping {
+            if stopping {
+                for stage in graph.stages where outcomes[stage.key] == nil && !running.contains(stage.key) {
                     outcomes[stage.key] = .skipped("not run: an earlier stage failed (--fail-fast)")
-                    continue
                 }
-                if let bad = stage.inputs.first(where: { outcomes[$0].map { !$0.succeeded } ?? false }) {
-                    outcomes[stage.key] = .skipped("input \(graph.stage(bad)?.name ?? bad) did not complete")
-                    continue
-                }
-                if stage.inputs.allSatisfy({ outcomes[$0]?.succeeded == true }) {
-                    running.insert(stage.key)
-                    return stage
-                }
-                pending = true
+                readyHead = ready.count
             }
-            if !pending || running.isEmpty { return nil }
+            if readyHead < ready.count {
+                let stage = graph.stages[ready[readyHead]]
+                readyHead += 1
+                running.insert(stage.key)
+                return stage
+            }
+            if running.isEmpty { return nil }
             condition.wait()
+        }
+    }
+
+    /// Records how a stage ended: its dependants become ready, or are skipped when it did not succeed.
+    private func settle(_ index: Int, _ outcome: StageOutcome) {
+        let key = graph.stages[index].key
+        outcomes[key] = outcome
+        if outcome == .cached { cachedCount += 1 }
+        if case .failed = outcome { failedCount += 1 }
+        if outcome.succeeded {
+            for d in dependants[index] {
+                unmet[d] -= 1
+                if unmet[d] == 0 && outcomes[graph.stages[d].key] == nil { ready.append(d) }
+            }
+        } else {
+            let reason = "input \(graph.stages[index].name) did not complete"
+            for d in dependants[index] where outcomes[graph.stages[d].key] == nil {
+                settle(d, .skipped(reason))
+            }
         }
     }
 
@@ -106,7 +140,7 @@ final class Scheduler: @unchecked Sendable {
             let outcome = execute(stage)
             condition.lock()
             running.remove(stage.key)
-            outcomes[stage.key] = outcome
+            settle(graph.index(of: stage.key), outcome)
             if case .failed = outcome, failFast { stopping = true }
             report(stage, outcome)
             condition.broadcast()
@@ -123,10 +157,7 @@ final class Scheduler: @unchecked Sendable {
     }
 
     private func report(_ stage: Stage, _ outcome: StageOutcome) {
-        let finished = outcomes.count
-        let cached = outcomes.values.filter { $0 == .cached }.count
-        let failed = outcomes.values.filter { if case .failed = $0 { return true } else { return false } }.count
-        var line = "[\(finished) of \(graph.count) stages done (\(cached) cached, \(failed) failed)] \(stage.name): \(outcome.status)"
+        var line = "[\(outcomes.count) of \(graph.count) stages done (\(cachedCount) cached, \(failedCount) failed)] \(stage.name): \(outcome.status)"
         if case .done(let s) = outcome { line += String(format: " in %.1fs", s) }
         if case .failed(let why) = outcome { line += " — \(why)" }
         if !running.isEmpty {

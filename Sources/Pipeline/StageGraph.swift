@@ -35,6 +35,12 @@ public struct StageGraph: Sendable {
 
     public func stage(_ key: String) -> Stage? { index[key].map { stages[$0] } }
 
+    /// The position of a stage of this graph in ``stages``.
+    func index(of key: String) -> Int {
+        guard let i = index[key] else { preconditionFailure("[StageGraph] no stage \(key)") }
+        return i
+    }
+
     /// Keys of the stages that read `key`'s outputs, directly or not.
     public func dependants(of key: String) -> Set<String> {
         var out: Set<String> = [key]

@@ -45,6 +45,18 @@ struct RunTests {
         #expect(((provenance?["datasets"] as? [String: String])?.values.first?.count) == 64)
     }
 
+    @Test("--fail-fast stops scheduling after the first failure and says why the rest did not run")
+    func failFast() throws {
+        let results = TestSupport.temporaryDirectory("results")
+        let yaml = "name: failfast\nmodel: {depth: 2, width: 32, activation: identity}\ntrain:\n  lr: {grid: [90, 0.01]}\n  momentum: 0.99\n"
+        let spec = try SpecLoader.load(data: Data(yaml.utf8), file: "f.yaml", defaultName: "f", overrides: Self.smoke)
+        let summary = try Runner.run(spec, options: RunOptions(resultsDirectory: results, jobs: 1, failFast: true, log: { _ in }))
+        #expect(summary.failures.map(\.stage) == ["train[lr=90]"])
+        let skipped = summary.outcomes.values.compactMap { o -> String? in if case .skipped(let why) = o { return why } else { return nil } }
+        #expect(skipped.contains("not run: an earlier stage failed (--fail-fast)"))
+        #expect(summary.outcomes.count == summary.stageCount)
+    }
+
     @Test("a diverging run point fails alone, named with its stage and epoch; the others complete")
     func divergence() throws {
         let results = TestSupport.temporaryDirectory("results")
