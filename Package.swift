@@ -36,7 +36,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "accordion", dependencies: [
-            "Pipeline", "ExperimentSpec", "ResultBundles", "CStdio",
+            "Pipeline", "ExperimentSpec", "ResultBundles", "Reports", "CStdio",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "AccordionTestSupport", dependencies: ["Tensors"], path: "Tests/AccordionTestSupport"),

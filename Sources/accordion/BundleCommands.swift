@@ -2,6 +2,7 @@ import ArgumentParser
 import ExperimentSpec
 import Foundation
 import Pipeline
+import Reports
 import ResultBundles
 
 /// The bundle a command works on, and the results directory it lives in.
@@ -129,8 +130,7 @@ struct Show: ParsableCommand {
         let reader = try target.open()
         let m = reader.manifest
         print("\(m.experiment) \(m.runID): \(m.status), \(m.points) run point\(m.points == 1 ? "" : "s"), \(m.stages.count) stages" + (m.seconds.map { String(format: ", %.1fs", $0) } ?? ""))
-        let table = try reader.results()
-        print(ShowTable.render(table))
+        print(TerminalReport.render(try BundleReport.input(for: reader)))
         for s in m.stages where s.status == "failed" { print("failed: \(s.name): \(s.error ?? "")") }
     }
 }
@@ -152,31 +152,6 @@ struct Runs: ParsableCommand {
                   + "\(m.points) point\(m.points == 1 ? " " : "s")".leftPad(10)
                   + (m.seconds.map { String(format: "%9.1fs", $0) } ?? "         –"))
         }
-    }
-}
-
-/// The `show` table: one line per run point and epoch, one column per layer, per estimator.
-enum ShowTable {
-    static func render(_ t: CSVTable) -> String {
-        guard let p = t.column("point"), let l = t.column("label"), let e = t.column("epoch"), let layer = t.column("layer"),
-              let est = t.column("estimator"), let v = t.column("value"), let li = t.column("layer_index") else { return "(no results)" }
-        var layers: [(Int, String)] = []
-        for r in t.rows where !layers.contains(where: { $0.1 == r[layer] }) { layers.append((Int(r[li]) ?? 0, r[layer])) }
-        layers.sort { $0.0 < $1.0 }
-        var out = ["  " + "point".padding(toLength: 26, withPad: " ", startingAt: 0) + "epoch".leftPad(6) + "  est"
-                   + layers.map { $0.1.leftPad(9) }.joined()]
-        var seen: [String] = []
-        for r in t.rows {
-            let id = "\(r[p])/\(r[e])/\(r[est])"
-            if seen.contains(id) { continue }
-            seen.append(id)
-            let values = layers.map { lay -> String in
-                let row = t.rows.first { $0[p] == r[p] && $0[e] == r[e] && $0[est] == r[est] && $0[layer] == lay.1 }
-                return (row.flatMap { Double($0[v]) }.map { String(format: "%.2f", $0) } ?? "–").leftPad(9)
-            }
-            out.append("  " + "\(r[p]) \(r[l])".padding(toLength: 26, withPad: " ", startingAt: 0) + r[e].leftPad(6) + "  " + r[est].padding(toLength: 3, withPad: " ", startingAt: 0) + values.joined())
-        }
-        return out.joined(separator: "\n")
     }
 }
 
