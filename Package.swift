@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Dimensionality", dependencies: ["Tensors", "CBLAS"]),
         .target(name: "ExperimentSpec", dependencies: ["Yams"]),
         .target(name: "ResultBundles", dependencies: [
-            "Tensors", "ExperimentSpec", .product(name: "Crypto", package: "swift-crypto"),
+            "Tensors", "Dimensionality", "ExperimentSpec", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Reports"),
         .target(name: "Pipeline", dependencies: [
@@ -46,6 +46,7 @@ let package = Package(
         .testTarget(name: "DimensionalityTests", dependencies: ["Dimensionality", "AccordionTestSupport"]),
         .testTarget(name: "ExperimentSpecTests", dependencies: ["ExperimentSpec", "AccordionTestSupport", "Yams"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ExperimentSpec", "ResultBundles", "AccordionTestSupport"]),
+        .testTarget(name: "ResultBundlesTests", dependencies: ["ResultBundles", "Tensors", "AccordionTestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "AccordionTestSupport"], exclude: ["Golden"]),
     ]
 )

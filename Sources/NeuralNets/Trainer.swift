@@ -1,37 +1,6 @@
 import Foundation
 import Tensors
 
-/// One epoch's training and evaluation figures.
-public struct EpochMetrics: Codable, Sendable, Equatable {
-    public var epoch: Int
-    public var trainLoss: Double
-    public var trainAccuracy: Double
-    public var testLoss: Double
-    public var testAccuracy: Double
-    public var seconds: Double
-    /// Trace of the covariance of minibatch gradients at the training batch size
-    /// (``GradientNoise/traceCovariance``), when measured.
-    public var gradientNoise: Double?
-
-    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, testLoss: Double, testAccuracy: Double,
-                seconds: Double, gradientNoise: Double? = nil) {
-        self.epoch = epoch
-        self.trainLoss = trainLoss
-        self.trainAccuracy = trainAccuracy
-        self.testLoss = testLoss
-        self.testAccuracy = testAccuracy
-        self.seconds = seconds
-        self.gradientNoise = gradientNoise
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case epoch, seconds
-        case trainLoss = "train_loss", trainAccuracy = "train_accuracy"
-        case testLoss = "test_loss", testAccuracy = "test_accuracy"
-        case gradientNoise = "gradient_noise"
-    }
-}
-
 /// A run that cannot continue: the loss left the finite numbers.
 public struct DivergenceError: Error, CustomStringConvertible {
     public var epoch: Int

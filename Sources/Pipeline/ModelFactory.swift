@@ -12,8 +12,20 @@ enum ModelFactory {
     static func build(_ model: ModelSpec, data: PreparedData, seed: UInt64, loadInitialWeights: Bool = true) throws -> Sequential {
         var rng = RandomStream(seed: seed, path: "model/init")
         let classes = data.train.classes
-        let activation = ActivationKind(rawValue: model.activation.rawValue) ?? .relu
-        let initializer = Initializer(rawValue: model.initializer.rawValue) ?? .he
+        let activation: ActivationKind
+        switch model.activation {
+        case .relu: activation = .relu
+        case .tanh: activation = .tanh
+        case .gelu: activation = .gelu
+        case .identity: activation = .identity
+        }
+        let initializer: Initializer
+        switch model.initializer {
+        case .he: initializer = .he
+        case .glorot: initializer = .glorot
+        case .lecun: initializer = .lecun
+        case .pytorch: initializer = .pytorch
+        }
         let net: Sequential
         switch model.architecture {
         case .mlp:

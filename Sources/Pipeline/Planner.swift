@@ -20,9 +20,8 @@ public enum Planner {
         for bundle in BundleReader.bundles(under: resultsDirectory) where bundle.deletingLastPathComponent().path == dir.path {
             guard let reader = try? BundleReader(bundle) else { continue }
             for record in reader.manifest.stages where previous[record.name] == nil {
-                let file = reader.layout.stage(record.key).appendingPathComponent("stage.json")
-                if let data = FileManager.default.contents(atPath: file.path),
-                   let result = try? JSONDecoder().decode(StageResult.self, from: data) {
+                // A bundle whose stage records cannot be read explains nothing; the stage is then "new".
+                if let result = try? StageResult.read(from: reader.layout.stage(record.key)) {
                     previous[record.name] = result.definition
                 }
             }

@@ -56,6 +56,8 @@ public struct SlurmPlan: Sendable {
         public var scriptURL: URL
         /// (index of an earlier job in the plan, array task) pairs this job waits for.
         public var dependencies: [(job: Int, task: Int)]
+        /// Whether the job's stages run when some inputs failed (aggregate, claims, report).
+        public var tolerant: Bool
     }
     public var jobs: [Job]
     public var directory: URL
@@ -66,14 +68,14 @@ public struct SlurmPlan: Sendable {
         var anchor: [String: String] = [:]
         for s in graph.stages {
             switch s.kind {
-            case .data: break
+            case .data, .aggregate, .claims, .report: break
             case .train: anchor[s.key] = s.key
             case .probe, .estimate: anchor[s.key] = s.inputs.compactMap { anchor[$0] }.first
             }
         }
         var order: [String] = []
         var members: [String: [Stage]] = [:]
-        let rank: [StageKind: Int] = [.data: 0, .train: 1, .probe: 2, .estimate: 3]
+        let rank: [StageKind: Int] = [.data: 0, .train: 1, .probe: 2, .estimate: 3, .aggregate: 4, .claims: 5, .report: 6]
         for s in graph.stages where pending.contains(s.key) {
             let id = s.kind == .probe || s.kind == .estimate ? "\(s.kind.rawValue)/\(anchor[s.key] ?? "")" : s.kind.rawValue
             if members[id] == nil { order.append(id) }
@@ -113,7 +115,7 @@ public struct SlurmPlan: Sendable {
             lines += [
                 "# \(group.count) \(kind) stage\(group.count == 1 ? "" : "s"): " + group.prefix(3).map(\.name).joined(separator: ", ")
                     + (group.count > 3 ? ", …" : ""),
-                "# submitted with --dependency=afterok on the array tasks that compute its inputs",
+                "# submitted with --dependency=\(group[0].kind.toleratesMissingInputs ? "afterany" : "afterok") on the array tasks that compute its inputs",
                 "set -euo pipefail",
                 "export OPENBLAS_NUM_THREADS=\(options.cpusPerTask)",
                 "KEY=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" '\(directory.path)/\(name).keys')",
@@ -121,7 +123,8 @@ public struct SlurmPlan: Sendable {
                 "    --log \"\(directory.path)/logs/\(name)-${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}.out\"",
             ]
             jobs.append(Job(name: name, keys: group.map(\.key), script: lines.joined(separator: "\n") + "\n",
-                            scriptURL: directory.appendingPathComponent("\(name).sbatch"), dependencies: dependencies))
+                            scriptURL: directory.appendingPathComponent("\(name).sbatch"), dependencies: dependencies,
+                            tolerant: group[0].kind.toleratesMissingInputs))
         }
         return SlurmPlan(jobs: jobs, directory: directory)
     }
@@ -139,7 +142,9 @@ public struct SlurmPlan: Sendable {
     /// The `--dependency` argument of job `i` once earlier jobs have ids.
     func dependencyArgument(_ i: Int, ids: [String]) -> String? {
         let deps = jobs[i].dependencies.map { "\(ids[$0.job])_\($0.task)" }
-        return deps.isEmpty ? nil : "--dependency=afterok:" + deps.joined(separator: ":")
+        // Stages that tolerate missing inputs start once their inputs have ended, however they ended.
+        let condition = jobs[i].tolerant ? "afterany" : "afterok"
+        return deps.isEmpty ? nil : "--dependency=\(condition):" + deps.joined(separator: ":")
     }
 
     /// Submits the arrays in order; returns the job ids.

@@ -1,5 +1,6 @@
 import ExperimentSpec
 import Foundation
+import ResultBundles
 
 /// Parameters of a `data` stage: what to load and how to prepare it.
 public struct DataParams: Codable, Sendable, Hashable {
@@ -71,6 +72,8 @@ public enum StageWork: Sendable, Equatable {
     case train(TrainParams)
     case probe(ProbeParams)
     case estimate(EstimateParams)
+    case aggregate(AggregateParams)
+    case report(ReportParams)
 
     public var kind: StageKind {
         switch self {
@@ -78,6 +81,8 @@ public enum StageWork: Sendable, Equatable {
         case .train: return .train
         case .probe: return .probe
         case .estimate: return .estimate
+        case .aggregate: return .aggregate
+        case .report: return .report
         }
     }
 
@@ -87,6 +92,17 @@ public enum StageWork: Sendable, Equatable {
         case .train(let p): return try StageKeys.canonicalJSON(p)
         case .probe(let p): return try StageKeys.canonicalJSON(p)
         case .estimate(let p): return p.canonicalJSON()
+        case .aggregate(let p): return try StageKeys.canonicalJSON(p)
+        case .report(let p): return try StageKeys.canonicalJSON(p)
+        }
+    }
+
+    /// The same work, run without `missing` inputs (tolerant kinds only).
+    func without(_ missing: [MissingInput]) -> StageWork {
+        switch self {
+        case .aggregate(var p): p.missing = missing; return .aggregate(p)
+        case .report(var p): p.missing = missing; return .report(p)
+        default: preconditionFailure("[StageWork] \(kind.rawValue) stages do not run without their inputs")
         }
     }
 }
@@ -108,28 +124,10 @@ public struct Stage: Sendable {
     public var kind: StageKind { work.kind }
 }
 
-/// The definition of a stage as stored beside its outputs, enough to execute it in another
-/// process (`accordion stage exec <key>`) and to explain why it reran.
-public struct StageDefinition: Codable, Sendable {
-    public var key: String
-    public var kind: StageKind
-    public var name: String
-    public var formatVersion: Int
-    public var inputs: [String]
-    public var params: JSONValue
-
-    enum CodingKeys: String, CodingKey {
-        case key, kind, name, inputs, params
-        case formatVersion = "format_version"
-    }
-
+extension StageDefinition {
     init(_ stage: Stage) throws {
-        key = stage.key
-        kind = stage.kind
-        name = stage.name
-        formatVersion = stage.kind.formatVersion
-        inputs = stage.inputs
-        params = try JSONDecoder().decode(JSONValue.self, from: stage.params)
+        self.init(key: stage.key, kind: stage.kind, name: stage.name, formatVersion: stage.kind.formatVersion,
+                  inputs: stage.inputs, params: try JSONDecoder().decode(JSONValue.self, from: stage.params))
     }
 
     /// The stage this definition describes, keeping its recorded key.
@@ -147,50 +145,9 @@ public struct StageDefinition: Codable, Sendable {
         case .train: return .train(try d.decode(TrainParams.self, from: data))
         case .probe: return .probe(try d.decode(ProbeParams.self, from: data))
         case .estimate: return .estimate(try d.decode(EstimateParams.self, from: data))
-        }
-    }
-}
-
-/// Any JSON value, for storing and diffing parameters generically.
-public enum JSONValue: Codable, Sendable, Equatable {
-    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .null: try c.encodeNil()
-        case .bool(let b): try c.encode(b)
-        case .number(let n):
-            if n == n.rounded(), abs(n) < 9e15 { try c.encode(Int64(n)) } else { try c.encode(n) }
-        case .string(let s): try c.encode(s)
-        case .array(let a): try c.encode(a)
-        case .object(let o): try c.encode(o)
-        }
-    }
-
-    /// Leaves as `dotted.path → text`, for explaining what changed.
-    public func flattened(prefix: String = "") -> [String: String] {
-        switch self {
-        case .object(let o):
-            var out: [String: String] = [:]
-            for (k, v) in o { out.merge(v.flattened(prefix: prefix.isEmpty ? k : "\(prefix).\(k)")) { a, _ in a } }
-            return out
-        case .array(let a):
-            return [prefix: "[" + a.map { $0.flattened().values.first ?? "" }.joined(separator: ",") + "]"]
-        case .null: return [prefix: "null"]
-        case .bool(let b): return [prefix: String(b)]
-        case .number(let n): return [prefix: n == n.rounded() && abs(n) < 9e15 ? String(Int64(n)) : String(n)]
-        case .string(let s): return [prefix: s]
+        case .aggregate: return .aggregate(try d.decode(AggregateParams.self, from: data))
+        case .report: return .report(try d.decode(ReportParams.self, from: data))
+        case .claims: throw StageFailure(stage: name, reason: "claims stages are not known to this version")
         }
     }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import ExperimentSpec
 import Foundation
+import ResultBundles
 import Tensors
 
 /// The stages of an expanded spec, deduplicated by key, in a topological order.
@@ -51,21 +52,42 @@ public struct StageGraph: Sendable {
 
     @discardableResult
     mutating func add(_ work: StageWork, name: String, inputs: [String], point: Int) throws -> String {
+        try add(work, name: name, inputs: inputs, points: [point])
+    }
+
+    @discardableResult
+    mutating func add(_ work: StageWork, name: String, inputs: [String], points: [Int]) throws -> String {
         let params = try work.paramsJSON()
         let key = StageKeys.key(kind: work.kind, params: params, inputs: inputs)
         if let i = index[key] {
-            if !stages[i].points.contains(point) { stages[i].points.append(point) }
+            for point in points where !stages[i].points.contains(point) { stages[i].points.append(point) }
             return key
         }
         index[key] = stages.count
-        stages.append(Stage(key: key, name: name, work: work, inputs: inputs, points: [point], params: params))
+        stages.append(Stage(key: key, name: name, work: work, inputs: inputs, points: points, params: params))
         return key
     }
 
-    /// Compiles every run point of a spec.
+    /// The run's `aggregate` and `report` stages.
+    public private(set) var summaries: Summaries?
+
+    public struct Summaries: Sendable {
+        public var aggregate: String
+        public var report: String
+    }
+
+    /// Compiles every run point of a spec, then the stages that summarise the whole run.
     ///
+    /// - Parameter provenance: what the report says about the tool and machine (default: this
+    ///   process's ``Provenance``).
     /// - Complexity: O(points × epochs × layers × estimators).
-    public static func compile(_ spec: LoadedSpec) throws -> StageGraph {
+    public static func compile(_ spec: LoadedSpec, provenance: Provenance? = nil) throws -> StageGraph {
+        var g = try compilePoints(spec)
+        try g.addSummaries(spec, provenance: (provenance ?? Provenance.current(for: spec)).reportEntries)
+        return g
+    }
+
+    static func compilePoints(_ spec: LoadedSpec) throws -> StageGraph {
         var g = StageGraph()
         for point in spec.points {
             let e = point.experiment
@@ -102,6 +124,46 @@ public struct StageGraph: Sendable {
             g.pointStages[point.index] = PointStages(data: data, train: train, probes: probes, estimates: estimates)
         }
         return g
+    }
+
+    /// Adds the aggregate over every point's metrics and estimates, and the report on it.
+    mutating func addSummaries(_ spec: LoadedSpec, provenance: [[String]]) throws {
+        var inputs: [String] = []
+        var position: [String: Int] = [:]
+        func input(_ key: String) -> Int {
+            if let i = position[key] { return i }
+            position[key] = inputs.count
+            inputs.append(key)
+            return inputs.count - 1
+        }
+        var points: [AggregateParams.Point] = []
+        var cells: [AggregateParams.Cell] = []
+        var data: [AggregateParams.DataInput] = []
+        for point in spec.points {
+            guard let ps = pointStages[point.index] else { continue }
+            if position[ps.data] == nil, let d = stage(ps.data) { data.append(.init(name: d.name, input: input(ps.data))) }
+            let train = input(ps.train)
+            var own = [train] + ps.probes.keys.sorted().compactMap { ps.probes[$0].map(input) }
+            let slots = ps.estimates.keys.sorted { ($0.epoch, $0.layerIndex, $0.estimator) < ($1.epoch, $1.layerIndex, $1.estimator) }
+            for slot in slots {
+                guard let key = ps.estimates[slot] else { continue }
+                let position = input(key)
+                own.append(position)
+                cells.append(.init(point: point.index, epoch: slot.epoch, layer: slot.layer, layerIndex: slot.layerIndex,
+                                   estimator: slot.estimator, input: position))
+            }
+            points.append(.init(index: point.index, label: point.label, values: point.assignments.map(\.value),
+                                configuration: point.index, replicate: 0, train: train, stages: own))
+        }
+        let aggregate = try add(.aggregate(AggregateParams(sweptPaths: spec.sweptPaths, points: points, cells: cells,
+                                                           data: data, missing: nil)),
+                                name: "aggregate", inputs: inputs, points: spec.points.map(\.index))
+        let first = spec.points[0].experiment
+        let resolved = String(decoding: try StableJSON.encode(ResolvedSpec(spec)), as: UTF8.self)
+        let report = try add(.report(ReportParams(name: first.name, description: first.description, resolvedSpec: resolved,
+                                                  provenance: provenance, missing: nil)),
+                             name: "report", inputs: [aggregate], points: spec.points.map(\.index))
+        summaries = Summaries(aggregate: aggregate, report: report)
     }
 
     static func dataLabel(_ d: DataSpec) -> String {

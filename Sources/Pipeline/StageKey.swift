@@ -1,23 +1,7 @@
 import Crypto
 import Foundation
+import ResultBundles
 import Tensors
-
-/// The kinds of stage a spec compiles to, with the format version of each kind's outputs.
-///
-/// Bumping a version invalidates every cached output of that kind (and, through input keys, of
-/// everything downstream).
-public enum StageKind: String, Codable, Sendable, CaseIterable {
-    case data, train, probe, estimate
-
-    public var formatVersion: Int {
-        switch self {
-        case .data: return 1
-        case .train: return 2
-        case .probe: return 2
-        case .estimate: return 2
-        }
-    }
-}
 
 /// Canonical JSON and SHA-256 stage keys.
 ///

@@ -6,38 +6,77 @@ import Tensors
 import Glibc
 #endif
 
-/// The record a finished stage leaves beside its outputs (`stage.json`).
-public struct StageResult: Codable, Sendable {
-    public var definition: StageDefinition
-    public var status: String
-    public var seconds: Double
-    public var error: String?
-    public var finished: String
-}
-
 /// A content-addressed store of stage outputs, shared by every run on one results directory.
 ///
 /// A stage's outputs live in `<results>/.store/<key>/`. They are written into a private
 /// temporary directory and renamed into place only when complete, so a killed run leaves
 /// nothing under a real key. An exclusive `flock` on `<key>.lock` makes sure two processes
-/// never compute the same stage at once; the lock dies with its process.
+/// never compute the same stage at once; the lock dies with its process. `stage.json` records
+/// the SHA-256 of every output, and a cache hit is checked against it before it is used: an
+/// entry that does not match is moved aside (`.store/corrupt/`) and recomputed.
 public struct StageStore: Sendable {
     public let root: URL
 
     public init(root: URL) { self.root = root }
 
     public func directory(_ key: String) -> URL { root.appendingPathComponent(key) }
-    func record(_ key: String) -> URL { directory(key).appendingPathComponent("stage.json") }
+    func record(_ key: String) -> URL { directory(key).appendingPathComponent(StageResult.fileName) }
     func definitionFile(_ key: String) -> URL { root.appendingPathComponent("definitions").appendingPathComponent("\(key).json") }
 
-    /// Whether a completed output exists for `key`.
+    /// Whether a completed output is recorded for `key` (its files are checked when it is used).
     public func isDone(_ key: String) -> Bool {
         FileManager.default.fileExists(atPath: record(key).path)
     }
 
     public func result(_ key: String) -> StageResult? {
-        guard let data = FileManager.default.contents(atPath: record(key).path) else { return nil }
-        return try? JSONDecoder().decode(StageResult.self, from: data)
+        try? StageResult.read(file: record(key))
+    }
+
+    /// What a store entry holds.
+    public enum EntryState: Sendable, Equatable {
+        case absent
+        case valid
+        /// Present but not what was published: the reason names the file.
+        case corrupt(String)
+    }
+
+    /// Checks an entry's every output against the sizes and SHA-256 digests in its `stage.json`.
+    ///
+    /// - Complexity: reads every output file once.
+    public func check(_ key: String) -> EntryState {
+        guard FileManager.default.fileExists(atPath: record(key).path) else { return .absent }
+        let result: StageResult
+        do {
+            result = try StageResult.read(file: record(key))
+        } catch {
+            return .corrupt("\(error)")
+        }
+        guard let outputs = result.outputs else {
+            return .corrupt("stage.json records no checksums (written by an older accordion), so the outputs cannot be checked")
+        }
+        let dir = directory(key)
+        for file in outputs {
+            let url = dir.appendingPathComponent(file.path)
+            guard let (hash, size) = try? Checksums.sha256(of: url) else { return .corrupt("\(file.path) is missing") }
+            if size != file.size || hash != file.sha256 {
+                return .corrupt("\(file.path) does not match its recorded checksum (size \(size), recorded \(file.size))")
+            }
+        }
+        let present = Checksums.paths(under: dir, excluding: [StageResult.fileName])
+        if let extra = Set(present).subtracting(outputs.map(\.path)).sorted().first {
+            return .corrupt("\(extra) is not among the recorded outputs")
+        }
+        return .valid
+    }
+
+    /// Moves a corrupt entry out of the way so it can be recomputed; kept for inspection.
+    func quarantine(_ key: String) throws {
+        let aside = root.appendingPathComponent("corrupt")
+        try FileManager.default.createDirectory(at: aside, withIntermediateDirectories: true)
+        let target = aside.appendingPathComponent("\(key).\(Int(Date().timeIntervalSince1970)).\(getpid())")
+        if rename(directory(key).path, target.path) != 0 {
+            try FileManager.default.removeItem(at: directory(key))
+        }
     }
 
     /// Saves a stage's definition so another process can execute it by key.
@@ -48,8 +87,7 @@ public struct StageStore: Sendable {
     }
 
     public func definition(_ key: String) throws -> StageDefinition {
-        let data = try Data(contentsOf: definitionFile(key))
-        return try JSONDecoder().decode(StageDefinition.self, from: data)
+        try StageDefinition.read(file: definitionFile(key))
     }
 
     /// Holds the exclusive lock of one stage key.
@@ -58,7 +96,9 @@ public struct StageStore: Sendable {
         init(_ url: URL) throws {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             fd = open(url.path, O_CREAT | O_RDWR, 0o644)
-            guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: url.path]) }
+            guard fd >= 0 else {
+                throw StageFailure(stage: url.lastPathComponent, reason: "cannot open the lock file \(url.path): \(String(cString: strerror(errno)))")
+            }
             while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
         }
         deinit {
@@ -78,16 +118,27 @@ public struct StageStore: Sendable {
         return url
     }
 
-    /// Moves a completed scratch directory into place under `key`.
+    /// Records the checksums of a completed scratch directory's outputs and moves it into place
+    /// under `key`.
     func publish(_ scratch: URL, key: String, result: StageResult) throws {
-        try AtomicWrite.write(try StableJSON.encode(result), to: scratch.appendingPathComponent("stage.json"))
+        var result = result
+        result.outputs = try Checksums.records(under: scratch, excluding: [StageResult.fileName])
+        try result.write(to: scratch)
+        // Published outputs are shared by every bundle that links them: make them read-only.
+        for file in (result.outputs ?? []).map(\.path) + [StageResult.fileName] {
+            chmod(scratch.appendingPathComponent(file).path, 0o444)
+        }
         let target = directory(key)
         if FileManager.default.fileExists(atPath: target.path) {
             try? FileManager.default.removeItem(at: scratch)
             return
         }
         if rename(scratch.path, target.path) != 0 {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target.path])
+            throw StageFailure(stage: key, reason: "cannot move the outputs into \(target.path): \(String(cString: strerror(errno)))")
         }
     }
+}
+
+extension StageDefinition: JSONBundleFile {
+    public static let fileName = "definition.json"
 }

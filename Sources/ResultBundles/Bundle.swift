@@ -1,5 +1,8 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Tensors
 
 /// The on-disk layout of one run's result bundle, `Results/<experiment>/<run-id>/`.
@@ -14,8 +17,27 @@ public struct BundleLayout: Sendable {
     public var spec: URL { root.appendingPathComponent("spec.yaml") }
     public var overrides: URL { root.appendingPathComponent("overrides.txt") }
     public var resolved: URL { root.appendingPathComponent("resolved.json") }
-    public var results: URL { root.appendingPathComponent("results.csv") }
+    public var results: URL { root.appendingPathComponent(Self.resultsFile) }
+    public var metrics: URL { root.appendingPathComponent(Self.metricsFile) }
+    /// The tidy estimates table, one row per point × epoch × layer × estimator.
+    public static let resultsFile = "results.csv"
+    /// The tidy per-epoch metrics table, one row per point × epoch.
+    public static let metricsFile = "metrics.csv"
     public func stage(_ name: String) -> URL { root.appendingPathComponent("stages").appendingPathComponent(name) }
+
+    /// Creates a new, empty bundle directory under `experimentDirectory`, exclusively: two runs
+    /// started in the same second never share one (a taken id is drawn again).
+    public static func create(in experimentDirectory: URL, date: Date = Date()) throws -> BundleLayout {
+        try FileManager.default.createDirectory(at: experimentDirectory, withIntermediateDirectories: true)
+        for _ in 0..<64 {
+            let root = experimentDirectory.appendingPathComponent(newRunID(date: date))
+            if mkdir(root.path, 0o755) == 0 { return BundleLayout(root: root) }
+            guard errno == EEXIST else {
+                throw BundleError.unreadable(root.path, "cannot create the bundle directory: \(String(cString: strerror(errno)))")
+            }
+        }
+        throw BundleError.unreadable(experimentDirectory.path, "no free run id after 64 tries")
+    }
 
     /// A new run id: UTC time to the second plus 4 random hex digits, sortable by creation.
     public static func newRunID(date: Date = Date()) -> String {
@@ -45,15 +67,14 @@ public struct StageRecord: Codable, Equatable, Sendable {
     /// The stage key (content hash); the stage's files are under `stages/<key>/`.
     public var key: String
     public var name: String
-    public var kind: String
+    public var kind: StageKind
     /// Run points the stage serves.
     public var points: [Int]
-    /// `done` (computed in this run), `cached`, `failed` or `skipped`.
-    public var status: String
+    public var status: StageStatus
     public var seconds: Double
     public var error: String?
 
-    public init(key: String, name: String, kind: String, points: [Int], status: String, seconds: Double, error: String?) {
+    public init(key: String, name: String, kind: StageKind, points: [Int], status: StageStatus, seconds: Double, error: String?) {
         self.key = key
         self.name = name
         self.kind = kind
@@ -65,11 +86,12 @@ public struct StageRecord: Codable, Equatable, Sendable {
 }
 
 /// `bundle.json`: what the run was, how it ended, and the checksum of every file.
-public struct BundleManifest: Codable, Sendable {
+public struct BundleManifest: JSONBundleFile, Sendable {
+    public static let fileName = "bundle.json"
     public var formatVersion: Int
     public var runID: String
     public var experiment: String
-    public var status: String
+    public var status: BundleStatus
     public var started: String
     public var finished: String?
     public var seconds: Double?
@@ -79,7 +101,7 @@ public struct BundleManifest: Codable, Sendable {
     /// Files removed by `accordion slim` (checkpoints, activations), with the checksums they had.
     public var dropped: [FileRecord]?
 
-    public init(formatVersion: Int, runID: String, experiment: String, status: String, started: String,
+    public init(formatVersion: Int, runID: String, experiment: String, status: BundleStatus, started: String,
                 finished: String?, seconds: Double?, points: Int, stages: [StageRecord], files: [FileRecord],
                 dropped: [FileRecord]? = nil) {
         self.formatVersion = formatVersion
@@ -132,18 +154,26 @@ public enum Checksums {
         return (Hex.string(SHA256.hash(data: data)), data.count)
     }
 
-    /// Every regular file under `root` (except `bundle.json`), relative paths sorted.
-    public static func records(under root: URL) throws -> [FileRecord] {
+    /// Every regular file under `root` (except `bundle.json`, or the names in `excluding` at the top
+    /// level), relative paths sorted.
+    public static func records(under root: URL, excluding: Set<String> = ["bundle.json"]) throws -> [FileRecord] {
+        try paths(under: root, excluding: excluding).map { rel in
+            let (hash, size) = try sha256(of: root.appendingPathComponent(rel))
+            return FileRecord(path: rel, size: size, sha256: hash)
+        }
+    }
+
+    /// The relative paths ``records(under:excluding:)`` would record, without reading the files.
+    public static func paths(under root: URL, excluding: Set<String> = ["bundle.json"]) -> [String] {
         guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
-        var out: [FileRecord] = []
+        var out: [String] = []
         let base = root.standardizedFileURL.path
         for case let url as URL in walker {
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
             let rel = String(url.standardizedFileURL.path.dropFirst(base.count + 1))
-            if rel == "bundle.json" || url.lastPathComponent.hasSuffix(".tmp") { continue }
-            let (hash, size) = try sha256(of: url)
-            out.append(FileRecord(path: rel, size: size, sha256: hash))
+            if excluding.contains(rel) || url.lastPathComponent.hasSuffix(".tmp") { continue }
+            out.append(rel)
         }
-        return out.sorted { $0.path < $1.path }
+        return out.sorted()
     }
 }

@@ -17,7 +17,7 @@ public struct BundleReader: Sendable {
         do {
             manifest = try JSONDecoder().decode(BundleManifest.self, from: data)
         } catch {
-            throw BundleError.unreadable(layout.bundleJSON.path, "bundle.json is malformed: \(error)")
+            throw BundleError.unreadable(layout.bundleJSON.path, "bundle.json is malformed: \(DecodingProblem.describe(error))")
         }
     }
 

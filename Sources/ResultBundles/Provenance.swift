@@ -2,7 +2,8 @@ import Foundation
 import Tensors
 
 /// Where and with what a bundle was produced.
-public struct Provenance: Codable, Sendable {
+public struct Provenance: JSONBundleFile, Sendable {
+    public static let fileName = "provenance.json"
     public var tool: String
     public var toolVersion: String
     public var gitCommit: String?
@@ -76,5 +77,19 @@ public struct Provenance: Codable, Sendable {
         guard let commit = git(["rev-parse", "HEAD"]) else { return nil }
         let status = git(["status", "--porcelain", "--untracked-files=no"]) ?? ""
         return (commit, !status.isEmpty)
+    }
+
+    /// Key/value pairs for the report, in a stable order: every field but the command line and the
+    /// dataset fingerprints (which the report takes from the data it shows).
+    public var reportEntries: [[String]] {
+        var out: [[String]] = [
+            ["blas", blas], ["blas core", blasCore], ["blas threads", String(blasThreads)], ["cores", String(cores)],
+            ["cpu", cpu],
+        ]
+        if let c = gitCommit { out.append(["git commit", c]) }
+        if let d = gitDirty { out.append(["git dirty", String(d)]) }
+        out += [["os", os], ["root seeds", rootSeeds.map(String.init).joined(separator: ", ")],
+                ["swift version", swiftVersion], ["tool", tool], ["tool version", toolVersion]]
+        return out
     }
 }

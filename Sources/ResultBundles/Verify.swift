@@ -10,8 +10,34 @@ public enum BundleVerifier {
         public var description: String { "\(path): \(problem)" }
     }
 
+    /// Files every finished bundle has.
+    public static let requiredFiles = ["spec.yaml", "overrides.txt", "resolved.json", "provenance.json"]
+
+    /// Everything that makes a bundle untrustworthy: a run that did not finish, a file list that
+    /// is missing or incomplete, files that are not listed, and files whose bytes changed.
     public static func integrity(_ bundle: BundleReader) -> [IntegrityProblem] {
         var out: [IntegrityProblem] = []
+        let manifest = bundle.manifest
+        switch manifest.status {
+        case .running:
+            out.append(IntegrityProblem(path: "bundle.json", problem: "the run never finished (status running: it was killed, or is still going); run the spec again to resume"))
+        case .interrupted:
+            out.append(IntegrityProblem(path: "bundle.json", problem: "the run was interrupted; run the spec again to resume"))
+        case .complete, .partial, .failed:
+            break
+        }
+        if manifest.status != .running && manifest.status != .interrupted && manifest.files.isEmpty {
+            out.append(IntegrityProblem(path: "bundle.json", problem: "records no files and no checksums (the run stopped while writing the bundle)"))
+        }
+        let listed = Set(manifest.files.map(\.path))
+        if !manifest.files.isEmpty {
+            for name in requiredFiles where !listed.contains(name) {
+                out.append(IntegrityProblem(path: name, problem: "not in the file list of bundle.json"))
+            }
+        }
+        for path in Checksums.paths(under: bundle.layout.root) where !listed.contains(path) {
+            out.append(IntegrityProblem(path: path, problem: "present but not listed in bundle.json (added after the run)"))
+        }
         for record in bundle.manifest.files {
             let url = bundle.layout.root.appendingPathComponent(record.path)
             guard let (hash, size) = try? Checksums.sha256(of: url) else {
@@ -83,33 +109,30 @@ public enum BundleVerifier {
         for key in ib.keys.sorted() where ia[key] == nil { missing.append("results.csv row \(key) only in the second bundle") }
 
         // Per-epoch metrics of train stages, matched by stage name.
-        let trainsA = Dictionary(a.manifest.stages.filter { $0.kind == "train" }.map { ($0.name, $0.key) }) { x, _ in x }
-        let trainsB = Dictionary(b.manifest.stages.filter { $0.kind == "train" }.map { ($0.name, $0.key) }) { x, _ in x }
+        func trains(_ r: BundleReader) -> [String: String] {
+            Dictionary(r.manifest.stages.filter { $0.kind == .train && $0.status.succeeded }.map { ($0.name, $0.key) }) { x, _ in x }
+        }
+        let trainsA = trains(a), trainsB = trains(b)
         for (name, keyA) in trainsA.sorted(by: { $0.key < $1.key }) {
-            guard let keyB = trainsB[name] else { missing.append("stage \(name) only in the first bundle"); continue }
-            let ma = metrics(a, keyA), mb = metrics(b, keyB)
+            guard let keyB = trainsB[name] else { missing.append("stage \(name) completed only in the first bundle"); continue }
+            let ma = try MetricsLog.read(from: a.layout.stage(keyA)), mb = try MetricsLog.read(from: b.layout.stage(keyB))
             if ma.count != mb.count { missing.append("\(name): \(ma.count) vs \(mb.count) epochs of metrics"); continue }
+            let fields: [(String, KeyPath<EpochMetrics, Double>)] = [
+                ("train_loss", \.trainLoss), ("train_accuracy", \.trainAccuracy),
+                ("test_loss", \.testLoss), ("test_accuracy", \.testAccuracy),
+            ]
             for (ea, eb) in zip(ma, mb) {
-                for field in ["train_loss", "train_accuracy", "test_loss", "test_accuracy"] {
-                    check("\(name) epoch \(ea["epoch"] ?? "?") \(field)", ea[field] ?? "", eb[field] ?? "")
+                for (field, path) in fields {
+                    check("\(name) epoch \(ea.epoch) \(field)", String(ea[keyPath: path]), String(eb[keyPath: path]))
                 }
             }
         }
+        for name in trainsB.keys.sorted() where trainsA[name] == nil { missing.append("stage \(name) completed only in the second bundle") }
         return Comparison(exact: exact, tolerance: tol, compared: compared, differences: differences, missing: missing)
     }
 
-    static func metrics(_ bundle: BundleReader, _ key: String) -> [[String: String]] {
-        let url = bundle.layout.stage(key).appendingPathComponent("metrics.jsonl")
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { line in
-            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
-            return o.mapValues { "\($0)" }
-        }
-    }
-
     static func provenanceKey(_ bundle: BundleReader) throws -> String {
-        let data = try Data(contentsOf: bundle.layout.provenance)
-        let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-        return ["cpu", "blas_core", "blas_threads"].map { "\(o[$0] ?? "")" }.joined(separator: "|")
+        let p = try Provenance.read(from: bundle.layout.root)
+        return [p.cpu, p.blasCore, String(p.blasThreads)].joined(separator: "|")
     }
 }

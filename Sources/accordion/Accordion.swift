@@ -3,6 +3,7 @@ import CStdio
 import ExperimentSpec
 import Foundation
 import Pipeline
+import ResultBundles
 
 @main
 struct Accordion: ParsableCommand {
@@ -30,8 +31,8 @@ enum ExitCodes {
 func printRunSummary(_ summary: RunSummary) {
     print(SummaryTable.render(summary))
     let statuses = summary.outcomes.values.map(\.status)
-    print("\(summary.stageCount) stages: " + ["done", "cached", "failed", "skipped"].map { s in
-        "\(statuses.filter { $0 == s }.count) \(s == "done" ? "computed" : s)" }.joined(separator: ", "))
+    print("\(summary.stageCount) stages: " + [StageStatus.done, .cached, .failed, .skipped].map { s in
+        "\(statuses.filter { $0 == s }.count) \(s == .done ? "computed" : s.rawValue)" }.joined(separator: ", "))
     print("bundle: \(summary.bundle.path)")
 }
 
@@ -86,16 +87,19 @@ struct Run: ParsableCommand {
         do {
             summary = try Runner.run(loaded, options: RunOptions(
                 resultsDirectory: URL(fileURLWithPath: results), jobs: jobs, failFast: failFast,
-                slurm: useSlurm ? slurm.options : nil, progress: output.progress, log: { output.line($0) }))
+                slurm: useSlurm ? slurm.options : nil, progress: output.progress, log: { output.line($0) },
+                handleSignals: true))
         } catch let failure as StageFailure {
             printError("error: \(failure.reason)")
             throw ExitCode(ExitCodes.runFailed)
         }
-        if useSlurm && (slurm.dryRun || slurm.noWait) { return }
+        if summary.detached { return }
         printRunSummary(summary)
         if !summary.failures.isEmpty {
             for f in summary.failures { printError("error: stage \(f.stage): \(f.reason)") }
-            printError("\(summary.failures.count) of \(summary.points.count) run points failed")
+            let failed = summary.failedPoints
+            printError("\(failed.count) of \(summary.points.count) run point\(summary.points.count == 1 ? "" : "s") failed"
+                       + (failed.isEmpty ? "" : ": " + failed.map { "\($0.label) (\($0.stage))" }.joined(separator: ", ")))
             throw ExitCode(ExitCodes.runFailed)
         }
     }

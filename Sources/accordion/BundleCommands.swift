@@ -130,8 +130,8 @@ struct Show: ParsableCommand {
         let reader = try target.open()
         let m = reader.manifest
         print("\(m.experiment) \(m.runID): \(m.status), \(m.points) run point\(m.points == 1 ? "" : "s"), \(m.stages.count) stages" + (m.seconds.map { String(format: ", %.1fs", $0) } ?? ""))
-        print(TerminalReport.render(try BundleReport.input(for: reader)))
-        for s in m.stages where s.status == "failed" { print("failed: \(s.name): \(s.error ?? "")") }
+        print(TerminalReport.render(try ReportBuilder.input(for: reader)))
+        for s in m.stages where s.status == .failed { print("failed: \(s.name): \(s.error ?? "")") }
     }
 }
 
@@ -148,7 +148,7 @@ struct Runs: ParsableCommand {
             guard let r = try? BundleReader(url) else { print("\(url.path): unreadable"); continue }
             let m = r.manifest
             print("\(m.experiment)/\(m.runID)".padding(toLength: 44, withPad: " ", startingAt: 0)
-                  + m.status.padding(toLength: 10, withPad: " ", startingAt: 0)
+                  + m.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
                   + "\(m.points) point\(m.points == 1 ? " " : "s")".leftPad(10)
                   + (m.seconds.map { String(format: "%9.1fs", $0) } ?? "         –"))
         }
@@ -163,7 +163,7 @@ struct Report: ParsableCommand {
 
     func run() throws {
         let reader = try target.open()
-        let files = try BundleReport.write(reader)
+        let files = try ReportBuilder.write(reader)
         for f in files { print(f.path) }
     }
 }

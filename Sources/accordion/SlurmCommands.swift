@@ -60,7 +60,7 @@ struct StageCommand: ParsableCommand {
         var log: String?
 
         func run() throws {
-            let status = StageExec.run(key: key, results: URL(fileURLWithPath: results), threads: threads, logPath: log,
+            let status = SlurmTask.run(key: key, results: URL(fileURLWithPath: results), threads: threads, logPath: log,
                                        log: { print($0) })
             if status != 0 { throw ExitCode(status) }
         }
@@ -75,7 +75,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let reader = try target.open()
-        let states = try StageExec.status(bundle: reader.layout.root, results: URL(fileURLWithPath: target.results))
+        let states = try SlurmTask.status(bundle: reader, results: URL(fileURLWithPath: target.results))
         var counts: [String: Int] = [:]
         for (name, state) in states {
             print("  " + name.padding(toLength: 56, withPad: " ", startingAt: 0) + " " + state)

@@ -26,7 +26,8 @@ struct CacheTests {
         let options = RunOptions(resultsDirectory: results, log: { _ in })
         let first = try Runner.run(try Self.load(), options: options)
         #expect(first.executed == first.stageCount)
-        #expect(first.stageCount == 1 + 1 + 2 + 2 * 4)
+        // data, train, 2 probes, 2 × 4 estimates, the aggregate and the report.
+        #expect(first.stageCount == 1 + 1 + 2 + 2 * 4 + 2)
 
         let second = try Runner.run(try Self.load(), options: options)
         #expect(second.executed == 0)
@@ -40,9 +41,69 @@ struct CacheTests {
         #expect(plan.first { $0.stage.key == train }?.reason == "parameter changed: train.lr 0.01 → 0.02")
         #expect(plan.filter(\.cached).map(\.stage.kind) == [.data])
         let third = try Runner.run(changed, options: options)
-        // Everything downstream of train (1 train + 2 probes + 8 estimates) and nothing else.
+        // Everything downstream of train (1 train + 2 probes + 8 estimates + aggregate + report) and nothing else.
         #expect(third.executed == 1 + graph.dependants(of: train).count)
-        #expect(third.executed == 11)
+        #expect(third.executed == 13)
+    }
+
+    @Test("a cached output changed on disk is noticed, set aside and recomputed; published outputs are read-only",
+          arguments: ["estimate.json", "checkpoints/epoch2.safetensors", "stage.json"])
+    func selfHealing(_ file: String) throws {
+        let results = TestSupport.temporaryDirectory("heal")
+        final class Lines: @unchecked Sendable {
+            let lock = NSLock()
+            var all: [String] = []
+            func add(_ line: String) { lock.lock(); all.append(line); lock.unlock() }
+        }
+        let lines = Lines()
+        let options = RunOptions(resultsDirectory: results, log: { lines.add($0) })
+        let first = try Runner.run(try Self.load(), options: options)
+        let graph = try StageGraph.compile(try Self.load())
+        let kind: StageKind = file.hasPrefix("checkpoints") ? .train : .estimate
+        let stage = try #require(graph.stages.first { $0.kind == kind })
+        let store = StageStore(root: results.appendingPathComponent(".store"))
+        let url = store.directory(stage.key).appendingPathComponent(file)
+        let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o444)
+        chmod(url.path, 0o644)
+        var bytes = try Data(contentsOf: url)
+        if file == "stage.json" {
+            bytes = bytes.prefix(bytes.count / 2)  // a record cut short, as by a full disk
+        } else {
+            bytes[bytes.count / 2] ^= 0x01
+        }
+        try bytes.write(to: url)
+        #expect(store.check(stage.key) != .valid)
+
+        let second = try Runner.run(try Self.load(), options: options)
+        #expect(second.outcomes[stage.key]?.status == .done)
+        #expect(second.rows == first.rows)
+        #expect(store.check(stage.key) == .valid)
+        #expect(lines.all.contains { $0.contains("\(stage.name): the stored copy is unusable") })
+        let aside = try FileManager.default.contentsOfDirectory(atPath: results.appendingPathComponent(".store/corrupt").path)
+        #expect(aside.count == 1 && aside[0].hasPrefix(stage.key))
+    }
+
+    @Test("a change that only the report shows re-runs the report stage alone; plan lists the summary stages")
+    func reportOnlyChange() throws {
+        let results = TestSupport.temporaryDirectory("report-only")
+        let options = RunOptions(resultsDirectory: results, log: { _ in })
+        let first = try Runner.run(try Self.load(), options: options)
+        let described = try Self.load(Self.tiny + "description: the same run, described\n")
+        let graph = try StageGraph.compile(described)
+        let summaries = try #require(graph.summaries)
+        #expect(graph.stage(summaries.aggregate)?.kind == .aggregate && graph.stage(summaries.report)?.kind == .report)
+        let plan = Planner.explain(graph, resultsDirectory: results, experiment: "tiny")
+        #expect(plan.filter { !$0.cached }.map(\.stage.name) == ["report"])
+        #expect(plan.first { !$0.cached }?.reason.hasPrefix("parameter changed: description") == true)
+        let second = try Runner.run(described, options: options)
+        #expect(second.executed == 1)
+        let stages = try BundleReader(second.bundle).manifest.stages
+        #expect(stages.filter { $0.status == .done }.map(\.name) == ["report"])
+        #expect(stages.filter { $0.status == .cached }.count == stages.count - 1)
+        #expect(second.rows == first.rows)
+        let html = try String(contentsOf: second.bundle.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("the same run, described"))
     }
 
     @Test("a bundle with a tampered file fails verify; an untouched one passes")
@@ -71,7 +132,7 @@ struct CacheTests {
         #expect(again.status == 0, "\(again.output)")
         #expect(again.output.contains("same machine and thread count, so bit-identical is required"))
         #expect(again.output.contains("\nidentical"))
-        #expect(again.output.contains("12 computed, 0 cached"))
+        #expect(again.output.contains("14 computed, 0 cached"))
     }
 
     @Test("two concurrent runs on one results directory compute each stage once")
@@ -89,12 +150,12 @@ struct CacheTests {
         }
         let outputs = box.texts
         func computed(_ text: String) -> Int? {
-            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("12 stages:") }) else { return nil }
+            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("14 stages:") }) else { return nil }
             return Int(line.split(separator: " ")[2])
         }
         let counts = outputs.compactMap(computed)
         #expect(counts.count == 2, "\(outputs)")
-        #expect(counts.reduce(0, +) == 12, "\(counts)")
+        #expect(counts.reduce(0, +) == 14, "\(counts)")
         let bundles = BundleReader.bundles(under: results)
         #expect(bundles.count == 2)
         let a = try BundleReader(bundles[0]), b = try BundleReader(bundles[1])
@@ -138,7 +199,7 @@ struct CacheTests {
         #expect(resumed.outcomes[graph.pointStages[0]!.data] == .cached)
         #expect(resumed.executed == graph.count - 1)
         let reader = try BundleReader(resumed.bundle)
-        #expect(reader.manifest.status == "complete")
+        #expect(reader.manifest.status == .complete)
         #expect(BundleVerifier.integrity(reader).isEmpty)
     }
 }

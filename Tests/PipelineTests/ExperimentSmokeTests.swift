@@ -29,7 +29,7 @@ struct ExperimentSmokeTests {
         #expect(Set(summary.rows.map(\.estimator)) == estimators)
         #expect(summary.rows.allSatisfy { $0.value.isFinite })
         let reader = try BundleReader(summary.bundle)
-        #expect(reader.manifest.status == "complete")
+        #expect(reader.manifest.status == .complete)
         #expect(BundleVerifier.integrity(reader).isEmpty)
         #expect(FileManager.default.fileExists(atPath: summary.bundle.appendingPathComponent("report.html").path))
     }

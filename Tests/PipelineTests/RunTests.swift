@@ -31,7 +31,7 @@ struct RunTests {
         #expect(accuracy > 0.5, "2,000 examples, one epoch: \(accuracy)")
 
         let manifest = try JSONDecoder().decode(BundleManifest.self, from: Data(contentsOf: layout.bundleJSON))
-        #expect(manifest.status == "complete")
+        #expect(manifest.status == .complete)
         #expect(manifest.files.contains { $0.path == "results.csv" })
         #expect(manifest.files.contains { $0.path == "report.html" })
         #expect(manifest.files.contains { $0.path.hasPrefix("figures/") && $0.path.hasSuffix(".svg") })
@@ -70,7 +70,7 @@ struct RunTests {
         #expect(failure.reason.contains("diverged at epoch 1 step"))
         #expect(summary.rows.contains { $0.point == 0 && $0.epoch == 1 })
         let manifest = try JSONDecoder().decode(BundleManifest.self, from: Data(contentsOf: BundleLayout(root: summary.bundle).bundleJSON))
-        #expect(manifest.status == "partial")
-        #expect(manifest.stages.contains { $0.status == "failed" && $0.error?.contains("diverged") == true })
+        #expect(manifest.status == .partial)
+        #expect(manifest.stages.contains { $0.status == .failed && $0.error?.contains("diverged") == true })
     }
 }

@@ -27,8 +27,12 @@ struct SlurmTests {
                                               "--partition", "gpu", "--time", "00:10:00", "--results", results.path])
         #expect(r.status == 0, "\(r.output)")
         #expect(r.output.contains("#SBATCH --array=0-1%2"))
-        // One data array, one train array, then per train stage a probe and an estimate array.
-        #expect(r.output.contains("dry run: 6 job arrays"))
+        // One data array, one train array, per train stage a probe and an estimate array, then the
+        // aggregate and the report, which start once their inputs end however they ended.
+        #expect(r.output.contains("dry run: 8 job arrays"))
+        #expect(r.output.contains("# submitted with --dependency=afterany"))
+        #expect(r.output.contains("accordion-6-aggregate"))
+        #expect(r.output.contains("accordion-7-report"))
         #expect(r.output.contains("accordion-1-train[1])"))
         #expect(r.output.contains("#SBATCH --partition=gpu"))
         #expect(r.output.contains("#SBATCH --time=00:10:00"))
@@ -68,12 +72,12 @@ struct SlurmTests {
         #expect(s.output.contains("submitted accordion-0-data as job"))
         let slurmBundle = try #require(BundleReader.bundles(under: onSlurm).first)
         let manifest = try BundleReader(slurmBundle).manifest
-        let failed = manifest.stages.filter { $0.status == "failed" }
+        let failed = manifest.stages.filter { $0.status == .failed }
         #expect(failed.map(\.name) == ["train[lr=90]"])
         #expect(failed.first?.error?.contains("diverged at epoch 1") == true)
         #expect(failed.first?.error?.contains("(log: ") == true)
-        #expect(manifest.stages.filter { $0.status == "skipped" }.count == 2 + 8, "\(s.output)")
-        #expect(manifest.stages.filter { $0.status == "done" }.count == 1 + 1 + 2 + 8)
+        #expect(manifest.stages.filter { $0.status == .skipped }.count == 2 + 8, "\(s.output)")
+        #expect(manifest.stages.filter { $0.status == .done }.count == 1 + 1 + 2 + 8 + 2, "data, train, probes, estimates, aggregate, report")
 
         let local = TestSupport.temporaryDirectory("local-results")
         let l = try TestSupport.runAccordion(["run", spec.path, "--results", local.path])
@@ -85,7 +89,7 @@ struct SlurmTests {
 
         // Status reads the store and the queue: everything settled.
         let st = try TestSupport.runAccordion(["status", slurmBundle.path, "--results", onSlurm.path])
-        #expect(st.output.contains("12 done"), "\(st.output)")
+        #expect(st.output.contains("14 done"), "\(st.output)")
         #expect(st.output.contains("1 failed"), "\(st.output)")
 
         // Resuming on Slurm after the fact: everything that succeeded is cached, only failures resubmitted.

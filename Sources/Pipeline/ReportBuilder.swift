@@ -1,0 +1,101 @@
+import Foundation
+import ResultBundles
+import Reports
+import Tensors
+
+/// Turns a run's aggregate into the report's plain input, for the report stage and for
+/// `accordion report <bundle>` alike.
+public enum ReportBuilder {
+    /// The report input of an aggregate.
+    ///
+    /// - Parameter missing: stages that did not complete; the failed ones are shown at the top.
+    public static func input(aggregate: AggregateRecord, name: String, description: String, resolvedSpec: String?,
+                             provenance: [[String]], missing: [MissingInput]) -> ReportInput {
+        var noise: [Int: [ReportInput.EpochValue]] = [:]
+        var metrics: [ReportInput.EpochMetrics] = []
+        for m in aggregate.metrics {
+            for e in m.epochs {
+                metrics.append(ReportInput.EpochMetrics(point: m.point, epoch: e.epoch, trainLoss: e.trainLoss,
+                                                        trainAccuracy: e.trainAccuracy, testLoss: e.testLoss,
+                                                        testAccuracy: e.testAccuracy))
+                if let n = e.gradientNoise { noise[m.point, default: []].append(.init(epoch: e.epoch, value: n)) }
+            }
+        }
+        let points = aggregate.points.map { p in
+            ReportInput.Point(index: p.index, label: p.label,
+                              assignments: Dictionary(zip(aggregate.sweptPaths, p.values), uniquingKeysWith: { a, _ in a }),
+                              testAccuracy: nil, noiseScale: noise[p.index] ?? [])
+        }
+        let estimates = aggregate.rows.map {
+            ReportInput.Estimate(point: $0.point, epoch: $0.epoch, layer: $0.layer, layerIndex: $0.layerIndex,
+                                 estimator: $0.estimator, value: $0.value, error: $0.error)
+        }
+        var entries = provenance.compactMap { $0.count == 2 ? ReportInput.ProvenanceEntry(key: $0[0], value: $0[1]) : nil }
+        if !aggregate.datasets.isEmpty {
+            entries.append(.init(key: "datasets", value: aggregate.datasets.keys.sorted()
+                .map { "\($0): \(aggregate.datasets[$0] ?? "")" }.joined(separator: "; ")))
+        }
+        var seen = Set<String>()
+        let failures = missing.filter { $0.status == .failed && seen.insert($0.key).inserted }.map {
+            ReportInput.Failure(stage: $0.name, reason: $0.reason, point: $0.points?.count == 1 ? $0.points?[0] : nil)
+        }
+        return ReportInput(name: name, description: description, points: points, estimates: estimates, metrics: metrics,
+                           resolvedSpec: resolvedSpec, provenance: entries, failures: failures)
+    }
+
+    /// The aggregate of a bundle: its aggregate stage's `aggregate.json`, or for bundles written
+    /// before aggregation was a stage, the same data read from `results.csv`, `resolved.json` and
+    /// the train stages' `metrics.jsonl`.
+    public static func aggregate(of bundle: BundleReader) throws -> AggregateRecord {
+        let stages = bundle.manifest.stages
+        if let stage = stages.first(where: { $0.kind == .aggregate }) {
+            guard stage.status.succeeded else {
+                throw BundleError.unreadable(bundle.layout.root.path, "its aggregate stage \(stage.status.rawValue): \(stage.error ?? "no reason recorded")")
+            }
+            return try AggregateRecord.read(from: bundle.layout.stage(stage.key))
+        }
+        let resolved = try ResolvedSpec.read(from: bundle.layout.root)
+        let rows = try ResultsCSV.parse(try bundle.results(), file: bundle.layout.results.path)
+        var metrics: [AggregateRecord.PointMetrics] = []
+        for stage in stages where stage.kind == .train && stage.status.succeeded {
+            let epochs = try MetricsLog.read(from: bundle.layout.stage(stage.key))
+            for point in stage.points { metrics.append(.init(point: point, epochs: epochs)) }
+        }
+        metrics.sort { $0.point < $1.point }
+        let datasets = (try? Provenance.read(from: bundle.layout.root))?.datasets ?? [:]
+        return AggregateRecord(
+            sweptPaths: resolved.sweptPaths,
+            points: resolved.points.map { p in
+                .init(index: p.index, label: p.label, values: resolved.sweptPaths.map { p.assignments[$0] ?? "" },
+                      configuration: p.index, replicate: 0)
+            },
+            rows: rows, metrics: metrics, datasets: datasets, missing: [])
+    }
+
+    /// The report input of a finished bundle, from its own files.
+    public static func input(for bundle: BundleReader) throws -> ReportInput {
+        let resolved = try ResolvedSpec.read(from: bundle.layout.root)
+        let resolvedText = String(decoding: try Data(contentsOf: bundle.layout.resolved), as: UTF8.self)
+        let provenance = (try? Provenance.read(from: bundle.layout.root))?.reportEntries ?? []
+        let missing = bundle.manifest.stages.filter { !$0.status.succeeded }.map {
+            MissingInput(key: $0.key, name: $0.name, status: $0.status, reason: $0.error ?? "", points: $0.points)
+        }
+        return input(aggregate: try aggregate(of: bundle), name: bundle.manifest.experiment,
+                     description: resolved.points.first?.experiment.description ?? "",
+                     resolvedSpec: resolvedText, provenance: provenance, missing: missing)
+    }
+
+    /// Writes `report.html` and `figures/*.svg` into the bundle and refreshes the checksums in
+    /// `bundle.json`.
+    @discardableResult
+    public static func write(_ bundle: BundleReader) throws -> [URL] {
+        let root = bundle.layout.root
+        // Replace, never write through, files that may be links into the store.
+        for name in ["report.html", "figures"] { try? FileManager.default.removeItem(at: root.appendingPathComponent(name)) }
+        let files = try ReportWriter.write(try input(for: bundle), to: root)
+        var manifest = bundle.manifest
+        manifest.files = try Checksums.records(under: root)
+        try manifest.write(to: root)
+        return files
+    }
+}

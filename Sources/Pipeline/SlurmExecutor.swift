@@ -1,0 +1,101 @@
+import Foundation
+import ResultBundles
+import Tensors
+
+/// Runs a stage graph as Slurm job arrays (see ``SlurmPlan``) and, unless asked not to, waits
+/// for them and reads each stage's outcome from the shared store.
+public struct SlurmExecutor: Executor {
+    public var options: SlurmOptions
+    /// Path of the `accordion` executable the tasks run (must be on a shared filesystem).
+    public var executable: String
+
+    public init(options: SlurmOptions, executable: String) {
+        self.options = options
+        self.executable = executable
+    }
+
+    public func execute(_ graph: StageGraph, store: StageStore, context: ExecutionContext) throws -> ExecutionReport? {
+        let log = context.log
+        for stage in graph.stages { try store.saveDefinition(stage) }
+        let cachedBefore = Set(graph.stages.map(\.key).filter { store.check($0) == .valid })
+        for stage in graph.stages where !cachedBefore.contains(stage.key) { store.clearFailure(stage.key) }
+        let plan = SlurmPlan.make(graph: graph, store: store, results: context.resultsDirectory.standardizedFileURL,
+                                  runID: context.runID,
+                                  executable: URL(fileURLWithPath: executable).standardizedFileURL.path, options: options)
+        try plan.write()
+        if options.dryRun {
+            for job in plan.jobs {
+                let deps = job.dependencies.map { "\(plan.jobs[$0.job].name)[\($0.task)]" }
+                log("# \(job.scriptURL.path)" + (deps.isEmpty ? "" : "  (after: \(deps.joined(separator: ", ")))") + "\n\(job.script)")
+            }
+            log("dry run: \(plan.jobs.count) job array\(plan.jobs.count == 1 ? "" : "s") written to \(plan.directory.path), nothing submitted")
+            return nil
+        }
+        var ids: [String] = []
+        if !plan.jobs.isEmpty {
+            ids = try plan.submit()
+            for (job, id) in zip(plan.jobs, ids) { log("submitted \(job.name) as job \(id) (\(job.keys.count) task\(job.keys.count == 1 ? "" : "s"))") }
+        }
+        try SlurmJobs(jobIDs: ids).write(to: context.resultsDirectory.appendingPathComponent(context.runID))
+        if options.noWait {
+            log("not waiting: `accordion status` on the bundle shows progress; `accordion run` on the same spec writes the bundle when the jobs are done")
+            return nil
+        }
+        var reported = -1
+        while true {
+            let queued = Slurm.queueStates(ids)
+            let done = graph.stages.filter { store.isDone($0.key) }.count
+            if done != reported {
+                log("[\(done) of \(graph.count) stages done (\(cachedBefore.count) cached); \(queued.count) Slurm task\(queued.count == 1 ? "" : "s") queued or running]")
+                reported = done
+            }
+            if queued.isEmpty { break }
+            Thread.sleep(forTimeInterval: options.pollInterval)
+        }
+        var outcomes: [String: StageOutcome] = [:]
+        var keys: [String: String] = [:]
+        let resolver = StoreResolver(store: store)
+        for stage in graph.stages {
+            if cachedBefore.contains(stage.key) { outcomes[stage.key] = .cached; continue }
+            switch resolver.state(of: stage.key) {
+            case .available(let key):
+                if key != stage.key { keys[stage.key] = key }
+                outcomes[stage.key] = .done(seconds: store.result(key)?.seconds ?? 0)
+            case .missing(.failed, let why):
+                outcomes[stage.key] = .failed(why)
+            case .missing(_, let why):
+                outcomes[stage.key] = .skipped(why)
+            }
+        }
+        let executed = outcomes.values.filter { if case .done = $0 { return true } else { return false } }.count
+        return ExecutionReport(outcomes: outcomes, keys: keys, executed: executed)
+    }
+}
+
+/// `slurm.json` in a bundle: the ids of the job arrays a run submitted.
+public struct SlurmJobs: JSONBundleFile, Sendable {
+    public static let fileName = "slurm.json"
+    public var jobIDs: [String]
+
+    enum CodingKeys: String, CodingKey { case jobIDs = "job_ids" }
+}
+
+/// Reads the state of planned stages from the store alone, as another process left it:
+/// done, failed (with the recorded reason), or not run; stages that tolerate missing inputs are
+/// resolved to the key they ran under.
+struct StoreResolver {
+    let store: StageStore
+
+    func state(of key: String) -> InputState {
+        if store.isDone(key) { return .available(key) }
+        guard let definition = try? store.definition(key) else { return .missing(.skipped, "not run: no definition in the store") }
+        var target = key
+        if definition.kind.toleratesMissingInputs, let stage = try? definition.stage(),
+           let resolved = try? stage.resolved({ state(of: $0) }, nameOf: { (try? store.definition($0))?.name ?? $0 }) {
+            target = resolved.key
+            if store.isDone(target) { return .available(target) }
+        }
+        if let f = store.failure(target) { return .missing(.failed, f.reason + (f.log.map { " (log: \($0))" } ?? "")) }
+        return .missing(.skipped, "not run: a job it depends on failed and Slurm cancelled it")
+    }
+}

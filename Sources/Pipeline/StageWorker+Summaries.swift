@@ -1,0 +1,67 @@
+import Foundation
+import ResultBundles
+import Reports
+import Tensors
+
+extension StageWorker {
+    /// Reads every metric and estimate of the run into `aggregate.json`, `results.csv` and
+    /// `metrics.csv`, leaving out the inputs that did not complete.
+    func runAggregate(_ p: AggregateParams, stage: Stage, dir: URL) throws {
+        let missing = Set((p.missing ?? []).map(\.key))
+        func input(_ position: Int) -> URL? {
+            let key = stage.inputs[position]
+            return missing.contains(key) ? nil : store.directory(key)
+        }
+        var datasets: [String: String] = [:]
+        for d in p.data {
+            if let url = input(d.input) { datasets[d.name] = try DataRecord.read(from: url).fingerprint }
+        }
+        var metrics: [AggregateRecord.PointMetrics] = []
+        for point in p.points {
+            if let url = input(point.train) { metrics.append(.init(point: point.index, epochs: try MetricsLog.read(from: url))) }
+        }
+        let labels = Dictionary(uniqueKeysWithValues: p.points.map { ($0.index, $0.label) })
+        var rows: [ResultRow] = []
+        for cell in p.cells {
+            guard let url = input(cell.input) else { continue }
+            let record = try EstimateRecord.read(from: url)
+            rows.append(ResultRow(point: cell.point, label: labels[cell.point] ?? "", epoch: cell.epoch, layer: cell.layer,
+                                  layerIndex: cell.layerIndex, estimator: cell.estimator, flavour: record.estimate.flavour,
+                                  value: record.estimate.value, error: record.estimate.errorBar, n: record.estimate.used,
+                                  dimension: record.dimension, seconds: record.estimate.seconds))
+        }
+        var served: [String: [Int]] = [:]
+        for point in p.points {
+            for position in point.stages { served[stage.inputs[position], default: []].append(point.index) }
+        }
+        let missingInputs = (p.missing ?? []).map { m -> MissingInput in
+            var m = m
+            m.points = served[m.key]
+            return m
+        }
+        rows.sort { ($0.point, $0.epoch, $0.layerIndex, $0.estimator) < ($1.point, $1.epoch, $1.layerIndex, $1.estimator) }
+        let record = AggregateRecord(
+            sweptPaths: p.sweptPaths,
+            points: p.points.map { .init(index: $0.index, label: $0.label, values: $0.values,
+                                         configuration: $0.configuration, replicate: $0.replicate) },
+            rows: rows, metrics: metrics, datasets: datasets, missing: missingInputs)
+        try record.write(to: dir)
+        try AtomicWrite.write(record.resultsCSV, to: dir.appendingPathComponent(BundleLayout.resultsFile))
+        try AtomicWrite.write(record.metricsCSV, to: dir.appendingPathComponent(BundleLayout.metricsFile))
+    }
+
+    /// Draws the figures and writes `report.html` from the aggregate and the report's parameters.
+    func runReport(_ p: ReportParams, stage: Stage, dir: URL) throws {
+        let missing = Set((p.missing ?? []).map(\.key))
+        let aggregate: AggregateRecord
+        if missing.contains(stage.inputs[0]) {
+            aggregate = AggregateRecord(sweptPaths: [], points: [], rows: [], metrics: [], datasets: [:], missing: p.missing ?? [])
+        } else {
+            aggregate = try AggregateRecord.read(from: store.directory(stage.inputs[0]))
+        }
+        let input = ReportBuilder.input(aggregate: aggregate, name: p.name, description: p.description,
+                                        resolvedSpec: p.resolvedSpec, provenance: p.provenance,
+                                        missing: aggregate.missing + (p.missing ?? []))
+        try ReportWriter.write(input, to: dir)
+    }
+}

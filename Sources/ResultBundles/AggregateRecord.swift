@@ -1,0 +1,107 @@
+import Foundation
+
+/// An input a tolerant stage (aggregate, claims, report) ran without, and why.
+public struct MissingInput: Codable, Sendable, Equatable {
+    public var key: String
+    public var name: String
+    /// `failed`, or `skipped` when an input of its own failed.
+    public var status: StageStatus
+    public var reason: String
+    /// The run points the input served, where known (filled in by the aggregate).
+    public var points: [Int]?
+
+    public init(key: String, name: String, status: StageStatus, reason: String, points: [Int]? = nil) {
+        self.key = key
+        self.name = name
+        self.status = status
+        self.reason = reason
+        self.points = points
+    }
+}
+
+/// `aggregate.json`: everything a run measured, in one typed file that the claims and report
+/// stages read (the CSV tables beside it are renderings of the same data).
+public struct AggregateRecord: JSONBundleFile, Sendable, Equatable {
+    public static let fileName = "aggregate.json"
+
+    /// One run point: its swept values and where it sits among configurations and replicates.
+    public struct Point: Codable, Sendable, Equatable {
+        public var index: Int
+        public var label: String
+        /// Swept values in the order of ``AggregateRecord/sweptPaths``.
+        public var values: [String]
+        /// Index of the point's configuration (the point without its replicate seed).
+        public var configuration: Int
+        /// 0-based replicate within the configuration.
+        public var replicate: Int
+
+        public init(index: Int, label: String, values: [String], configuration: Int, replicate: Int) {
+            self.index = index
+            self.label = label
+            self.values = values
+            self.configuration = configuration
+            self.replicate = replicate
+        }
+    }
+
+    /// One run point's per-epoch metrics.
+    public struct PointMetrics: Codable, Sendable, Equatable {
+        public var point: Int
+        public var epochs: [EpochMetrics]
+
+        public init(point: Int, epochs: [EpochMetrics]) {
+            self.point = point
+            self.epochs = epochs
+        }
+    }
+
+    public var sweptPaths: [String]
+    public var points: [Point]
+    /// One row per point × epoch × layer × estimator that was estimated.
+    public var rows: [ResultRow]
+    public var metrics: [PointMetrics]
+    /// Data stage name → fingerprint of the data it prepared.
+    public var datasets: [String: String]
+    /// Inputs that did not complete; their rows and metrics are absent.
+    public var missing: [MissingInput]
+
+    public init(sweptPaths: [String], points: [Point], rows: [ResultRow], metrics: [PointMetrics],
+                datasets: [String: String], missing: [MissingInput]) {
+        self.sweptPaths = sweptPaths
+        self.points = points
+        self.rows = rows
+        self.metrics = metrics
+        self.datasets = datasets
+        self.missing = missing
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case points, rows, metrics, datasets, missing
+        case sweptPaths = "swept_paths"
+    }
+
+    /// `results.csv` of this aggregate.
+    public var resultsCSV: String {
+        let values = Dictionary(uniqueKeysWithValues: points.map { ($0.index, $0.values) })
+        return ResultsCSV.render(rows, sweptPaths: sweptPaths, assignments: values)
+    }
+
+    /// `metrics.csv`: one row per run point and epoch, every swept key spelled out.
+    public var metricsCSV: String {
+        let byIndex = Dictionary(uniqueKeysWithValues: points.map { ($0.index, $0) })
+        var lines = [(["point", "label", "configuration", "replicate"] + sweptPaths
+                      + ["epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "gradient_noise", "seconds"])
+            .joined(separator: ",")]
+        for m in metrics {
+            guard let p = byIndex[m.point] else { continue }
+            for e in m.epochs {
+                var fields = [String(p.index), ResultsCSV.quote(p.label), String(p.configuration), String(p.replicate)]
+                fields += p.values.map(ResultsCSV.quote)
+                fields += [String(e.epoch), String(e.trainLoss), String(e.trainAccuracy), String(e.testLoss),
+                           String(e.testAccuracy), e.gradientNoise.map { String($0) } ?? "", String(format: "%.6f", e.seconds)]
+                lines.append(fields.joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

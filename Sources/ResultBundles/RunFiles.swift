@@ -1,0 +1,118 @@
+import ExperimentSpec
+import Foundation
+
+/// `resolved.json`: every run point, fully resolved, with its swept values.
+public struct ResolvedSpec: JSONBundleFile, Sendable, Equatable {
+    public static let fileName = "resolved.json"
+    public struct Point: Codable, Sendable, Equatable {
+        public var index: Int
+        public var label: String
+        public var assignments: [String: String]
+        public var experiment: Experiment
+    }
+    public var formatVersion: Int
+    public var file: String
+    public var overrides: [String]
+    public var sweptPaths: [String]
+    public var points: [Point]
+
+    enum CodingKeys: String, CodingKey {
+        case file, overrides, points
+        case formatVersion = "format_version", sweptPaths = "swept_paths"
+    }
+
+    public init(_ spec: LoadedSpec) {
+        formatVersion = BundleLayout.formatVersion
+        file = spec.file
+        overrides = spec.overrides
+        sweptPaths = spec.sweptPaths
+        points = spec.points.map {
+            Point(index: $0.index, label: $0.label,
+                  assignments: Dictionary(uniqueKeysWithValues: $0.assignments.map { ($0.path, $0.value) }),
+                  experiment: $0.experiment)
+        }
+    }
+}
+
+
+/// One row of `results.csv`: one estimate for one run point, epoch, layer and estimator.
+public struct ResultRow: Codable, Sendable, Equatable {
+    public var point: Int
+    public var label: String
+    public var epoch: Int
+    public var layer: String
+    public var layerIndex: Int
+    public var estimator: String
+    /// The estimator's flavour in words (e.g. which MLE average), so the output says which.
+    public var flavour: String
+    public var value: Double
+    /// Error bar (standard deviation over resamples) when the estimator provides one.
+    public var error: Double?
+    public var n: Int
+    public var dimension: Int
+    public var seconds: Double
+
+    public init(point: Int, label: String, epoch: Int, layer: String, layerIndex: Int, estimator: String,
+                flavour: String = "", value: Double, error: Double? = nil, n: Int, dimension: Int, seconds: Double) {
+        self.point = point
+        self.label = label
+        self.epoch = epoch
+        self.layer = layer
+        self.layerIndex = layerIndex
+        self.estimator = estimator
+        self.flavour = flavour
+        self.value = value
+        self.error = error
+        self.n = n
+        self.dimension = dimension
+        self.seconds = seconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case point, label, epoch, layer, estimator, flavour, value, error, n, dimension, seconds
+        case layerIndex = "layer_index"
+    }
+}
+
+/// Writes and reads the tidy `results.csv`.
+public enum ResultsCSV {
+    public static func render(_ rows: [ResultRow], sweptPaths: [String], assignments: [Int: [String]]) -> String {
+        var header = ["point", "label"] + sweptPaths
+        header += ["epoch", "layer", "layer_index", "estimator", "value", "error", "n", "dimension", "seconds", "flavour"]
+        var lines = [header.joined(separator: ",")]
+        for r in rows {
+            var fields = [String(r.point), quote(r.label)] + (assignments[r.point] ?? []).map(quote)
+            fields += [String(r.epoch), quote(r.layer), String(r.layerIndex), r.estimator,
+                       String(r.value), r.error.map { String($0) } ?? "", String(r.n), String(r.dimension),
+                       String(format: "%.6f", r.seconds), quote(r.flavour)]
+            lines.append(fields.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The rows of a `results.csv` table; `file` names it in errors.
+    public static func parse(_ table: CSVTable, file: String) throws -> [ResultRow] {
+        func column(_ name: String) throws -> Int {
+            guard let i = table.column(name) else { throw BundleError.unreadable(file, "no '\(name)' column") }
+            return i
+        }
+        let p = try column("point"), l = try column("label"), e = try column("epoch"), layer = try column("layer")
+        let li = try column("layer_index"), est = try column("estimator"), v = try column("value")
+        let err = table.column("error"), n = table.column("n"), d = table.column("dimension")
+        let sec = table.column("seconds"), fl = table.column("flavour")
+        return try table.rows.enumerated().map { i, r in
+            guard r.count == table.header.count, let point = Int(r[p]), let epoch = Int(r[e]),
+                  let layerIndex = Int(r[li]), let value = Double(r[v]) else {
+                throw BundleError.unreadable(file, "row \(i + 2) is malformed")
+            }
+            return ResultRow(point: point, label: r[l], epoch: epoch, layer: r[layer], layerIndex: layerIndex,
+                             estimator: r[est], flavour: fl.map { r[$0] } ?? "", value: value,
+                             error: err.flatMap { Double(r[$0]) }, n: n.flatMap { Int(r[$0]) } ?? 0,
+                             dimension: d.flatMap { Int(r[$0]) } ?? 0, seconds: sec.flatMap { Double(r[$0]) } ?? 0)
+        }
+    }
+
+    public static func quote(_ s: String) -> String {
+        s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+}
