@@ -99,3 +99,18 @@ public struct ClaimData: Sendable {
         self.init(configurations: Self.configurations(of: spec), observations: observations, metrics: metrics)
     }
 }
+
+extension Observation {
+    /// An observation of run point `point`, carrying its configuration and replicate.
+    public init(point: RunPoint, epoch: Int, layer: String, layerIndex: Int, estimator: String, value: Double) {
+        self.init(configuration: point.configuration, replicate: point.replicate, epoch: epoch, layer: layer,
+                  layerIndex: layerIndex, estimator: estimator, value: value)
+    }
+}
+
+extension MetricObservation {
+    /// A metric of run point `point` after `epoch`, carrying its configuration and replicate.
+    public init(point: RunPoint, epoch: Int, metric: String, value: Double) {
+        self.init(configuration: point.configuration, replicate: point.replicate, epoch: epoch, metric: metric, value: value)
+    }
+}

@@ -30,12 +30,15 @@ struct DataIndex {
 
     init(_ data: ClaimData) {
         configurations = data.configurations
-        for o in data.observations where o.value.isFinite {
+        for o in Observation.replicateMeans(data.observations) {
             cells[CellKey(configuration: o.configuration, epoch: o.epoch, layer: o.layer, estimator: o.estimator), default: [:]][o.replicate] = o.value
         }
+        var sums: [MetricKey: [Int: (sum: Double, count: Int)]] = [:]
         for m in data.metrics where m.value.isFinite {
-            metrics[MetricKey(configuration: m.configuration, epoch: m.epoch, metric: m.metric), default: [:]][m.replicate] = m.value
+            let old = sums[MetricKey(configuration: m.configuration, epoch: m.epoch, metric: m.metric), default: [:]][m.replicate] ?? (0, 0)
+            sums[MetricKey(configuration: m.configuration, epoch: m.epoch, metric: m.metric), default: [:]][m.replicate] = (old.sum + m.value, old.count + 1)
         }
+        metrics = sums.mapValues { $0.mapValues { $0.sum / Double($0.count) } }
     }
 
     /// Replicate → value of one cell.
@@ -55,6 +58,33 @@ struct DataIndex {
     /// The configurations a claim reads: those matching every `where` entry.
     func selected(_ claim: ClaimSpec) -> [ClaimConfiguration] {
         configurations.filter { c in claim.filter.allSatisfy { c.assignments[$0.key] == $0.value } }
+    }
+}
+
+extension Observation {
+    /// One observation per configuration × replicate × epoch × layer × estimator: several of the
+    /// same replicate (e.g. estimates on several probe sets of one trained network) are averaged,
+    /// because the training seed is the unit of replication; non-finite values are dropped.
+    /// Order: first appearance.
+    public static func replicateMeans(_ observations: [Observation]) -> [Observation] {
+        struct Key: Hashable { var configuration: Int, replicate: Int, epoch: Int, layer: String, estimator: String }
+        var order: [Key] = [], sums: [Key: (first: Observation, sum: Double, count: Int)] = [:]
+        for o in observations where o.value.isFinite {
+            let key = Key(configuration: o.configuration, replicate: o.replicate, epoch: o.epoch, layer: o.layer, estimator: o.estimator)
+            if let s = sums[key] {
+                sums[key] = (s.first, s.sum + o.value, s.count + 1)
+            } else {
+                order.append(key)
+                sums[key] = (o, o.value, 1)
+            }
+        }
+        return order.compactMap { key in
+            sums[key].map { s in
+                var o = s.first
+                o.value = s.sum / Double(s.count)
+                return o
+            }
+        }
     }
 }
 

@@ -53,12 +53,14 @@ public struct GroupSummary: Codable, Equatable, Sendable {
 
     /// Groups tidy observations by configuration, epoch, layer and estimator, in that sort order
     /// (layers by depth, estimators by name), each with ``GroupStatistics`` across its replicates.
+    /// Several observations of one replicate are averaged first (``Observation/replicateMeans(_:)``),
+    /// so n counts training seeds, never probe sets.
     ///
     /// - Complexity: O(n log n) in the number of observations.
     public static func summarize(_ observations: [Observation], level: Double = 0.95) -> [GroupSummary] {
         struct Key: Hashable { var configuration: Int, epoch: Int, layer: String, layerIndex: Int, estimator: String }
         var groups: [Key: [Double]] = [:]
-        for o in observations where o.value.isFinite {
+        for o in Observation.replicateMeans(observations) {
             groups[Key(configuration: o.configuration, epoch: o.epoch, layer: o.layer, layerIndex: o.layerIndex,
                        estimator: o.estimator), default: []].append(o.value)
         }

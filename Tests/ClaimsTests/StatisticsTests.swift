@@ -96,9 +96,12 @@ struct StatisticsTests {
         let obs = [3.0, 4.0, 5.0].enumerated().map { r, v in
             Observation(configuration: 0, replicate: r, epoch: 1, layer: "h1", layerIndex: 1, estimator: "pr", value: v)
         } + [Observation(configuration: 0, replicate: 0, epoch: 1, layer: "input", layerIndex: 0, estimator: "pr", value: 9)]
-        let rows = GroupSummary.summarize(obs)
+        // A second probe set of replicate 2 (value 7) is averaged into it: n stays 3, mean (3 + 4 + 6) / 3.
+        let rows = GroupSummary.summarize(obs + [Observation(configuration: 0, replicate: 2, epoch: 1, layer: "h1", layerIndex: 1,
+                                                             estimator: "pr", value: 7)])
         #expect(rows.map(\.layer) == ["input", "h1"])
-        #expect(rows[1].statistics.n == 3 && rows[1].statistics.mean == 4)
-        #expect(abs((rows[1].statistics.ciHigh ?? 0) - (4 + 4.302652729749462 / 3.0.squareRoot())) < 1e-9)
+        #expect(rows[1].statistics.n == 3 && abs(rows[1].statistics.mean - 13.0 / 3) < 1e-12)
+        // sd of (3, 4, 6) is √(7/3).
+        #expect(abs((rows[1].statistics.ciHigh ?? 0) - (13.0 / 3 + 4.302652729749462 * (7.0 / 3).squareRoot() / 3.0.squareRoot())) < 1e-9)
     }
 }

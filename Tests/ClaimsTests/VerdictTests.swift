@@ -206,4 +206,27 @@ struct VerdictTests {
         #expect(strict.verdict == .inconclusive)
         #expect(strict.reason == "95 % CI [0.7492, 9.251] clears zero but not min_effect 2")
     }
+
+    @Test("claim data from a loaded spec: configurations, labels and replicate numbering carried through")
+    func fromSpec() throws {
+        let yaml = "model: {depth: 2, width: {grid: [8, 16, 32]}}\ntrain: {epochs: 1, seed: 5}\nreplicates: 2\n"
+            + "claims:\n  - {id: w, statement: s, estimator: pr, kind: correlation, direction: increase,"
+            + " cell: {layer: last_hidden, epoch: last}, against: model.width}\n"
+        let spec = try SpecLoader.load(data: Data(yaml.utf8), file: "s.yaml", defaultName: "s")
+        let configurations = ClaimData.configurations(of: spec)
+        #expect(configurations.map(\.label) == ["width=8", "width=16", "width=32"])
+        #expect(configurations.map(\.assignments) == [["model.width": "8"], ["model.width": "16"], ["model.width": "32"]])
+        #expect(configurations.allSatisfy { $0.lastEpoch == 1 && $0.layerNames == ["input", "h1", "h2", "logits"] })
+        // ID of h2 grows with width; the replicates differ by a little noise.
+        let observations = spec.points.map { p in
+            Observation(point: p, epoch: 1, layer: "h2", layerIndex: 2, estimator: "pr",
+                        value: Double(p.experiment.model.widths[0]) / 4 + Double(p.replicate) * 0.1)
+        }
+        #expect(observations.map(\.replicate) == [0, 1, 0, 1, 0, 1])
+        let r = ClaimEvaluator.evaluate(spec.claims, data: ClaimData(spec: spec, observations: observations))
+        #expect(r.first?.effect == 1 && r.first?.n == 3 && r.first?.restsOn.layers == ["h2"])
+        // Three configurations cannot reach p < 0.05 with a permutation test: inconclusive, and it says so.
+        #expect(r.first?.verdict == .inconclusive)
+        #expect(r.first?.reason.hasSuffix("with 3 configurations the permutation p cannot fall below 0.3333") == true)
+    }
 }
