@@ -84,7 +84,7 @@ public struct ClaimData: Sendable {
     public static func configurations(of spec: LoadedSpec) -> [ClaimConfiguration] {
         var out: [ClaimConfiguration] = []
         for p in spec.points where !out.contains(where: { $0.index == p.configuration }) {
-            let assignments = Dictionary(p.assignments.filter { $0.path != p.replicatePath }.map { ($0.path, $0.value) },
+            let assignments = Dictionary(p.assignments.filter { $0.path != p.replicatePath && $0.path != p.probeReplicatePath }.map { ($0.path, $0.value) },
                                          uniquingKeysWith: { a, _ in a })
             out.append(ClaimConfiguration(index: p.configuration, label: p.configurationLabel, assignments: assignments,
                                           layerNames: p.experiment.layerNames, probedLayers: p.experiment.probedLayers,

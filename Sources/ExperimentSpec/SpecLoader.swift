@@ -13,23 +13,33 @@ public struct RunPoint: Sendable, Equatable {
     public var replicate = 0
     /// The swept path that numbers replicates (`train.seed`), or nil when there is one replicate.
     public var replicatePath: String?
+    /// 0-based probe-set replicate (`replicates.probe`) of this point's trained network.
+    public var probeReplicate = 0
+    /// The path that numbers probe replicates (`probe.seed`), or nil when there is one probe set.
+    public var probeReplicatePath: String?
 
-    /// A short label such as `width=128,seed=1` (`base` when nothing is swept).
-    public var label: String { Self.label(assignments) }
+    /// A short label such as `width=128,seed=1` (`base` when nothing is swept); a probe
+    /// replicate's seed shows as `probe_seed=…`.
+    public var label: String { Self.label(assignments, probePath: probeReplicatePath) }
 
-    /// The label without the replicate seed, e.g. `width=128`: the same for every replicate.
-    public var configurationLabel: String { Self.label(assignments.filter { $0.path != replicatePath }) }
+    /// The label without the replicate seeds, e.g. `width=128`: the same for every replicate.
+    public var configurationLabel: String {
+        Self.label(assignments.filter { $0.path != replicatePath && $0.path != probeReplicatePath }, probePath: nil)
+    }
 
-    static func label(_ assignments: [(path: String, value: String)]) -> String {
+    static func label(_ assignments: [(path: String, value: String)], probePath: String?) -> String {
         assignments.isEmpty ? "base"
-            : assignments.map { "\($0.path.split(separator: ".").last.map(String.init) ?? $0.path)=\($0.value)" }
-                .joined(separator: ",")
+            : assignments.map { a in
+                let name = a.path == probePath ? "probe_seed" : a.path.split(separator: ".").last.map(String.init) ?? a.path
+                return "\(name)=\(a.value)"
+            }.joined(separator: ",")
     }
 
     public static func == (a: RunPoint, b: RunPoint) -> Bool {
         a.index == b.index && a.experiment == b.experiment && a.assignments.map(\.path) == b.assignments.map(\.path)
             && a.assignments.map(\.value) == b.assignments.map(\.value)
             && a.configuration == b.configuration && a.replicate == b.replicate && a.replicatePath == b.replicatePath
+            && a.probeReplicate == b.probeReplicate && a.probeReplicatePath == b.probeReplicatePath
     }
 }
 
@@ -47,9 +57,13 @@ public struct LoadedSpec: Sendable {
     public var claims: [ClaimSpec] = []
     /// The swept path that numbers replicates (`train.seed`), or nil when there is one replicate each.
     public var replicatePath: String?
+    /// The path that numbers probe-set replicates (`probe.seed`), or nil when there is one probe set.
+    public var probeReplicatePath: String?
 
-    /// Swept key paths that tell configurations apart (all but the replicate seed).
-    public var configurationPaths: [String] { sweptPaths.filter { $0 != replicatePath } }
+    /// Swept key paths that tell configurations apart (all but the replicate seeds).
+    public var configurationPaths: [String] { sweptPaths.filter { $0 != replicatePath && $0 != probeReplicatePath } }
+    /// Probe sets per trained network (1 unless `replicates.probe` is set).
+    public var probeReplicateCount: Int { (points.map(\.probeReplicate).max() ?? 0) + 1 }
     /// Configurations: run points without their replicate seed.
     public var configurationCount: Int { Set(points.map(\.configuration)).count }
     /// Replicates per configuration (1 when nothing is replicated).
@@ -158,11 +172,11 @@ public enum SpecLoader {
             let assignments = axes.enumerated().map { a, axis in (axis.dottedPath, display(axis.values[choice[a]])) }
             return RunPoint(index: i, assignments: assignments, experiment: exp)
         }
-        let replicatePath = numberReplicates(&points, choices: choices, axes: axes)
+        let replicatePaths = numberReplicates(&points, choices: choices, axes: axes)
         let claims = decodeClaims(root, scope: ClaimScope(points: points, axes: axes), ctx: ctx)
         if !ctx.diagnostics.isEmpty { throw SpecErrors(file: file, text: text, diagnostics: sorted(ctx.diagnostics)) }
         return LoadedSpec(file: file, text: text, overrides: overrides, points: points, sweptPaths: axes.map(\.dottedPath),
-                          claims: claims, replicatePath: replicatePath)
+                          claims: claims, replicatePath: replicatePaths.train, probeReplicatePath: replicatePaths.probe)
     }
 
     /// Overrides that shrink a loaded spec to a seconds-long check of its whole path (`--smoke`):

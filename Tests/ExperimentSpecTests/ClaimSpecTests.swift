@@ -128,6 +128,11 @@ struct ClaimSpecTests {
         Case(id: "replicates with a seed sweep", yaml: "train: {seed: {grid: [1, 2]}}\nreplicates: 3\n",
              expected: "spec.yaml:2:13: error: 'replicates' cannot be combined with a sweep of 'train.seed'",
              help: "help: each value of train.seed's sweep (line 1) is already one replicate: drop 'replicates', or write one seed"),
+        Case(id: "probe replicates with a probe.seed sweep", yaml: "probe: {seed: {grid: [1, 2]}}\nreplicates: {train: 2, probe: 3}\n",
+             expected: "spec.yaml:2:31: error: 'replicates.probe' cannot be combined with a sweep of 'probe.seed'",
+             help: "help: write one probe.seed (line 1); probe replicate q uses probe.seed + q"),
+        Case(id: "unknown key in replicates", yaml: "replicates: {train: 2, probes: 3}\n",
+             expected: "spec.yaml:1:24: error: unknown key 'probes' in 'replicates'", help: "help: did you mean 'probe'?"),
         Case(id: "zero replicates", yaml: "replicates: 0\n",
              expected: "spec.yaml:1:13: error: 'replicates' is 0, out of range", help: "help: use a value in 1...1000"),
     ]

@@ -72,4 +72,22 @@ struct ReplicateTests {
         #expect(spec.points.prefix(4).map(\.label) == ["width=32,seed=1", "width=32,seed=2", "width=64,seed=1", "width=64,seed=2"])
         #expect(spec.points.prefix(4).map(\.experiment.train.seed) == [1, 2, 1, 2])
     }
+
+    @Test("replicates: {train: 2, probe: 3} probes each trained network on three probe sets")
+    func probeReplicates() throws {
+        let spec = try Self.load("train: {seed: 1}\nprobe: {seed: 10}\nmodel: {width: {grid: [8, 16]}}\nreplicates: {train: 2, probe: 3}\n")
+        #expect(spec.points.count == 12 && spec.configurationCount == 2 && spec.replicateCount == 2 && spec.probeReplicateCount == 3)
+        let first = spec.points.prefix(6)
+        #expect(first.map(\.experiment.train.seed) == [1, 1, 1, 2, 2, 2])
+        #expect(first.map(\.experiment.probe.seed) == [10, 11, 12, 10, 11, 12])
+        #expect(first.map(\.replicate) == [0, 0, 0, 1, 1, 1] && first.map(\.probeReplicate) == [0, 1, 2, 0, 1, 2])
+        #expect(first.map(\.label) == ["width=8,seed=1,probe_seed=10", "width=8,seed=1,probe_seed=11", "width=8,seed=1,probe_seed=12",
+                                       "width=8,seed=2,probe_seed=10", "width=8,seed=2,probe_seed=11", "width=8,seed=2,probe_seed=12"])
+        #expect(spec.points.map(\.configuration) == [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1])
+        #expect(Set(spec.points.map(\.configurationLabel)) == ["width=8", "width=16"])
+        #expect(spec.configurationPaths == ["model.width"])
+        // A written sweep of probe.seed stays a configuration axis, labelled as before.
+        let written = try Self.load("probe: {seed: {grid: [1, 2]}}\n")
+        #expect(written.configurationCount == 2 && written.probeReplicatePath == nil && written.points.map(\.label) == ["seed=1", "seed=2"])
+    }
 }
