@@ -157,6 +157,10 @@ struct ClaimChecker {
             error(node("layers") ?? reader.node, ["layers"], "an interior peak needs a profile of at least 3 layers, found \(length)",
                   help: "probe more layers, or list at least 3 in 'layers'")
         }
+        if claim.shape == .interiorPeak, claim.tail != nil {
+            error(reader.keyNode("tail"), ["tail"], "'tail' applies to shape decreasing_tail, not interior_peak",
+                  help: "remove it, or set shape: decreasing_tail", length: 4)
+        }
         if claim.shape == .decreasingTail, let tail = claim.tail, tail < 2 || tail > length {
             error(node("tail"), ["tail"], "'tail' is \(tail) but the profile has \(length) layers",
                   help: "use tail in 2...\(max(2, length))")
