@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "NeuralNets", targets: ["NeuralNets"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Dimensionality", targets: ["Dimensionality"]),
+        .library(name: "Claims", targets: ["Claims"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -27,6 +28,7 @@ let package = Package(
         .target(name: "NeuralNets", dependencies: ["Tensors"]),
         .target(name: "Dimensionality", dependencies: ["Tensors", "CBLAS"]),
         .target(name: "ExperimentSpec", dependencies: ["Yams"]),
+        .target(name: "Claims", dependencies: ["ExperimentSpec"]),
         .target(name: "ResultBundles", dependencies: [
             "Tensors", "Dimensionality", "ExperimentSpec", .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -45,6 +47,7 @@ let package = Package(
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "AccordionTestSupport"]),
         .testTarget(name: "DimensionalityTests", dependencies: ["Dimensionality", "AccordionTestSupport"]),
         .testTarget(name: "ExperimentSpecTests", dependencies: ["ExperimentSpec", "AccordionTestSupport", "Yams"]),
+        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentSpec", "AccordionTestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ExperimentSpec", "ResultBundles", "AccordionTestSupport"]),
         .testTarget(name: "ResultBundlesTests", dependencies: ["ResultBundles", "Tensors", "AccordionTestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "AccordionTestSupport"], exclude: ["Golden"]),

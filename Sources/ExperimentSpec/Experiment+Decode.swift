@@ -246,6 +246,7 @@ extension Experiment {
                                       jobs: x.read("jobs", default: 0, in: 0...1024),
                                       threads: x.read("threads", default: 1, in: 1...256))
         x.finish()
+        for key in specLevelKeys { top.accept(key) }
         top.finish()
 
         return Experiment(name: name, description: description, data: data, model: model, train: train,

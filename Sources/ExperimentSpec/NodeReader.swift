@@ -209,6 +209,9 @@ struct MapReader {
         return v
     }
 
+    /// Marks `key` as known without reading it here (another pass decodes it).
+    mutating func accept(_ key: String) { declare(key) }
+
     /// A nested mapping.
     mutating func nested(_ key: String) -> MapReader {
         declare(key)

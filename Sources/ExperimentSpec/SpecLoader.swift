@@ -7,17 +7,39 @@ public struct RunPoint: Sendable, Equatable {
     /// Swept key paths and the values this point takes, e.g. `["model.width": "128"]`, in axis order.
     public var assignments: [(path: String, value: String)]
     public var experiment: Experiment
+    /// 0-based index of this point's configuration: the point without its replicate seed.
+    public var configuration = 0
+    /// 0-based replicate index within the configuration (the position of its seed).
+    public var replicate = 0
+    /// The swept path that numbers replicates (`train.seed`), or nil when there is one replicate.
+    public var replicatePath: String?
+    /// 0-based probe-set replicate (`replicates.probe`) of this point's trained network.
+    public var probeReplicate = 0
+    /// The path that numbers probe replicates (`probe.seed`), or nil when there is one probe set.
+    public var probeReplicatePath: String?
 
-    /// A short label such as `width=128,seed=1` (`base` when nothing is swept).
-    public var label: String {
+    /// A short label such as `width=128,seed=1` (`base` when nothing is swept); a probe
+    /// replicate's seed shows as `probe_seed=…`.
+    public var label: String { Self.label(assignments, probePath: probeReplicatePath) }
+
+    /// The label without the replicate seeds, e.g. `width=128`: the same for every replicate.
+    public var configurationLabel: String {
+        Self.label(assignments.filter { $0.path != replicatePath && $0.path != probeReplicatePath }, probePath: nil)
+    }
+
+    static func label(_ assignments: [(path: String, value: String)], probePath: String?) -> String {
         assignments.isEmpty ? "base"
-            : assignments.map { "\($0.path.split(separator: ".").last.map(String.init) ?? $0.path)=\($0.value)" }
-                .joined(separator: ",")
+            : assignments.map { a in
+                let name = a.path == probePath ? "probe_seed" : a.path.split(separator: ".").last.map(String.init) ?? a.path
+                return "\(name)=\(a.value)"
+            }.joined(separator: ",")
     }
 
     public static func == (a: RunPoint, b: RunPoint) -> Bool {
         a.index == b.index && a.experiment == b.experiment && a.assignments.map(\.path) == b.assignments.map(\.path)
             && a.assignments.map(\.value) == b.assignments.map(\.value)
+            && a.configuration == b.configuration && a.replicate == b.replicate && a.replicatePath == b.replicatePath
+            && a.probeReplicate == b.probeReplicate && a.probeReplicatePath == b.probeReplicatePath
     }
 }
 
@@ -31,6 +53,21 @@ public struct LoadedSpec: Sendable {
     public var points: [RunPoint]
     /// Names of the swept key paths, in axis order.
     public var sweptPaths: [String]
+    /// The declared claims, checked against the run points (``ClaimSpec``).
+    public var claims: [ClaimSpec] = []
+    /// The swept path that numbers replicates (`train.seed`), or nil when there is one replicate each.
+    public var replicatePath: String?
+    /// The path that numbers probe-set replicates (`probe.seed`), or nil when there is one probe set.
+    public var probeReplicatePath: String?
+
+    /// Swept key paths that tell configurations apart (all but the replicate seeds).
+    public var configurationPaths: [String] { sweptPaths.filter { $0 != replicatePath && $0 != probeReplicatePath } }
+    /// Probe sets per trained network (1 unless `replicates.probe` is set).
+    public var probeReplicateCount: Int { (points.map(\.probeReplicate).max() ?? 0) + 1 }
+    /// Configurations: run points without their replicate seed.
+    public var configurationCount: Int { Set(points.map(\.configuration)).count }
+    /// Replicates per configuration (1 when nothing is replicated).
+    public var replicateCount: Int { (points.map(\.replicate).max() ?? 0) + 1 }
 }
 
 /// Reads specs, applies overrides, validates everything before any work starts, and expands sweeps.
@@ -101,7 +138,7 @@ public enum SpecLoader {
             ctx.overrides.append((steps, override))
         }
 
-        let axes = findSweeps(root, ctx: ctx)
+        let axes = withReplicates(findSweeps(root, ctx: ctx), root: root, ctx: ctx)
         let zipLengths = Set(axes.filter { $0.mode == .zip }.map(\.values.count))
         if zipLengths.count > 1 {
             let zipAxes = axes.filter { $0.mode == .zip }
@@ -129,13 +166,17 @@ public enum SpecLoader {
         }
         if !ctx.diagnostics.isEmpty { throw SpecErrors(file: file, text: text, diagnostics: sorted(ctx.diagnostics)) }
 
-        let points = combinations(axes).enumerated().map { i, choice in
+        let choices = combinations(axes)
+        var points = choices.enumerated().map { i, choice in
             let exp = Experiment.decode(tree(choice), defaultName: defaultName, ctx: ctx)
             let assignments = axes.enumerated().map { a, axis in (axis.dottedPath, display(axis.values[choice[a]])) }
             return RunPoint(index: i, assignments: assignments, experiment: exp)
         }
+        let replicatePaths = numberReplicates(&points, choices: choices, axes: axes)
+        let claims = decodeClaims(root, scope: ClaimScope(points: points, axes: axes), ctx: ctx)
         if !ctx.diagnostics.isEmpty { throw SpecErrors(file: file, text: text, diagnostics: sorted(ctx.diagnostics)) }
-        return LoadedSpec(file: file, text: text, overrides: overrides, points: points, sweptPaths: axes.map(\.dottedPath))
+        return LoadedSpec(file: file, text: text, overrides: overrides, points: points, sweptPaths: axes.map(\.dottedPath),
+                          claims: claims, replicatePath: replicatePaths.train, probeReplicatePath: replicatePaths.probe)
     }
 
     /// Overrides that shrink a loaded spec to a seconds-long check of its whole path (`--smoke`):
@@ -157,7 +198,9 @@ public enum SpecLoader {
     public static func keyPaths() -> Set<String> {
         let ctx = DecodeContext()
         _ = Experiment.decode(Node([(Node, Node)]()), defaultName: "x", ctx: ctx)
-        return ctx.readKeys
+        // One empty claim, so the keys a claim may carry are listed too (as `claims.id`, …).
+        _ = decodeClaims(Node([(Node("claims"), Node([Node([(Node, Node)]())]))]), scope: ClaimScope(points: [], axes: [SweepAxis]()), ctx: ctx)
+        return Set(ctx.readKeys.map { $0.replacingOccurrences(of: ".[0]", with: "") })
     }
 
     static func sorted(_ ds: [Diagnostic]) -> [Diagnostic] {

@@ -19,7 +19,8 @@ struct SchemaTests {
             guard let sub = v as? [String: Any] else { continue }
             keys.insert(path)
             if (sub["description"] as? String)?.isEmpty != false { undocumented.append(path) }
-            let nested = schemaKeys(sub, prefix: path)
+            // A list of mappings (claims) lists its items' keys under the list's own path.
+            let nested = schemaKeys((sub["items"] as? [String: Any]).flatMap { $0["properties"] == nil ? nil : $0 } ?? sub, prefix: path)
             keys.formUnion(nested.keys)
             undocumented += nested.undocumented
         }

@@ -1,0 +1,24 @@
+/// Renders claim verdicts as a Markdown table, so documentation can be generated from bundles.
+public enum ClaimsTable {
+    /// `| claim | citation | estimator | effect [95 % CI] | n | verdict |`, one row per claim in
+    /// order. The effect is an ID difference, or ρ for correlation claims; pipes in text are escaped.
+    public static func markdown(_ results: [ClaimResult]) -> String {
+        var lines = ["| claim | citation | estimator | effect [95 % CI] | n | verdict |", "|---|---|---|---|---:|---|"]
+        for r in results {
+            let effect: String
+            if let e = r.effect, let lo = r.ciLow, let hi = r.ciHigh {
+                effect = "\(r.kind == .correlation ? "ρ = " : "")\(format(e)) [\(format(lo)), \(format(hi))]"
+            } else {
+                effect = "—"
+            }
+            let verdict = r.verdict == .notTestable ? "not testable: \(r.reason)" : r.verdict.rawValue
+            let cells = ["**\(r.id)** \(r.statement)", r.citation ?? "", r.estimator, effect, r.n > 0 ? String(r.n) : "—", verdict]
+            lines.append("| " + cells.map(escape).joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+}

@@ -1,0 +1,167 @@
+import AccordionTestSupport
+import Foundation
+import Testing
+@testable import ExperimentSpec
+
+/// `claims:`: decoding, the resolved form, and one located message per mistake.
+@Suite("Claims in the spec")
+struct ClaimSpecTests {
+    static let header = "model: {depth: 2}\ntrain: {epochs: 2}\nreplicates: 3\nclaims:\n"
+    /// A valid cells claim, lines 5–11 of the spec.
+    static let cellsClaim = """
+          - id: c
+            statement: training compresses h2
+            estimator: pr
+            kind: cells
+            cell: {layer: h2, epoch: last}
+            baseline: {layer: h2, epoch: 0}
+            direction: decrease
+
+        """
+
+    static func load(_ yaml: String) throws -> LoadedSpec {
+        try SpecLoader.load(data: Data(yaml.utf8), file: "spec.yaml", defaultName: "spec")
+    }
+
+    @Test("every claim kind decodes to its resolved form, which round-trips through JSON")
+    func decodes() throws {
+        let yaml = """
+            model: {width: {grid: [16, 32, 64]}, depth: 3}
+            data: {shuffle_labels: {grid: [none, train]}}
+            train: {epochs: 2, seed: 4}
+            replicates: 2
+            estimators: {pr: {}, twonn: {}}
+            claims:
+              - {id: a, statement: s, citation: "Ansuini et al. 2019", estimator: twonn, kind: cells, direction: decrease,
+                 cell: {layer: last_hidden, epoch: last}, baseline: {layer: last_hidden, epoch: 0}, min_effect: 0.5,
+                 where: {data.shuffle_labels: none}}
+              - {id: b, statement: s, estimator: pr, kind: profile, shape: decreasing_tail, tail: 3}
+              - {id: c, statement: s, estimator: pr, kind: correlation, direction: increase,
+                 cell: {layer: h1, epoch: 2}, against: model.width}
+              - {id: d, statement: s, estimator: pr, kind: conditions, direction: increase,
+                 cell: {layer: h3, epoch: last}, axis: data.shuffle_labels, treatment: train, control: none}
+
+            """
+        let spec = try Self.load(yaml)
+        #expect(spec.claims.map(\.id) == ["a", "b", "c", "d"])
+        #expect(spec.claims[0] == ClaimSpec(id: "a", statement: "s", citation: "Ansuini et al. 2019", estimator: "twonn", kind: .cells,
+                                            direction: .decrease, minEffect: 0.5, cell: CellRef(layer: "last_hidden", epoch: .last),
+                                            baseline: CellRef(layer: "last_hidden", epoch: .number(0)),
+                                            filter: ["data.shuffle_labels": "none"]))
+        #expect(spec.claims[1].epoch == .last && spec.claims[1].tail == 3)
+        #expect(spec.claims[2].against == "model.width" && spec.claims[3].treatment == "train")
+        #expect(spec.configurationCount == 6 && spec.replicateCount == 2 && spec.points.count == 12)
+        #expect(spec.configurationPaths == ["model.width", "data.shuffle_labels"])
+        let data = try JSONEncoder().encode(spec.claims)
+        #expect(try JSONDecoder().decode([ClaimSpec].self, from: data) == spec.claims)
+        #expect(String(decoding: data, as: UTF8.self).contains("\"where\":{\"data.shuffle_labels\":\"none\"}"))
+        #expect(LayerRef.resolve("last_hidden", in: ["input", "h1", "h2", "logits"]) == "h2")
+    }
+
+    @Test("claims change no run point: the points equal those of the same spec without claims")
+    func claimsDoNotTouchPoints() throws {
+        let with = try Self.load(Self.header + Self.cellsClaim)
+        let without = try Self.load(Self.header)
+        #expect(with.points == without.points)
+        #expect(with.claims.count == 1 && without.claims.isEmpty)
+    }
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        var id: String
+        var yaml: String
+        var expected: String
+        var help: String
+        var testDescription: String { id }
+    }
+
+    static func claim(_ replace: String, with: String) -> String { header + cellsClaim.replacingOccurrences(of: replace, with: with) }
+
+    static let cases: [Case] = [
+        Case(id: "unknown layer", yaml: claim("{layer: h2, epoch: last}", with: "{layer: h7, epoch: last}"),
+             expected: "spec.yaml:9:19: error: claim 'c': no layer named 'h7' in this model",
+             help: "help: did you mean 'h1'? (this model's layers are: input, h1, h2, logits, or last_hidden)"),
+        Case(id: "layer not probed", yaml: "probe: {layers: [h1]}\n" + header + cellsClaim,
+             expected: "spec.yaml:10:19: error: claim 'c': layer 'h2' is not probed",
+             help: "help: add it to probe.layers (probed: h1)"),
+        Case(id: "epoch not probed", yaml: claim("{layer: h2, epoch: 0}", with: "{layer: h2, epoch: 1}"),
+             expected: "spec.yaml:10:34: error: claim 'c': epoch 1 is not probed",
+             help: "help: probed epochs: 0, 2; add 1 to probe.epochs"),
+        Case(id: "estimator not configured", yaml: claim("estimator: pr", with: "estimator: twonn"),
+             expected: "spec.yaml:7:16: error: claim 'c': estimator 'twonn' is not configured",
+             help: "help: configured: pr; add 'twonn: {}' under 'estimators', or claim on one of those"),
+        Case(id: "unknown estimator", yaml: claim("estimator: pr", with: "estimator: twonm"),
+             expected: "spec.yaml:7:16: error: claim 'c': unknown estimator 'twonm'",
+             help: "help: did you mean 'twonn'? (estimators: pr, pca, twonn, mle, local_pca, corrdim)"),
+        Case(id: "unknown claim kind", yaml: claim("kind: cells", with: "kind: trend"),
+             expected: "spec.yaml:8:11: error: unknown value 'trend' for 'claims[0].kind'",
+             help: "help: expected one of: cells, profile, correlation, conditions"),
+        Case(id: "axis not swept",
+             yaml: header + "  - {id: c, statement: s, estimator: pr, kind: conditions, direction: increase, cell: {layer: h2, epoch: last},\n"
+                 + "     axis: data.shuffle_labels, treatment: train, control: none}\n",
+             expected: "spec.yaml:6:12: error: claim 'c': 'data.shuffle_labels' is not swept",
+             help: "help: nothing is swept in this spec (the replicate seed is not a configuration key)"),
+        Case(id: "correlation against nothing known",
+             yaml: "model: {depth: 2, width: {grid: [8, 16, 32]}}\n" + String(header.dropFirst(18))
+                 + "  - {id: c, statement: s, estimator: pr, kind: correlation, direction: increase, cell: {layer: h2, epoch: last},\n"
+                 + "     against: accuracy}\n",
+             expected: "spec.yaml:6:15: error: claim 'c': 'accuracy' is neither a metric nor a swept key",
+             help: "help: metrics: test_accuracy, train_accuracy, test_loss, train_loss, generalization_gap, noise_scale; swept keys: model.width"),
+        Case(id: "key of another kind", yaml: claim("direction: decrease", with: "direction: decrease\n    shape: interior_peak"),
+             expected: "spec.yaml:12:5: error: claim 'c': 'shape' applies to profile claims, not cells",
+             help: "help: a cells claim reads: cell, baseline, direction"),
+        Case(id: "tail on an interior peak",
+             yaml: header + "  - {id: p, statement: s, estimator: pr, kind: profile, shape: interior_peak, tail: 3}\n",
+             expected: "spec.yaml:5:79: error: claim 'p': 'tail' applies to shape decreasing_tail, not interior_peak",
+             help: "help: remove it, or set shape: decreasing_tail"),
+        Case(id: "tail longer than the profile",
+             yaml: header + "  - {id: p, statement: s, estimator: pr, kind: profile, shape: decreasing_tail, tail: 9}\n",
+             expected: "spec.yaml:5:87: error: claim 'p': 'tail' is 9 but the profile has 4 layers",
+             help: "help: use tail in 2...4"),
+        Case(id: "correlation over two configurations",
+             yaml: "model: {depth: 2, width: {grid: [8, 16]}}\n" + String(header.dropFirst(18))
+                 + "  - {id: c, statement: s, estimator: pr, kind: correlation, direction: increase, cell: {layer: h2, epoch: last},\n"
+                 + "     against: model.width}\n",
+             expected: "spec.yaml:5:42: error: claim 'c': a correlation needs at least 3 configurations, this claim reads 2",
+             help: "help: sweep a key over 3 or more values (replicates do not count: they are averaged)"),
+        Case(id: "missing estimator", yaml: claim("    estimator: pr\n", with: ""),
+             expected: "spec.yaml:5:5: error: claim 'c' has no 'estimator'",
+             help: "help: name the one primary estimator, chosen before the run: one of pr, pca, twonn, mle, local_pca, corrdim"),
+        Case(id: "misspelt claim key", yaml: claim("statement:", with: "statment:"),
+             expected: "spec.yaml:6:5: error: unknown key 'statment' in 'claims[0]'", help: "help: did you mean 'statement'?"),
+        Case(id: "duplicate id", yaml: header + cellsClaim + cellsClaim,
+             expected: "spec.yaml:12:9: error: duplicate claim id 'c'", help: "help: claim 0 already uses it; ids must be unique"),
+        Case(id: "where on an unswept key", yaml: claim("direction: decrease", with: "direction: decrease\n    where: {model.width: 64}"),
+             expected: "spec.yaml:12:26: error: claim 'c': 'where' names 'model.width', which is not swept",
+             help: "help: nothing is swept in this spec (the replicate seed is not a configuration key)"),
+        Case(id: "claims that are not a list", yaml: header + "  id: c\n",
+             expected: "spec.yaml:5:3: error: 'claims' must be a list of claims",
+             help: "help: start each claim with '- id: …' on its own line under 'claims:'"),
+        Case(id: "swept replicates", yaml: "replicates: {grid: [2, 3]}\n",
+             expected: "spec.yaml:1:13: error: 'replicates' cannot be swept",
+             help: "help: write one replicate count; replicates are not configurations"),
+        Case(id: "replicates with a seed sweep", yaml: "train: {seed: {grid: [1, 2]}}\nreplicates: 3\n",
+             expected: "spec.yaml:2:13: error: 'replicates' cannot be combined with a sweep of 'train.seed'",
+             help: "help: each value of train.seed's sweep (line 1) is already one replicate: drop 'replicates', or write one seed"),
+        Case(id: "probe replicates with a probe.seed sweep", yaml: "probe: {seed: {grid: [1, 2]}}\nreplicates: {train: 2, probe: 3}\n",
+             expected: "spec.yaml:2:31: error: 'replicates.probe' cannot be combined with a sweep of 'probe.seed'",
+             help: "help: write one probe.seed (line 1); probe replicate q uses probe.seed + q"),
+        Case(id: "unknown key in replicates", yaml: "replicates: {train: 2, probes: 3}\n",
+             expected: "spec.yaml:1:24: error: unknown key 'probes' in 'replicates'", help: "help: did you mean 'probe'?"),
+        Case(id: "zero replicates", yaml: "replicates: 0\n",
+             expected: "spec.yaml:1:13: error: 'replicates' is 0, out of range", help: "help: use a value in 1...1000"),
+    ]
+
+    @Test("each claim mistake gives its located message", arguments: cases)
+    func diagnostic(_ c: Case) {
+        do {
+            _ = try Self.load(c.yaml)
+            Issue.record("\(c.id): expected errors")
+        } catch let errors as SpecErrors {
+            let lines = errors.render().split(separator: "\n").map(String.init)
+            #expect(lines.first == c.expected, "\(c.id): \(lines)")
+            #expect(lines.contains(c.help), "\(c.id): \(lines)")
+        } catch {
+            Issue.record("\(c.id): unexpected \(error)")
+        }
+    }
+}
