@@ -34,11 +34,11 @@ let package = Package(
         ]),
         .target(name: "Reports"),
         .target(name: "Pipeline", dependencies: [
-            "Tensors", "Datasets", "NeuralNets", "Dimensionality", "ExperimentSpec", "ResultBundles", "Reports",
+            "Claims", "Tensors", "Datasets", "NeuralNets", "Dimensionality", "ExperimentSpec", "ResultBundles", "Reports",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "accordion", dependencies: [
-            "Pipeline", "ExperimentSpec", "ResultBundles", "Reports", "CStdio",
+            "Pipeline", "Claims", "ExperimentSpec", "ResultBundles", "Reports", "CStdio",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "AccordionTestSupport", dependencies: ["Tensors"], path: "Tests/AccordionTestSupport"),

@@ -49,7 +49,13 @@ struct BundleWriter {
             if report.outcomes[summaries.aggregate]?.succeeded == true {
                 let dir = layout.stage(report.key(summaries.aggregate))
                 aggregate = try AggregateRecord.read(from: dir)
-                for file in [BundleLayout.resultsFile, BundleLayout.metricsFile] {
+                for file in [BundleLayout.resultsFile, BundleLayout.metricsFile, SummaryCSV.fileName] {
+                    try BundleLinks.link(dir.appendingPathComponent(file), to: layout.root.appendingPathComponent(file))
+                }
+            }
+            if let claims = summaries.claims, report.outcomes[claims]?.succeeded == true {
+                let dir = layout.stage(report.key(claims))
+                for file in [ClaimInputs.claimsFile, ClaimInputs.markdownFile] {
                     try BundleLinks.link(dir.appendingPathComponent(file), to: layout.root.appendingPathComponent(file))
                 }
             }

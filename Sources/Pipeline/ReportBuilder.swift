@@ -1,3 +1,4 @@
+import Claims
 import Foundation
 import ResultBundles
 import Reports
@@ -9,8 +10,8 @@ public enum ReportBuilder {
     /// The report input of an aggregate.
     ///
     /// - Parameter missing: stages that did not complete; the failed ones are shown at the top.
-    public static func input(aggregate: AggregateRecord, name: String, description: String, resolvedSpec: String?,
-                             provenance: [[String]], missing: [MissingInput]) -> ReportInput {
+    public static func input(aggregate: AggregateRecord, claims: [ClaimResult] = [], name: String, description: String,
+                             resolvedSpec: String?, provenance: [[String]], missing: [MissingInput]) -> ReportInput {
         var noise: [Int: [ReportInput.EpochValue]] = [:]
         var metrics: [ReportInput.EpochMetrics] = []
         for m in aggregate.metrics {
@@ -39,8 +40,13 @@ public enum ReportBuilder {
         let failures = missing.filter { $0.status == .failed && seen.insert($0.key).inserted }.map {
             ReportInput.Failure(stage: $0.name, reason: $0.reason, point: $0.points?.count == 1 ? $0.points?[0] : nil)
         }
+        let shown = claims.map {
+            ReportInput.Claim(id: $0.id, statement: $0.statement, citation: $0.citation, estimator: $0.estimator,
+                              kind: $0.kind.rawValue, effect: $0.effect, ciLow: $0.ciLow, ciHigh: $0.ciHigh, n: $0.n,
+                              pHolm: $0.pHolm, verdict: $0.verdict.rawValue, reason: $0.reason)
+        }
         return ReportInput(name: name, description: description, points: points, estimates: estimates, metrics: metrics,
-                           resolvedSpec: resolvedSpec, provenance: entries, failures: failures)
+                           resolvedSpec: resolvedSpec, provenance: entries, failures: failures, claims: shown)
     }
 
     /// The aggregate of a bundle: its aggregate stage's `aggregate.json`, or for bundles written
@@ -72,6 +78,12 @@ public enum ReportBuilder {
             rows: rows, metrics: metrics, datasets: datasets, missing: [])
     }
 
+    /// The verdicts of a bundle's claims stage (none when the spec declared no claims).
+    public static func claims(of bundle: BundleReader) throws -> [ClaimResult] {
+        guard let stage = bundle.manifest.stages.first(where: { $0.kind == .claims && $0.status.succeeded }) else { return [] }
+        return try ClaimInputs.read(from: bundle.layout.stage(stage.key)).claims
+    }
+
     /// The report input of a finished bundle, from its own files.
     public static func input(for bundle: BundleReader) throws -> ReportInput {
         let resolved = try ResolvedSpec.read(from: bundle.layout.root)
@@ -80,7 +92,7 @@ public enum ReportBuilder {
         let missing = bundle.manifest.stages.filter { !$0.status.succeeded }.map {
             MissingInput(key: $0.key, name: $0.name, status: $0.status, reason: $0.error ?? "", points: $0.points)
         }
-        return input(aggregate: try aggregate(of: bundle), name: bundle.manifest.experiment,
+        return input(aggregate: try aggregate(of: bundle), claims: try claims(of: bundle), name: bundle.manifest.experiment,
                      description: resolved.points.first?.experiment.description ?? "",
                      resolvedSpec: resolvedText, provenance: provenance, missing: missing)
     }

@@ -1,3 +1,4 @@
+import Claims
 import ExperimentSpec
 import Foundation
 import ResultBundles
@@ -69,6 +70,8 @@ public struct RunSummary: Sendable {
     public var detached: Bool
     /// The run points with a failed stage of their own, each with its first failed stage.
     public var failedPoints: [(label: String, stage: String)]
+    /// The verdicts of the spec's claims (empty when none were declared or the stage failed).
+    public var claims: [ClaimResult]
 }
 
 extension Provenance {
@@ -112,7 +115,7 @@ public enum Runner {
                                        progress: options.progress)
         guard let report = try executor.execute(graph, store: store, context: context) else {
             return RunSummary(bundle: layout.root, rows: [], metrics: [:], failures: [], points: spec.points,
-                              outcomes: [:], executed: 0, stageCount: graph.count, detached: true, failedPoints: [])
+                              outcomes: [:], executed: 0, stageCount: graph.count, detached: true, failedPoints: [], claims: [])
         }
         let aggregate = try writer.finish(report, store: store, provenance: provenance)
         if !options.useCache { try? FileManager.default.removeItem(at: store.root) }
@@ -130,6 +133,7 @@ public enum Runner {
         for m in aggregate?.metrics ?? [] { metrics[m.point] = m.epochs }
         return RunSummary(bundle: layout.root, rows: aggregate?.rows ?? [], metrics: metrics, failures: failures,
                           points: spec.points, outcomes: report.outcomes, executed: report.executed,
-                          stageCount: graph.count, detached: false, failedPoints: failedPoints)
+                          stageCount: graph.count, detached: false, failedPoints: failedPoints,
+                          claims: try ReportBuilder.claims(of: try BundleReader(layout.root)))
     }
 }

@@ -1,3 +1,5 @@
+import Claims
+import ExperimentSpec
 import Foundation
 import ResultBundles
 
@@ -41,6 +43,9 @@ public struct AggregateParams: Codable, Sendable, Equatable {
     }
 
     public var sweptPaths: [String]
+    /// The swept keys that define a configuration (the replicate seeds left out).
+    public var configurationPaths: [String]
+    public var configurations: [ClaimConfiguration]
     public var points: [Point]
     public var cells: [Cell]
     public var data: [DataInput]
@@ -48,9 +53,19 @@ public struct AggregateParams: Codable, Sendable, Equatable {
     public var missing: [MissingInput]?
 
     enum CodingKeys: String, CodingKey {
-        case points, cells, data, missing
-        case sweptPaths = "swept_paths"
+        case points, cells, data, missing, configurations
+        case sweptPaths = "swept_paths", configurationPaths = "configuration_paths"
     }
+}
+
+/// Parameters of the `claims` stage: the spec's claims, what they need to know of each
+/// configuration, and the statistics' settings. Its only input is the aggregate, so editing a
+/// claim re-runs this stage and the report, nothing upstream.
+public struct ClaimsParams: Codable, Sendable, Equatable {
+    public var claims: [ClaimSpec]
+    public var configurations: [ClaimConfiguration]
+    public var options: ClaimOptions
+    public var missing: [MissingInput]?
 }
 
 /// Parameters of the `report` stage: what the report says besides the aggregate's numbers.

@@ -73,6 +73,7 @@ public enum StageWork: Sendable, Equatable {
     case probe(ProbeParams)
     case estimate(EstimateParams)
     case aggregate(AggregateParams)
+    case claims(ClaimsParams)
     case report(ReportParams)
 
     public var kind: StageKind {
@@ -82,6 +83,7 @@ public enum StageWork: Sendable, Equatable {
         case .probe: return .probe
         case .estimate: return .estimate
         case .aggregate: return .aggregate
+        case .claims: return .claims
         case .report: return .report
         }
     }
@@ -93,6 +95,7 @@ public enum StageWork: Sendable, Equatable {
         case .probe(let p): return try StageKeys.canonicalJSON(p)
         case .estimate(let p): return p.canonicalJSON()
         case .aggregate(let p): return try StageKeys.canonicalJSON(p)
+        case .claims(let p): return try StageKeys.canonicalJSON(p)
         case .report(let p): return try StageKeys.canonicalJSON(p)
         }
     }
@@ -101,6 +104,7 @@ public enum StageWork: Sendable, Equatable {
     func without(_ missing: [MissingInput]) -> StageWork {
         switch self {
         case .aggregate(var p): p.missing = missing; return .aggregate(p)
+        case .claims(var p): p.missing = missing; return .claims(p)
         case .report(var p): p.missing = missing; return .report(p)
         default: preconditionFailure("[StageWork] \(kind.rawValue) stages do not run without their inputs")
         }
@@ -146,8 +150,8 @@ extension StageDefinition {
         case .probe: return .probe(try d.decode(ProbeParams.self, from: data))
         case .estimate: return .estimate(try d.decode(EstimateParams.self, from: data))
         case .aggregate: return .aggregate(try d.decode(AggregateParams.self, from: data))
+        case .claims: return .claims(try d.decode(ClaimsParams.self, from: data))
         case .report: return .report(try d.decode(ReportParams.self, from: data))
-        case .claims: throw StageFailure(stage: name, reason: "claims stages are not known to this version")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Claims
 import Crypto
 import ExperimentSpec
 import Foundation
@@ -73,6 +74,8 @@ public struct StageGraph: Sendable {
 
     public struct Summaries: Sendable {
         public var aggregate: String
+        /// Present when the spec declares claims.
+        public var claims: String?
         public var report: String
     }
 
@@ -153,17 +156,25 @@ public struct StageGraph: Sendable {
                                    estimator: slot.estimator, input: position))
             }
             points.append(.init(index: point.index, label: point.label, values: point.assignments.map(\.value),
-                                configuration: point.index, replicate: 0, train: train, stages: own))
+                                configuration: point.configuration, replicate: point.replicate, train: train, stages: own))
         }
-        let aggregate = try add(.aggregate(AggregateParams(sweptPaths: spec.sweptPaths, points: points, cells: cells,
+        let configurations = ClaimData.configurations(of: spec)
+        let aggregate = try add(.aggregate(AggregateParams(sweptPaths: spec.sweptPaths, configurationPaths: spec.configurationPaths,
+                                                           configurations: configurations, points: points, cells: cells,
                                                            data: data, missing: nil)),
                                 name: "aggregate", inputs: inputs, points: spec.points.map(\.index))
+        var claims: String?
+        if !spec.claims.isEmpty {
+            let options = ClaimOptions(seed: spec.points[0].experiment.train.seed)
+            claims = try add(.claims(ClaimsParams(claims: spec.claims, configurations: configurations, options: options, missing: nil)),
+                             name: "claims", inputs: [aggregate], points: spec.points.map(\.index))
+        }
         let first = spec.points[0].experiment
         let resolved = String(decoding: try StableJSON.encode(ResolvedSpec(spec)), as: UTF8.self)
         let report = try add(.report(ReportParams(name: first.name, description: first.description, resolvedSpec: resolved,
                                                   provenance: provenance, missing: nil)),
-                             name: "report", inputs: [aggregate], points: spec.points.map(\.index))
-        summaries = Summaries(aggregate: aggregate, report: report)
+                             name: "report", inputs: [aggregate] + (claims.map { [$0] } ?? []), points: spec.points.map(\.index))
+        summaries = Summaries(aggregate: aggregate, claims: claims, report: report)
     }
 
     static func dataLabel(_ d: DataSpec) -> String {

@@ -1,3 +1,4 @@
+import Claims
 import Foundation
 import ResultBundles
 import Reports
@@ -48,6 +49,23 @@ extension StageWorker {
         try record.write(to: dir)
         try AtomicWrite.write(record.resultsCSV, to: dir.appendingPathComponent(BundleLayout.resultsFile))
         try AtomicWrite.write(record.metricsCSV, to: dir.appendingPathComponent(BundleLayout.metricsFile))
+        let summary = GroupSummary.summarize(ClaimInputs.observations(record))
+        try AtomicWrite.write(SummaryCSV.render(summary, configurations: p.configurations, paths: p.configurationPaths),
+                              to: dir.appendingPathComponent(SummaryCSV.fileName))
+    }
+
+    /// Evaluates the spec's claims on the aggregate alone (`claims.json`, `claims.md`).
+    func runClaims(_ p: ClaimsParams, stage: Stage, dir: URL) throws {
+        let missing = Set((p.missing ?? []).map(\.key))
+        let aggregate = missing.contains(stage.inputs[0])
+            ? AggregateRecord(sweptPaths: [], points: [], rows: [], metrics: [], datasets: [:], missing: [])
+            : try AggregateRecord.read(from: store.directory(stage.inputs[0]))
+        let data = ClaimData(configurations: p.configurations, observations: ClaimInputs.observations(aggregate),
+                             metrics: ClaimInputs.metrics(aggregate))
+        let results = ClaimEvaluator.evaluate(p.claims, data: data, options: p.options)
+        try AtomicWrite.write(try StableJSON.encode(ClaimsDocument(options: p.options, claims: results)),
+                              to: dir.appendingPathComponent(ClaimInputs.claimsFile))
+        try AtomicWrite.write(ClaimsTable.markdown(results), to: dir.appendingPathComponent(ClaimInputs.markdownFile))
     }
 
     /// Draws the figures and writes `report.html` from the aggregate and the report's parameters.
@@ -59,7 +77,11 @@ extension StageWorker {
         } else {
             aggregate = try AggregateRecord.read(from: store.directory(stage.inputs[0]))
         }
-        let input = ReportBuilder.input(aggregate: aggregate, name: p.name, description: p.description,
+        var claims: [ClaimResult] = []
+        if stage.inputs.count > 1, !missing.contains(stage.inputs[1]) {
+            claims = try ClaimInputs.read(from: store.directory(stage.inputs[1])).claims
+        }
+        let input = ReportBuilder.input(aggregate: aggregate, claims: claims, name: p.name, description: p.description,
                                         resolvedSpec: p.resolvedSpec, provenance: p.provenance,
                                         missing: aggregate.missing + (p.missing ?? []))
         try ReportWriter.write(input, to: dir)

@@ -115,6 +115,7 @@ final class StageWorker: @unchecked Sendable {
         case .probe(let p): try runProbe(p, stage: stage, dir: dir)
         case .estimate(let p): try runEstimate(p, stage: stage, dir: dir)
         case .aggregate(let p): try runAggregate(p, stage: stage, dir: dir)
+        case .claims(let p): try runClaims(p, stage: stage, dir: dir)
         case .report(let p): try runReport(p, stage: stage, dir: dir)
         }
     }

@@ -33,6 +33,7 @@ public enum HTMLReport {
         html.append("<p class=\"summary\">\(e(summary(data)))</p>")
         html.append("</header>")
         if !input.failures.isEmpty { html += failuresSection(input.failures) }
+        if !input.claims.isEmpty { html += claimsSection(input.claims, figures: figures) }
         html.append(contentsOf: contents(figures: figures, hasSpec: input.resolvedSpec != nil, hasProvenance: !input.provenance.isEmpty))
         html += pointsSection(data)
         html += figuresSection(figures)

@@ -24,10 +24,13 @@ public struct ReportInput: Codable, Sendable, Equatable {
     public var provenance: [ProvenanceEntry]
     /// Stages that failed; shown prominently at the top of the report.
     public var failures: [Failure]
+    /// The spec's declared claims with their verdicts; shown first.
+    public var claims: [Claim]
 
     public init(name: String, description: String = "", points: [Point], estimates: [Estimate],
                 metrics: [EpochMetrics] = [], resolvedSpec: String? = nil,
-                provenance: [ProvenanceEntry] = [], failures: [Failure] = []) {
+                provenance: [ProvenanceEntry] = [], failures: [Failure] = [], claims: [Claim] = []) {
+        self.claims = claims
         self.name = name
         self.description = description
         self.points = points
@@ -39,7 +42,7 @@ public struct ReportInput: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, description, points, estimates, metrics, provenance, failures
+        case name, description, points, estimates, metrics, provenance, failures, claims
         case resolvedSpec = "resolved_spec"
     }
 }

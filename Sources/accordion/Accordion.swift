@@ -1,4 +1,5 @@
 import ArgumentParser
+import Claims
 import CStdio
 import ExperimentSpec
 import Foundation
@@ -30,6 +31,9 @@ enum ExitCodes {
 /// Prints the layer table, the stage counts and the bundle path of a finished run.
 func printRunSummary(_ summary: RunSummary) {
     print(SummaryTable.render(summary))
+    if !summary.claims.isEmpty {
+        print("\nclaims (effect with 95 % CI across replicates):\n" + ClaimsTable.markdown(summary.claims), terminator: "")
+    }
     let statuses = summary.outcomes.values.map(\.status)
     print("\(summary.stageCount) stages: " + [StageStatus.done, .cached, .failed, .skipped].map { s in
         "\(statuses.filter { $0 == s }.count) \(s == .done ? "computed" : s.rawValue)" }.joined(separator: ", "))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Claims
 import ExperimentSpec
 import Foundation
 import Pipeline
@@ -122,15 +123,26 @@ enum VerifyReport {
 }
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print a bundle's run points and per-layer ID profiles.")
+    static let configuration = CommandConfiguration(abstract: "Print a bundle's claims, run points and per-layer ID profiles.")
 
     @OptionGroup var target: BundleArguments
 
     func run() throws {
         let reader = try target.open()
         let m = reader.manifest
-        print("\(m.experiment) \(m.runID): \(m.status), \(m.points) run point\(m.points == 1 ? "" : "s"), \(m.stages.count) stages" + (m.seconds.map { String(format: ", %.1fs", $0) } ?? ""))
-        print(TerminalReport.render(try ReportBuilder.input(for: reader)))
+        print("\(m.experiment) \(m.runID): \(m.status.rawValue), \(m.points) run point\(m.points == 1 ? "" : "s"), \(m.stages.count) stages" + (m.seconds.map { String(format: ", %.1fs", $0) } ?? ""))
+        if m.status == .running || m.status == .interrupted {
+            let done = m.stages.filter { $0.status.succeeded }.count
+            print("\(done) of \(m.stages.count) stages finished; the run \(m.status == .running ? "has not finished (or was killed)" : "was interrupted"): run its spec again to resume")
+            return
+        }
+        do {
+            let claims = try ReportBuilder.claims(of: reader)
+            if !claims.isEmpty { print("\nclaims (effect with 95 % CI across replicates):\n" + ClaimsTable.markdown(claims)) }
+            print(TerminalReport.render(try ReportBuilder.input(for: reader)))
+        } catch {
+            printError("error: \(error)")
+        }
         for s in m.stages where s.status == .failed { print("failed: \(s.name): \(s.error ?? "")") }
     }
 }
@@ -157,14 +169,28 @@ struct Runs: ParsableCommand {
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Regenerate a bundle's figures and report.html from the bundle's own data.")
+        abstract: "Regenerate bundles' figures and report.html from their own data, or print their claims as Markdown.")
 
-    @OptionGroup var target: BundleArguments
+    @Argument(help: "Bundles (paths, or run ids under --results).")
+    var bundles: [String]
+
+    @Option(help: "Directory that holds result bundles and the stage store.")
+    var results: String = "Results"
+
+    @Flag(help: "Print each bundle's claims table as Markdown instead of rewriting its report.")
+    var markdown = false
 
     func run() throws {
-        let reader = try target.open()
-        let files = try ReportBuilder.write(reader)
-        for f in files { print(f.path) }
+        for (i, bundle) in bundles.enumerated() {
+            let reader = try openBundle(bundle, results: results)
+            if markdown {
+                let claims = try ReportBuilder.claims(of: reader)
+                print((i > 0 ? "\n" : "") + "### \(reader.manifest.experiment)\n")
+                print(claims.isEmpty ? "No claims declared.\n" : ClaimsTable.markdown(claims))
+            } else {
+                for f in try ReportBuilder.write(reader) { print(f.path) }
+            }
+        }
     }
 }
 

@@ -230,3 +230,58 @@ struct BundleFormatTests {
         #expect(r.output.contains("has bundle format 99, newer than this accordion reads (1); upgrade accordion"), "\(r.output)")
     }
 }
+
+@Suite("Claims stage", .serialized)
+struct ClaimsStageTests {
+    static let spec = """
+    name: claimed
+    data: {train_size: 1000, test_size: 300}
+    model: {depth: 2, width: 32}
+    train: {epochs: 2, seed: 3}
+    replicates: 3
+    probe: {epochs: [0, 2], size: 100}
+    estimators: {pr: {}}
+    claims:
+      - id: compression
+        statement: Training lowers the PR of the last hidden layer.
+        estimator: pr
+        kind: cells
+        cell: {layer: last_hidden, epoch: last}
+        baseline: {layer: last_hidden, epoch: 0}
+        direction: DIRECTION
+
+    """
+
+    static func load(_ direction: String) throws -> LoadedSpec {
+        try SpecLoader.load(data: Data(spec.replacingOccurrences(of: "DIRECTION", with: direction).utf8),
+                            file: "claimed.yaml", defaultName: "claimed")
+    }
+
+    @Test("claims are a stage on the aggregate: editing one re-runs only claims and report; summary.csv has n, mean, CI")
+    func editingAClaim() throws {
+        let results = TestSupport.temporaryDirectory("claims")
+        let options = RunOptions(resultsDirectory: results, log: { _ in })
+        let first = try Runner.run(try Self.load("decrease"), options: options)
+        #expect(first.failures.isEmpty)
+        let claim = try #require(first.claims.first)
+        #expect(claim.n == 3 && claim.effect != nil && claim.ciLow != nil)
+        let second = try Runner.run(try Self.load("increase"), options: options)
+        #expect(second.executed == 2, "only the claims and report stages")
+        let stages = try BundleReader(second.bundle).manifest.stages
+        #expect(Set(stages.filter { $0.status == .done }.map(\.name)) == ["claims", "report"])
+        let flipped = try #require(second.claims.first)
+        #expect(flipped.effect == claim.effect)
+        // The same effect read against the opposite expectation cannot get the same verdict, unless inconclusive.
+        #expect(flipped.verdict != claim.verdict || claim.verdict == .inconclusive)
+
+        let summary = try String(contentsOf: second.bundle.appendingPathComponent("summary.csv"), encoding: .utf8)
+        let lines = summary.split(separator: "\n")
+        #expect(lines[0].hasPrefix("configuration,label,epoch,layer,layer_index,estimator,n_replicates,mean,sd_across_replicates,ci_low_across_replicates,ci_high_across_replicates"))
+        // 2 epochs × 4 layers × 1 estimator, one configuration.
+        #expect(lines.count == 1 + 8)
+        #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",")[6] == "3" })
+        let html = try String(contentsOf: second.bundle.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("<section id=\"claims\">") && html.contains("compression"))
+        #expect(FileManager.default.fileExists(atPath: second.bundle.appendingPathComponent("claims.md").path))
+    }
+}
