@@ -53,3 +53,8 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "AccordionTestSupport"], exclude: ["Golden"]),
     ]
 )
+
+// Every module a file uses must be imported by that file and declared by its target.
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility")]
+}

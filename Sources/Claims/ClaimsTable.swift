@@ -1,3 +1,5 @@
+import ExperimentSpec
+import Foundation
 /// Renders claim verdicts as a Markdown table, so documentation can be generated from bundles.
 public enum ClaimsTable {
     /// `| claim | citation | estimator | effect [95 % CI] | n | verdict |`, one row per claim in

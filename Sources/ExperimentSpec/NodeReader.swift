@@ -1,4 +1,5 @@
 import Yams
+import Foundation
 
 /// Collects diagnostics while a YAML node tree is decoded into spec types.
 final class DecodeContext {

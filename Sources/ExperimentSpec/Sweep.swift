@@ -1,4 +1,5 @@
 import Yams
+import Foundation
 
 /// One step in a path through a YAML tree: a mapping key or a list index.
 enum PathStep: Equatable, CustomStringConvertible {

@@ -3,6 +3,7 @@ import Foundation
 import ResultBundles
 import Reports
 import Tensors
+import ExperimentSpec
 
 /// Turns a run's aggregate into the report's plain input, for the report stage and for
 /// `accordion report <bundle>` alike.

@@ -3,6 +3,8 @@ import Foundation
 import NeuralNets
 import ResultBundles
 import Tensors
+import ExperimentSpec
+import Datasets
 
 extension StageWorker {
     func runTrain(_ p: TrainParams, stage: Stage, dir: URL) throws {

@@ -3,6 +3,7 @@ import Foundation
 import ResultBundles
 import Reports
 import Tensors
+import Dimensionality
 
 extension StageWorker {
     /// Reads every metric and estimate of the run into `aggregate.json`, `results.csv` and

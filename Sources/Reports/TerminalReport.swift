@@ -1,3 +1,4 @@
+import Foundation
 /// Plain-text summaries for a terminal: a run-point table and a per-layer ID profile per point.
 ///
 /// ```

@@ -1,5 +1,7 @@
 import Foundation
 import Pipeline
+import ExperimentSpec
+import ResultBundles
 
 /// The terminal summary of a run: per point, test accuracy and one row per estimator and probed
 /// epoch with a column per layer (layers in depth order), so expansion and compression read left

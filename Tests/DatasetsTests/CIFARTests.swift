@@ -2,6 +2,7 @@ import AccordionTestSupport
 import Foundation
 import Testing
 @testable import Datasets
+import Tensors
 
 @Suite("CIFAR-10 and CIFAR-100 binary readers")
 struct CIFARTests {

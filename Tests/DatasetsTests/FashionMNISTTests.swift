@@ -2,6 +2,7 @@ import AccordionTestSupport
 import Foundation
 import Testing
 @testable import Datasets
+import Tensors
 
 @Suite("Fashion-MNIST loader")
 struct FashionMNISTTests {

@@ -4,6 +4,7 @@ import ResultBundles
 import Testing
 @testable import ExperimentSpec
 @testable import Pipeline
+import Claims
 
 @Suite("Stage cache, resume and reproducibility", .serialized)
 struct CacheTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import ExperimentSpec
 @testable import Pipeline
+import ResultBundles
 
 /// Claims and replicate numbering live outside the run points, so they never change a stage key.
 @Suite("Stage keys under claims and replicates")
