@@ -178,9 +178,21 @@ struct MapReader {
             mapping = nil
             ctx.error(other, path, "'\(dotted(path))' must be a mapping of keys to values")
         }
-        keys = mapping.map { Array($0.keys) } ?? []
-        values = mapping.map { Array($0.values) } ?? []
-        keyTexts = keys.map(\.scalarText)
+        // One pass over the pairs: `Node.Mapping.keys` and `.values` would each copy them.
+        var keys: [Node] = [], values: [Node] = [], texts: [String?] = []
+        if let mapping {
+            keys.reserveCapacity(mapping.count)
+            values.reserveCapacity(mapping.count)
+            texts.reserveCapacity(mapping.count)
+            for (k, v) in mapping {
+                keys.append(k)
+                values.append(v)
+                texts.append(k.scalarText)
+            }
+        }
+        self.keys = keys
+        self.values = values
+        self.keyTexts = texts
     }
 
     func child(_ key: String) -> Node? {

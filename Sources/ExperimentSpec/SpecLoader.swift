@@ -153,8 +153,15 @@ public enum SpecLoader {
         // Each axis's path and value labels once, not once per run point.
         let paths = axes.map(\.dottedPath)
         let labels = axes.map { $0.values.map(display) }
+        // Trees with the first a axes applied, kept between points: combinations vary the last
+        // axis fastest, so a point usually re-applies one axis, not all of them.
+        var prefix = [root] + axes.map { _ in root }
+        var previous: [Int]? = nil
         let points = combinations(axes).enumerated().map { i, choice in
-            let exp = Experiment.decode(tree(choice), defaultName: defaultName, ctx: ctx)
+            let first = previous.map { p in choice.indices.first { p[$0] != choice[$0] } ?? axes.count } ?? 0
+            for a in first..<axes.count { prefix[a + 1] = prefix[a].replacing(at: axes[a].path[...], with: axes[a].values[choice[a]]) }
+            previous = choice
+            let exp = Experiment.decode(prefix[axes.count], defaultName: defaultName, ctx: ctx)
             let assignments = axes.indices.map { a in (paths[a], labels[a][choice[a]]) }
             return RunPoint(index: i, assignments: assignments, experiment: exp)
         }
