@@ -16,15 +16,20 @@ extension IDEstimator {
     public func estimate<E: BLASScalar>(_ points: Tensor<E>, threads: Int = 1) throws -> IDEstimate {
         let clock = ContinuousClock()
         let start = clock.now
-        let rows = PointRows(points)
-        try validate(rows)
+        let given = PointRows(points)
+        try validate(given)
+        let (rows, unscale) = given.rescaledIntoSafeRange()
         let n = rows.count
         var graph: NeighborGraph?
         if let need = neighbours {
             let spare = errorBars.resamples > 0 ? Self.spareNeighbours(need, keeping: errorBars.fraction) : 0
-            graph = NearestNeighbors.search(rows, k: Swift.min(n - 1, need + spare), threads: threads)
+            let wanted = need.addingReportingOverflow(spare)
+            graph = NearestNeighbors.search(rows, k: Swift.min(n - 1, wanted.overflow ? Int.max : wanted.partialValue), threads: threads)
         }
-        let main = try evaluate(rows, graph: graph, threads: threads)
+        var main = try evaluate(rows, graph: graph, threads: threads)
+        if unscale != 1, case .correlationDimension = method, let radii = main.radii {
+            main.note = "; r1 = \(formatNumber(radii.0 * unscale)), r2 = \(formatNumber(radii.1 * unscale))"
+        }
         var result = IDEstimate(estimator: name, value: main.value, points: n, used: main.used,
                                 duplicates: main.duplicates, ties: main.ties,
                                 flavour: flavour + main.note, settings: settings, seconds: 0)
@@ -56,7 +61,8 @@ extension IDEstimator {
     static func spareNeighbours(_ k: Int, keeping fraction: Double) -> Int {
         let f = fraction
         var s = 0
-        while s < 100 * k {
+        let limit = k.multipliedReportingOverflow(by: 100)
+        while s < (limit.overflow ? Int.max : limit.partialValue) {
             let listed = Double(k + s)
             if (1 - f) * listed + 5 * (listed * f * (1 - f)).squareRoot() <= Double(s) { return s }
             s += 1
@@ -84,6 +90,8 @@ extension IDEstimator {
         var ties = 0
         /// Extra words for the flavour, e.g. columns left out.
         var note = ""
+        /// The correlation dimension's two radii, in the units of the points given to it.
+        var radii: (Double, Double)? = nil
     }
 
     /// The estimate on `rows` (nil when the estimator reads only `graph`), with `graph` holding at
@@ -132,7 +140,7 @@ extension IDEstimator {
             let r = required(rows)
             let o = try CorrelationDimension.evaluate(r, graph: required(graph), settings: s, threads: threads)
             return Evaluation(value: o.value, used: r.count,
-                              note: "; r1 = \(formatNumber(o.radii.0)), r2 = \(formatNumber(o.radii.1))")
+                              note: "; r1 = \(formatNumber(o.radii.0)), r2 = \(formatNumber(o.radii.1))", radii: o.radii)
         }
     }
 

@@ -107,7 +107,11 @@ public struct IDEstimator: Sendable, Equatable {
     }
 
     /// The fewest points on which the estimator is defined.
-    var minimumPoints: Int { (neighbours ?? 1) + 1 }
+    var minimumPoints: Int {
+        // Saturating: k comes from the user and may be as large as Int.max.
+        let (n, overflow) = (neighbours ?? 1).addingReportingOverflow(1)
+        return overflow ? Int.max : n
+    }
 
     /// Whether the estimator reads the coordinates beyond the neighbour graph.
     var readsPoints: Bool {

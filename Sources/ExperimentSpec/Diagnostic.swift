@@ -1,5 +1,5 @@
 /// Where a diagnostic points: a position in the spec file, or a command-line override.
-public enum SourceLocation: Sendable, Equatable {
+public enum SourceLocation: Sendable, Hashable {
     /// 1-based line and column in the spec file, and how many columns to underline.
     case file(line: Int, column: Int, length: Int)
     /// The override as the user typed it, e.g. `train.lr=abc`.
@@ -9,7 +9,7 @@ public enum SourceLocation: Sendable, Equatable {
 }
 
 /// A user error in a spec or its overrides, located and with a fix where one is known.
-public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
+public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     public var location: SourceLocation
     public var message: String
     public var help: String?
@@ -30,20 +30,23 @@ public struct SpecErrors: Error, Sendable, CustomStringConvertible {
     /// The spec's text, for quoting source lines (empty when unreadable).
     public var text: String
     public var diagnostics: [Diagnostic]
+    /// At most this many diagnostics are printed; the count of the rest is (``SpecLimits/printedErrors``).
+    public var printLimit: Int
 
-    public init(file: String, text: String, diagnostics: [Diagnostic]) {
+    public init(file: String, text: String, diagnostics: [Diagnostic], printLimit: Int = SpecLimits().printedErrors) {
         self.file = file
         self.text = text
         self.diagnostics = diagnostics
+        self.printLimit = printLimit
     }
 
     public var description: String { render() }
 
     /// Compiler-style text: `file:line:col: error: …`, the source line with a caret, and `help:`.
     public func render() -> String {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = SpecLoader.sourceLines(text)
         var out: [String] = []
-        for d in diagnostics {
+        for d in diagnostics.prefix(max(1, printLimit)) {
             switch d.location {
             case let .file(line, column, length):
                 out.append("\(file):\(line):\(column): error: \(d.message)")
@@ -62,6 +65,8 @@ public struct SpecErrors: Error, Sendable, CustomStringConvertible {
             if let help = d.help { out.append("help: \(help)") }
         }
         let count = diagnostics.count
+        let hidden = count - min(count, max(1, printLimit))
+        if hidden > 0 { out.append("… \(hidden) more error\(hidden == 1 ? "" : "s") not shown") }
         out.append("\(count) error\(count == 1 ? "" : "s") in \(file)")
         return out.joined(separator: "\n")
     }
@@ -74,27 +79,36 @@ extension String {
 
 /// The closest candidate to `word` by edit distance, if close enough to be a plausible typo.
 func closest(to word: String, in candidates: [String]) -> String? {
-    var best: (String, Int)?
+    var best: (name: String, distance: Int)?
+    let w = word.lowercased()
     for c in candidates {
-        let d = editDistance(word.lowercased(), c.lowercased())
-        if d <= max(2, c.count / 3), best == nil || d < best!.1 { best = (c, d) }
+        let limit = max(2, c.count / 3)
+        // The distance is at least the difference in length: skip the table when that is too far.
+        guard abs(w.count - c.count) <= limit else { continue }
+        let d = editDistance(w, c.lowercased())
+        if d <= limit, d < (best?.distance ?? Int.max) { best = (c, d) }
     }
-    return best?.0
+    return best?.name
 }
 
 /// Levenshtein distance.
 func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
+    let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
-    var prev = Array(0...b.count)
+    var prev = [Int](repeating: 0, count: b.count + 1)
+    for j in prev.indices { prev[j] = j }
     var cur = prev
-    for i in 1...a.count {
+    var i = 1
+    while i <= a.count {
         cur[0] = i
-        for j in 1...b.count {
+        var j = 1
+        while j <= b.count {
             cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            j += 1
         }
         swap(&prev, &cur)
+        i += 1
     }
     return prev[b.count]
 }

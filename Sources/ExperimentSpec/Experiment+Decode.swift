@@ -6,9 +6,9 @@ extension Experiment {
     static func decode(_ root: Node, defaultName: String, ctx: DecodeContext) -> Experiment {
         var top = MapReader(root, path: [], ctx: ctx)
         var name = top.read("name", default: defaultName)
-        if name.isEmpty || name == "." || name == ".." || name.contains("/") || name.hasPrefix(".") {
-            ctx.error(top.child("name"), ["name"], "'name' must be a single file name: bundles go to Results/<name>/",
-                      help: "use letters, digits, '-' and '_', e.g. name: width-sweep")
+        if let problem = Experiment.nameProblem(name) {
+            ctx.error(top.child("name"), ["name"], "'name' \(problem): bundles go to Results/<name>/",
+                      help: "use \(Experiment.nameCharacters), e.g. name: width-sweep")
             name = defaultName
         }
         let description = top.read("description", default: "")
@@ -117,7 +117,10 @@ extension Experiment {
                       help: "remove it, or set 'model.architecture: \(arch.rawValue)'", length: key.count)
         }
         let initFrom: String? = m.optional("init_from")
-        if let path = initFrom, !FileManager.default.isReadableFile(atPath: path) {
+        if let path = initFrom, let problem = checkpointProblem(path) {
+            ctx.error(m.child("init_from"), ["model", "init_from"], "cannot read the checkpoint '\(path)': \(problem)",
+                      help: "give the path of a .safetensors file (relative paths are taken from the directory you run accordion in)")
+        } else if let path = initFrom, !FileManager.default.isReadableFile(atPath: path) {
             ctx.error(m.child("init_from"), ["model", "init_from"], "cannot read the checkpoint '\(path)'",
                       help: "give the path of a .safetensors file (relative paths are taken from the directory you run accordion in)")
         }

@@ -1,17 +1,25 @@
+import Foundation
 import Yams
 import Foundation
 
 /// Collects diagnostics while a YAML node tree is decoded into spec types.
 final class DecodeContext {
     var diagnostics: [Diagnostic] = []
+    /// The same diagnostics as a set, so recording one stays O(1) however many there are.
+    private var recorded: Set<Diagnostic> = []
     /// Paths set by command-line overrides, with the override text, so errors there name it.
     var overrides: [(path: [String], text: String)] = []
     /// Every key path the decoder asked for, present or not (for checking the schema mirrors it).
     var readKeys: Set<String> = []
+    /// Whether to fill ``readKeys``; off while loading, where building the dotted names for every
+    /// key of every run point would dominate the cost of expanding a large sweep.
+    var recordsKeys = false
 
     func location(of node: Node?, path: [String], length: Int? = nil) -> SourceLocation {
         // An error at or below an override's path, or on a key an override created on its way down.
-        if let o = overrides.last(where: { path.starts(with: $0.path) || (!path.isEmpty && $0.path.starts(with: path) && node?.mark == nil) }) {
+        // An override written inside a node makes it no longer the file's (e.g. `train.lr.zip=…`
+        // turning the file's `lr: {grid: …}` into a mapping that is no sweep), so it is to blame.
+        if let o = overrides.last(where: { path.starts(with: $0.path) || (!path.isEmpty && $0.path.starts(with: path)) }) {
             return .override(o.text)
         }
         guard let mark = node?.mark else { return .wholeFile }
@@ -23,7 +31,7 @@ final class DecodeContext {
 
     func error(_ node: Node?, _ path: [String], _ message: String, help: String? = nil, length: Int? = nil) {
         let d = Diagnostic(location(of: node, path: path, length: length), message, help: help)
-        if !diagnostics.contains(d) { diagnostics.append(d) }
+        if recorded.insert(d).inserted { diagnostics.append(d) }
     }
 }
 
@@ -44,6 +52,9 @@ extension NodeDecodable {
     static func typeError(_ node: Node, _ path: [String], _ ctx: DecodeContext) {
         let found: String
         switch node {
+        case .scalar(let s) where isNull(node): found = "null" + (s.string.isEmpty ? " (an empty value)" : "")
+        case .scalar(let s) where !s.isUnquotedNumber && Double(s.string) != nil:
+            found = "the string '\(s.string)' (quoted or tagged !!str, so not a number)"
         case .scalar(let s): found = "'\(s.string)'"
         case .mapping: found = "a mapping"
         case .sequence: found = "a list"
@@ -56,7 +67,7 @@ extension NodeDecodable {
 extension Int: NodeDecodable {
     static var expected: String { "an integer" }
     static func decode(_ node: Node, path: [String], ctx: DecodeContext) -> Int? {
-        if case .scalar(let s) = node, let v = Int(s.string.replacingOccurrences(of: "_", with: "")) { return v }
+        if case .scalar(let s) = node, s.isUnquotedNumber, let v = Int(s.string.replacingOccurrences(of: "_", with: "")) { return v }
         typeError(node, path, ctx)
         return nil
     }
@@ -65,7 +76,7 @@ extension Int: NodeDecodable {
 extension UInt64: NodeDecodable {
     static var expected: String { "a non-negative integer" }
     static func decode(_ node: Node, path: [String], ctx: DecodeContext) -> UInt64? {
-        if case .scalar(let s) = node, let v = UInt64(s.string) { return v }
+        if case .scalar(let s) = node, s.isUnquotedNumber, let v = UInt64(s.string) { return v }
         typeError(node, path, ctx)
         return nil
     }
@@ -74,7 +85,7 @@ extension UInt64: NodeDecodable {
 extension Double: NodeDecodable {
     static var expected: String { "a number" }
     static func decode(_ node: Node, path: [String], ctx: DecodeContext) -> Double? {
-        if case .scalar(let s) = node, s.style == .plain || s.style == .any,
+        if case .scalar(let s) = node, s.isUnquotedNumber,
            let v = Double(s.string.lowercased() == ".inf" ? "inf" : s.string), v.isFinite { return v }
         typeError(node, path, ctx)
         return nil
@@ -99,7 +110,8 @@ extension Bool: NodeDecodable {
 extension String: NodeDecodable {
     static var expected: String { "a string" }
     static func decode(_ node: Node, path: [String], ctx: DecodeContext) -> String? {
-        if case .scalar(let s) = node { return s.string }
+        // A plain `null` or `~` is no string (a list item `[h1, null]` is not a layer named "null").
+        if case .scalar(let s) = node, !isNull(node) { return s.string }
         typeError(node, path, ctx)
         return nil
     }
@@ -148,6 +160,11 @@ struct MapReader {
     let path: [String]
     let ctx: DecodeContext
     private(set) var known: [String] = []
+    /// The mapping's pairs with each key's text, read once: iterating a `Node.Mapping` copies
+    /// its pairs, which made every key lookup allocate.
+    private let keyTexts: [String?]
+    private let keys: [Node]
+    private let values: [Node]
 
     /// A reader over `node`; a missing node reads as an empty mapping (all defaults).
     init(_ node: Node?, path: [String], ctx: DecodeContext) {
@@ -162,19 +179,30 @@ struct MapReader {
             mapping = nil
             ctx.error(other, path, "'\(dotted(path))' must be a mapping of keys to values")
         }
+        // One pass over the pairs: `Node.Mapping.keys` and `.values` would each copy them.
+        var keys: [Node] = [], values: [Node] = [], texts: [String?] = []
+        if let mapping {
+            keys.reserveCapacity(mapping.count)
+            values.reserveCapacity(mapping.count)
+            texts.reserveCapacity(mapping.count)
+            for (k, v) in mapping {
+                keys.append(k)
+                values.append(v)
+                texts.append(k.scalarText)
+            }
+        }
+        self.keys = keys
+        self.values = values
+        self.keyTexts = texts
     }
 
     func child(_ key: String) -> Node? {
-        guard let mapping else { return nil }
-        for (k, v) in mapping where k.string == key { return v }
-        return nil
+        keyTexts.firstIndex(of: key).map { values[$0] }
     }
 
     /// The key node itself, for pointing at the key rather than its value.
     func keyNode(_ key: String) -> Node? {
-        guard let mapping else { return nil }
-        for (k, _) in mapping where k.string == key { return k }
-        return nil
+        keyTexts.firstIndex(of: key).map { keys[$0] }
     }
 
     func has(_ key: String) -> Bool { child(key) != nil }
@@ -182,7 +210,7 @@ struct MapReader {
     /// The value under `key`, or `fallback` when absent (or invalid, after recording why).
     private mutating func declare(_ key: String) {
         known.append(key)
-        ctx.readKeys.insert((path + [key]).joined(separator: "."))
+        if ctx.recordsKeys { ctx.readKeys.insert((path + [key]).joined(separator: ".")) }
     }
 
     mutating func read<T: NodeDecodable>(_ key: String, default fallback: T) -> T {
@@ -203,8 +231,14 @@ struct MapReader {
                                                        rangeText: String? = nil) -> T {
         let v = read(key, default: fallback)
         if !range.contains(v), let n = child(key) {
-            ctx.error(n, path + [key], "'\(dotted(path + [key]))' is \(v), out of range",
-                      help: "use a value in \(rangeText ?? "\(range.lowerBound)...\(range.upperBound)")")
+            var help = "use a value in \(rangeText ?? "\(readable(range.lowerBound))...\(readable(range.upperBound))")"
+            // A tiny or near-boundary value can lie inside the range as written, e.g. 1e-13 in
+            // (0, 100]: then say which bound it crosses, so the help is not contradicted.
+            if let rangeText, let d = v as? Double, nominalInterval(rangeText, contains: d) {
+                help += d < (range.lowerBound as? Double ?? d) ? "; the smallest accepted value is \(readable(range.lowerBound))"
+                    : "; the largest accepted value is \(readable(range.upperBound))"
+            }
+            ctx.error(n, path + [key], "'\(dotted(path + [key]))' is \(v), out of range", help: help)
             return fallback
         }
         return v
@@ -221,11 +255,20 @@ struct MapReader {
 
     /// Reports every key not read, suggesting the closest known key.
     func finish() {
-        guard let mapping else { return }
-        for (k, _) in mapping {
-            guard let name = k.string, !known.contains(name) else { continue }
-            var help = "known keys here: " + known.joined(separator: ", ")
-            if let near = closest(to: name, in: known) {
+        guard mapping != nil else { return }
+        // Most mappings hold only known keys: check that first, without building anything.
+        guard keyTexts.contains(where: { $0.map { !known.contains($0) } ?? false }) else { return }
+        let knownList = "known keys here: " + known.joined(separator: ", ")
+        let knownSet = Set(known)
+        var unknown = 0
+        for (name, k) in zip(keyTexts, keys) {
+            guard let name, !knownSet.contains(name) else { continue }
+            unknown += 1
+            var help = knownList
+            // Suggestions cost an edit distance per candidate; past the first thousand unknown
+            // keys of one mapping none can be among the diagnostics printed, so skip them.
+            if unknown > 1000 {
+            } else if let near = closest(to: name, in: known) {
                 help = "did you mean '\(near)'?"
             } else if let alias = closest(to: name, in: Array(keySynonyms.keys)), let key = keySynonyms[alias], known.contains(key) {
                 help = "did you mean '\(key)'? ('\(alias)' is spelled '\(key)' here)"
@@ -243,6 +286,42 @@ let keySynonyms: [String: String] = [
     "num_layers": "depth", "n_layers": "depth", "hidden_size": "width", "arch": "architecture", "optim": "optimizer",
     "lr_schedule": "schedule", "scheduler": "schedule", "warmup": "warmup_epochs", "random_seed": "seed",
 ]
+
+extension Node {
+    /// The text of a scalar, read directly (`Node.string` runs Yams' constructor, which
+    /// resolves the tag with regular expressions — too slow for every key of every run point).
+    var scalarText: String? {
+        if case .scalar(let s) = self { return s.string }
+        return nil
+    }
+}
+
+extension Node.Scalar {
+    /// Whether the scalar may be read as a number: written plain, with no `!!str` tag. YAML
+    /// makes `"64"`, `'64'` and `!!str 64` strings, and the spec follows YAML.
+    var isUnquotedNumber: Bool {
+        (style == .plain || style == .any) && tag.description != Tag.Name.str.rawValue
+    }
+}
+
+/// A number as a reader would write it: integers without `.0`, others in the shortest form
+/// that reads back exactly (`1e-12`, `0.999999`).
+func readable<T>(_ value: T) -> String {
+    if let d = value as? Double {
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
+        return "\(d)"
+    }
+    return "\(value)"
+}
+
+/// Whether `value` lies in an interval written like `(0, 100]` or `[0, 1)`.
+func nominalInterval(_ text: String, contains value: Double) -> Bool {
+    let t = text.trimmingCharacters(in: .whitespaces)
+    guard let open = t.first, let close = t.last, "([".contains(open), ")]".contains(close) else { return false }
+    let bounds = t.dropFirst().dropLast().split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+    guard bounds.count == 2, let lo = bounds[0], let hi = bounds[1] else { return false }
+    return (open == "[" ? value >= lo : value > lo) && (close == "]" ? value <= hi : value < hi)
+}
 
 func isNull(_ node: Node) -> Bool {
     if case .scalar(let s) = node, s.style == .plain || s.style == .any {

@@ -78,27 +78,39 @@ public enum SpecLoader {
     /// Loads a spec file with `key.path=value` overrides.
     ///
     /// - Throws: ``SpecErrors`` holding every problem found, located.
-    public static func load(path: String, overrides: [String] = []) throws -> LoadedSpec {
+    public static func load(path: String, overrides: [String] = [], limits: SpecLimits = .standard) throws -> LoadedSpec {
         let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw SpecErrors(file: path, text: "", diagnostics: [Diagnostic(.wholeFile, "cannot read the spec: it is a directory",
+                                                                            help: "give the path of a .yaml file")])
+        }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw SpecErrors(file: path, text: "", diagnostics: [Diagnostic(.wholeFile, "cannot read the spec: no such file or it is unreadable")])
         }
         let name = url.deletingPathExtension().lastPathComponent
-        return try load(data: data, file: path, defaultName: name, overrides: overrides)
+        return try load(data: data, file: path, defaultName: name, overrides: overrides, limits: limits)
     }
 
     /// Loads spec bytes; `file` is used in messages only.
-    public static func load(data: Data, file: String, defaultName: String, overrides: [String] = []) throws -> LoadedSpec {
-        func fail(_ d: Diagnostic, text: String = "") -> SpecErrors { SpecErrors(file: file, text: text, diagnostics: [d]) }
+    public static func load(data: Data, file: String, defaultName: String, overrides: [String] = [],
+                            limits: SpecLimits = .standard) throws -> LoadedSpec {
+        func fail(_ d: Diagnostic, text: String = "") -> SpecErrors {
+            SpecErrors(file: file, text: text, diagnostics: [d], printLimit: limits.printedErrors)
+        }
+        func failAll(_ ds: [Diagnostic], text: String) -> SpecErrors {
+            SpecErrors(file: file, text: text, diagnostics: ds, printLimit: limits.printedErrors)
+        }
         if data.count > maximumBytes {
             throw fail(Diagnostic(.wholeFile, "the spec is \(data.count) bytes; specs are limited to \(maximumBytes) bytes",
                                   help: "keep data in data files and point data.path at them"))
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            let offset = firstInvalidUTF8(data)
-            throw fail(Diagnostic(.wholeFile, "the spec is not valid UTF-8 (first bad byte at offset \(offset))",
-                                  help: "save the file as UTF-8"))
+            let (diagnostic, lenient) = invalidUTF8(data)
+            throw fail(diagnostic, text: lenient)
         }
+        // A name made from the file name must be as safe as one written in the file.
+        let defaultName = Experiment.safeName(from: defaultName)
         let ctx = DecodeContext()
         var root: Node
         do {
@@ -113,6 +125,8 @@ public enum SpecLoader {
         guard case .mapping = root else {
             throw fail(Diagnostic(ctx.location(of: root, path: []), "the spec must be a mapping of keys (name, data, model, train, …) to values"), text: text)
         }
+        checkShape(root, limits: limits, ctx: ctx)
+        if !ctx.diagnostics.isEmpty { throw failAll(ctx.diagnostics, text: text) }
 
         // Overrides: `a.b=value`, a comma list being a grid sweep.
         for override in overrides {
@@ -139,6 +153,7 @@ public enum SpecLoader {
         }
 
         let axes = withReplicates(findSweeps(root, ctx: ctx), root: root, ctx: ctx)
+        checkSweepable(axes, ctx: ctx)
         let zipLengths = Set(axes.filter { $0.mode == .zip }.map(\.values.count))
         if zipLengths.count > 1 {
             let zipAxes = axes.filter { $0.mode == .zip }
@@ -147,7 +162,13 @@ public enum SpecLoader {
                           help: "lengths here: " + zipAxes.map { "\($0.dottedPath)=\($0.values.count)" }.joined(separator: ", "))
             }
         }
-        if !ctx.diagnostics.isEmpty { throw SpecErrors(file: file, text: text, diagnostics: ctx.diagnostics) }
+        if !ctx.diagnostics.isEmpty { throw failAll(ctx.diagnostics, text: text) }
+        guard runPointCount(axes, limit: limits.runPoints) != nil else {
+            throw fail(Diagnostic(ctx.location(of: axes.last?.node, path: axes.last?.stringPath ?? []),
+                                  "the sweeps expand to more than \(limits.runPoints) run points: \(runPointProduct(axes))",
+                                  help: "sweep fewer values, or raise the limit with \(SpecLimits.runPointsVariable)=<count> if you mean it"),
+                       text: text)
+        }
 
         func tree(_ choice: [Int]) -> Node {
             var t = root
@@ -164,18 +185,28 @@ public enum SpecLoader {
                 _ = Experiment.decode(tree(choice), defaultName: defaultName, ctx: ctx)
             }
         }
-        if !ctx.diagnostics.isEmpty { throw SpecErrors(file: file, text: text, diagnostics: sorted(ctx.diagnostics)) }
+        if !ctx.diagnostics.isEmpty { throw failAll(sorted(ctx.diagnostics), text: text) }
 
+        // Each axis's path and value labels once, not once per run point.
+        let paths = axes.map(\.dottedPath)
+        let labels = axes.map { $0.values.map(display) }
+        // Trees with the first a axes applied, kept between points: combinations vary the last
+        // axis fastest, so a point usually re-applies one axis, not all of them.
+        var prefix = [root] + axes.map { _ in root }
+        var previous: [Int]? = nil
         let choices = combinations(axes)
         var points = choices.enumerated().map { i, choice in
-            let exp = Experiment.decode(tree(choice), defaultName: defaultName, ctx: ctx)
-            let assignments = axes.enumerated().map { a, axis in (axis.dottedPath, display(axis.values[choice[a]])) }
+            let first = previous.map { p in choice.indices.first { p[$0] != choice[$0] } ?? axes.count } ?? 0
+            for a in first..<axes.count { prefix[a + 1] = prefix[a].replacing(at: axes[a].path[...], with: axes[a].values[choice[a]]) }
+            previous = choice
+            let exp = Experiment.decode(prefix[axes.count], defaultName: defaultName, ctx: ctx)
+            let assignments = axes.indices.map { a in (paths[a], labels[a][choice[a]]) }
             return RunPoint(index: i, assignments: assignments, experiment: exp)
         }
         let replicatePaths = numberReplicates(&points, choices: choices, axes: axes)
         let claims = decodeClaims(root, scope: ClaimScope(points: points, axes: axes), ctx: ctx)
-        if !ctx.diagnostics.isEmpty { throw SpecErrors(file: file, text: text, diagnostics: sorted(ctx.diagnostics)) }
-        return LoadedSpec(file: file, text: text, overrides: overrides, points: points, sweptPaths: axes.map(\.dottedPath),
+        if !ctx.diagnostics.isEmpty { throw failAll(sorted(ctx.diagnostics), text: text) }
+        return LoadedSpec(file: file, text: text, overrides: overrides, points: points, sweptPaths: paths,
                           claims: claims, replicatePath: replicatePaths.train, probeReplicatePath: replicatePaths.probe)
     }
 
@@ -197,6 +228,7 @@ public enum SpecLoader {
     /// Every dotted key path the spec language accepts (e.g. `train.lr`), as the decoder reads them.
     public static func keyPaths() -> Set<String> {
         let ctx = DecodeContext()
+        ctx.recordsKeys = true
         _ = Experiment.decode(Node([(Node, Node)]()), defaultName: "x", ctx: ctx)
         // One empty claim, so the keys a claim may carry are listed too (as `claims.id`, …).
         _ = decodeClaims(Node([(Node("claims"), Node([Node([(Node, Node)]())]))]), scope: ClaimScope(points: [], axes: [SweepAxis]()), ctx: ctx)
@@ -241,7 +273,7 @@ public enum SpecLoader {
     }
 
     static func syntaxDiagnostic(_ error: YamlError, text: String) -> Diagnostic {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = sourceLines(text)
         func at(_ mark: Mark, _ message: String, help: String? = nil) -> Diagnostic {
             var help = help
             if mark.line >= 1, mark.line <= lines.count {
@@ -257,8 +289,8 @@ public enum SpecLoader {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
             let message = "YAML syntax error: \(problem)" + (context.map { " (\($0.text))" } ?? "")
             return at(mark, message)
-        case let .reader(problem, offset, _, _):
-            return Diagnostic(.wholeFile, "the spec cannot be read as YAML: \(problem)" + (offset.map { " at byte \($0)" } ?? ""))
+        case let .reader(problem, offset, value, _):
+            return readerDiagnostic(problem: problem, offset: offset, value: value, text: text)
         case let .duplicatedKeysInMapping(duplicates, context):
             let key = duplicates.first ?? "?"
             // Yams points at the first occurrence; point at the second, where the mistake is.

@@ -46,7 +46,7 @@ extension Node {
         guard let step = path.first else { return value }
         switch (self, step) {
         case (.mapping(var m), .key(let k)):
-            if let i = m.firstIndex(where: { $0.key.string == k }) {
+            if let i = m.firstIndex(where: { $0.key.scalarText == k }) {
                 let pairs = m.enumerated().map { j, pair in
                     (pair.key, j == m.distance(from: m.startIndex, to: i) ? pair.value.replacing(at: path.dropFirst(), with: value) : pair.value)
                 }

@@ -58,6 +58,8 @@ public struct SlurmPlan: Sendable {
         public var dependencies: [(job: Int, task: Int)]
         /// Whether the job's stages run when some inputs failed (aggregate, claims, report).
         public var tolerant: Bool
+        /// sbatch options whose values cannot stand in an `#SBATCH` line (see ``ShellQuoting``).
+        public var sbatchArguments: [String] = []
     }
     public var jobs: [Job]
     public var directory: URL
@@ -103,28 +105,37 @@ public struct SlurmPlan: Sendable {
             }
             for (t, stage) in group.enumerated() { location[stage.key] = (i, t) }
             let throttle = options.maxParallel > 0 ? "%\(options.maxParallel)" : ""
+            let logs = directory.appendingPathComponent("logs").path
+            var commandLine: [String] = []
             var lines = ["#!/bin/bash",
                          "#SBATCH --job-name=\(name)",
-                         "#SBATCH --array=0-\(group.count - 1)\(throttle)",
-                         "#SBATCH --output=\(directory.path)/logs/\(name)-%A_%a.out",
-                         "#SBATCH --cpus-per-task=\(options.cpusPerTask)",
-                         "#SBATCH --kill-on-invalid-dep=yes"]
-            if let p = options.partition { lines.append("#SBATCH --partition=\(p)") }
-            if let t = options.time { lines.append("#SBATCH --time=\(t)") }
-            if let m = options.mem { lines.append("#SBATCH --mem=\(m)") }
+                         "#SBATCH --array=0-\(group.count - 1)\(throttle)"]
+            // A results path with `%` would also be read as a Slurm file-name pattern: %% is a literal %.
+            lines += [directive("output", logs.replacingOccurrences(of: "%", with: "%%") + "/\(name)-%A_%a.out", commandLine: &commandLine),
+                      "#SBATCH --cpus-per-task=\(options.cpusPerTask)",
+                      "#SBATCH --kill-on-invalid-dep=yes"].compactMap { $0 }
+            if let p = options.partition, let line = directive("partition", p, commandLine: &commandLine) { lines.append(line) }
+            if let t = options.time, let line = directive("time", t, commandLine: &commandLine) { lines.append(line) }
+            if let m = options.mem, let line = directive("mem", m, commandLine: &commandLine) { lines.append(line) }
+            if !commandLine.isEmpty {
+                lines.append("# sbatch is given \(commandLine.count) option\(commandLine.count == 1 ? "" : "s") on its command line: their values cannot be written in an #SBATCH line")
+            }
+            // Every interpolated value is single-quoted: a results path such as 'R$(touch x)'
+            // reaches accordion as written and is never expanded by bash.
+            let quotedName = ShellQuoting.quoted(name)
             lines += [
                 "# \(group.count) \(kind) stage\(group.count == 1 ? "" : "s"): " + group.prefix(3).map(\.name).joined(separator: ", ")
-                    + (group.count > 3 ? ", …" : ""),
+                    .replacingOccurrences(of: "\n", with: " ") + (group.count > 3 ? ", …" : ""),
                 "# submitted with --dependency=\(group[0].kind.toleratesMissingInputs ? "afterany" : "afterok") on the array tasks that compute its inputs",
                 "set -euo pipefail",
                 "export OPENBLAS_NUM_THREADS=\(options.cpusPerTask)",
-                "KEY=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" '\(directory.path)/\(name).keys')",
-                "exec '\(executable)' stage exec \"$KEY\" --results '\(results.path)' --threads \(options.cpusPerTask) \\",
-                "    --log \"\(directory.path)/logs/\(name)-${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}.out\"",
+                "KEY=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" \(ShellQuoting.quoted(directory.path + "/" + name + ".keys")))",
+                "exec \(ShellQuoting.quoted(executable)) stage exec \"$KEY\" --results \(ShellQuoting.quoted(results.path)) --threads \(options.cpusPerTask) \\",
+                "    --log \(ShellQuoting.quoted(logs + "/"))\(quotedName)\"-${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}.out\"",
             ]
             jobs.append(Job(name: name, keys: group.map(\.key), script: lines.joined(separator: "\n") + "\n",
                             scriptURL: directory.appendingPathComponent("\(name).sbatch"), dependencies: dependencies,
-                            tolerant: group[0].kind.toleratesMissingInputs))
+                            tolerant: group[0].kind.toleratesMissingInputs, sbatchArguments: commandLine))
         }
         return SlurmPlan(jobs: jobs, directory: directory)
     }
@@ -151,7 +162,7 @@ public struct SlurmPlan: Sendable {
     func submit() throws -> [String] {
         var ids: [String] = []
         for (i, job) in jobs.enumerated() {
-            var args = ["--parsable"]
+            var args = ["--parsable"] + job.sbatchArguments
             if let dep = dependencyArgument(i, ids: ids) { args.append(dep) }
             args.append(job.scriptURL.path)
             let out = try Slurm.command("sbatch", args)

@@ -10,6 +10,10 @@ public enum NPY {
         case notNPY(String)
         case unsupported(String, String)
         case truncated(String, expected: Int, found: Int)
+        /// The header states a size that cannot be right (negative, overflowing, beyond the file).
+        case badHeader(String, String)
+        /// More bytes follow the data than the shape accounts for.
+        case trailingBytes(String, expected: Int, found: Int)
 
         public var description: String {
             switch self {
@@ -17,6 +21,9 @@ public enum NPY {
             case .unsupported(let path, let why): return "\(path): unsupported .npy content: \(why)"
             case .truncated(let path, let expected, let found):
                 return "\(path): truncated .npy file: expected \(expected) data bytes, found \(found)"
+            case .badHeader(let path, let why): return "\(path): corrupt .npy header: \(why)"
+            case .trailingBytes(let path, let expected, let found):
+                return "\(path): corrupt .npy file: the shape needs \(expected) data bytes but \(found) follow the header"
             }
         }
     }
@@ -43,7 +50,7 @@ public enum NPY {
 
     /// Reads a float32 or float64 `.npy` file as Float64.
     public static func readDouble(_ url: URL) throws -> Tensor<Double> {
-        try decode(Data(contentsOf: url), name: url.path)
+        try decode(TensorFileError.contents(of: url), name: url.path)
     }
 
     /// Decodes `.npy` bytes, converting float32 to `E` if needed.
@@ -65,7 +72,9 @@ public enum NPY {
         } else {
             throw Error.unsupported(name, "format version \(major)")
         }
-        guard bytes.count >= headerStart + headerLength else { throw Error.notNPY(name) }
+        guard headerLength <= bytes.count - headerStart else {
+            throw Error.badHeader(name, "header length \(headerLength) exceeds the \(bytes.count - headerStart) bytes after the preamble")
+        }
         let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
         guard let descr = field("descr", in: header) else { throw Error.unsupported(name, "no descr") }
         let descrText = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
@@ -73,9 +82,7 @@ public enum NPY {
             throw Error.unsupported(name, "Fortran order; save with np.ascontiguousarray")
         }
         guard let shapeText = field("shape", in: header) else { throw Error.unsupported(name, "no shape") }
-        let shape = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
-            .split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        let count = shape.reduce(1, *)
+        let shape = try parseShape(shapeText, name: name)
         let payload = bytes[(headerStart + headerLength)...]
         let width: Int
         switch descrText {
@@ -83,8 +90,15 @@ public enum NPY {
         case "<f8", "f8", "float64": width = 8
         default: throw Error.unsupported(name, "dtype \(descrText); expected float32 or float64 (little-endian)")
         }
-        guard payload.count >= count * width else {
-            throw Error.truncated(name, expected: count * width, found: payload.count)
+        guard let byteCount = UntrustedSizes.byteCount(shape, width: width) else {
+            throw Error.badHeader(name, "shape \(UntrustedSizes.shapeText(shape)) of \(width)-byte elements overflows the address space")
+        }
+        let count = byteCount / max(width, 1)
+        guard payload.count >= byteCount else {
+            throw Error.truncated(name, expected: byteCount, found: payload.count)
+        }
+        guard payload.count == byteCount else {
+            throw Error.trailingBytes(name, expected: byteCount, found: payload.count)
         }
         var scalars = [E](repeating: 0, count: count)
         payload.withUnsafeBytes { raw in
@@ -95,6 +109,28 @@ public enum NPY {
             }
         }
         return Tensor(shape: shape, scalars: scalars)
+    }
+
+    /// The extents of a Python tuple such as `(5, 3)` or `(7,)`; every entry must be a
+    /// non-negative integer (a negative or non-numeric entry is an error, never dropped).
+    static func parseShape(_ text: String, name: String) throws -> [Int] {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasPrefix("("), trimmed.hasSuffix(")") else {
+            throw Error.badHeader(name, "shape \(trimmed) is not a tuple")
+        }
+        let inner = trimmed.dropFirst().dropLast()
+        var shape: [Int] = []
+        let parts = inner.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        for (i, part) in parts.enumerated() {
+            // A one-element tuple ends with a comma: `(7,)`.
+            if part.isEmpty && i == parts.count - 1 && i > 0 { continue }
+            if part.isEmpty && parts.count == 1 { continue }
+            guard let extent = Int(part), extent >= 0 else {
+                throw Error.badHeader(name, "shape \(trimmed) has the extent '\(part)'; extents must be non-negative integers")
+            }
+            shape.append(extent)
+        }
+        return shape
     }
 
     /// The text after `'key':` up to the matching top-level comma or brace.

@@ -44,29 +44,45 @@ public enum Safetensors {
 
     /// Reads every F32/F64 tensor of a file as Float32 (F64 is narrowed).
     public static func read(_ url: URL) throws -> [String: FloatTensor] {
-        let data = try Data(contentsOf: url)
+        let data = try TensorFileError.contents(of: url)
         return try decode(data, name: url.path)
     }
 
     public static func decode(_ data: Data, name: String) throws -> [String: FloatTensor] {
         guard data.count >= 8 else { throw Error.malformed(name, "shorter than its 8-byte header length") }
-        let length = data.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
-        guard length > 0, 8 + length <= data.count else { throw Error.malformed(name, "header length \(length) exceeds the file") }
-        guard let header = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + length))) as? [String: Any] else {
+        // Compared as UInt64 before any conversion: a length near 2^64 must not trap in Int(_:).
+        let rawLength = data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        guard rawLength > 0, rawLength <= UInt64(data.count - 8) else {
+            throw Error.malformed(name, "header length \(rawLength) exceeds the \(data.count - 8) bytes after the length field")
+        }
+        let length = Int(rawLength)
+        let headerStart = data.startIndex + 8
+        guard let header = try? JSONSerialization.jsonObject(with: data.subdata(in: headerStart..<(headerStart + length))) as? [String: Any] else {
             throw Error.malformed(name, "header is not a JSON object")
         }
-        let body = data.subdata(in: (8 + length)..<data.count)
+        let body = data.subdata(in: (headerStart + length)..<data.endIndex)
         var out: [String: FloatTensor] = [:]
         for (key, value) in header where key != "__metadata__" {
             guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
-                  let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2
+                  let shapeNumbers = entry["shape"] as? [NSNumber], let offsetNumbers = entry["data_offsets"] as? [NSNumber],
+                  offsetNumbers.count == 2
             else { throw Error.malformed(name, "bad entry for '\(key)'") }
-            let count = shape.reduce(1, *)
+            guard let shape = exactIntegers(shapeNumbers), let offsets = exactIntegers(offsetNumbers) else {
+                throw Error.malformed(name, "tensor '\(key)' has a shape or data_offsets that are not integers in range")
+            }
             let width = dtype == "F32" ? 4 : dtype == "F64" ? 8 : 0
             guard width > 0 else { throw Error.malformed(name, "tensor '\(key)' has dtype \(dtype); only F32 and F64 are read") }
-            guard offsets[0] >= 0, offsets[1] == offsets[0] + count * width, offsets[1] <= body.count else {
-                throw Error.malformed(name, "tensor '\(key)' has data_offsets \(offsets) inconsistent with shape \(shape) or file size")
+            guard shape.allSatisfy({ $0 >= 0 }) else {
+                throw Error.malformed(name, "tensor '\(key)' has a negative extent in shape \(shape)")
             }
+            guard let byteCount = UntrustedSizes.byteCount(shape, width: width) else {
+                throw Error.malformed(name, "tensor '\(key)' has shape \(shape), whose size overflows the address space")
+            }
+            let (span, overflow) = offsets[1].subtractingReportingOverflow(offsets[0])
+            guard offsets[0] >= 0, offsets[1] <= body.count, !overflow, span == byteCount else {
+                throw Error.malformed(name, "tensor '\(key)' has data_offsets \(offsets) inconsistent with shape \(shape) (\(byteCount) bytes) or the \(body.count) data bytes in the file")
+            }
+            let count = byteCount / width
             var scalars = [Float](repeating: 0, count: count)
             body.withUnsafeBytes { raw in
                 for i in 0..<count {
@@ -75,6 +91,20 @@ public enum Safetensors {
                 }
             }
             out[key] = FloatTensor(shape: shape, scalars: scalars)
+        }
+        return out
+    }
+
+    /// The values as `Int` when every one is an integer that fits (JSON numbers may be
+    /// fractional or beyond 64 bits in a hostile header).
+    private static func exactIntegers(_ numbers: [NSNumber]) -> [Int]? {
+        var out: [Int] = []
+        for n in numbers {
+            let d = n.doubleValue
+            guard d.isFinite, d == d.rounded(), abs(d) < 9.2e18 else { return nil }
+            let i = n.int64Value
+            guard Double(i) == d else { return nil }
+            out.append(Int(i))
         }
         return out
     }

@@ -11,7 +11,7 @@ struct Accordion: ParsableCommand {
     static func main() {
         // Progress lines must reach a pipe or a log file as they happen.
         accordion_line_buffer_stdout()
-        Self.main(nil)
+        ErrorRendering.runMain()
     }
 
 

@@ -104,7 +104,7 @@ enum LoadedPoints {
             shape = t.shape
         } else {
             if tensor != nil { throw Failure.message("--tensor applies to .safetensors files; \(path) is read as .npy") }
-            let data = try Data(contentsOf: url)
+            let data = try TensorFileError.contents(of: url)
             let header = String(decoding: data.prefix(256), as: UTF8.self)
             if header.contains("f8") {
                 let t: DoubleTensor = try NPY.decode(data, name: path)

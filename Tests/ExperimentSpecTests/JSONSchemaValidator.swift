@@ -3,13 +3,13 @@ import Foundation
 /// A validator for the subset of JSON Schema 2020-12 that `Schemas/experiment.schema.json` uses:
 /// `type`, `properties`, `additionalProperties: false`, `required`, `enum`, `minimum`, `maximum`,
 /// `exclusiveMinimum`, `exclusiveMaximum`, `items`, `minItems`, `minProperties`, `maxProperties`,
-/// `anyOf` and local `$ref`. Any other keyword is reported, so the schema cannot silently outgrow it.
+/// `anyOf`, `pattern` and local `$ref`. Any other keyword is reported, so the schema cannot silently outgrow it.
 struct JSONSchemaValidator {
     let root: [String: Any]
     static let understood: Set<String> = [
         "$schema", "$id", "$defs", "$ref", "title", "description", "type", "properties", "additionalProperties",
         "required", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "items", "minItems",
-        "minProperties", "maxProperties", "anyOf",
+        "minProperties", "maxProperties", "anyOf", "pattern",
     ]
 
     /// Problems with `value` against the root schema, as `path: message`.
@@ -36,6 +36,11 @@ struct JSONSchemaValidator {
         }
         if let allowed = schema["enum"] as? [String], !(value is String && allowed.contains(value as! String)) {
             errors.append("\(path): '\(value)' is not one of \(allowed)")
+        }
+        if let pattern = schema["pattern"] as? String, let text = value as? String {
+            let matched = (try? NSRegularExpression(pattern: pattern))?
+                .firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            if !matched { errors.append("\(path): '\(text)' does not match \(pattern)") }
         }
         if let n = Self.number(value) {
             if let m = schema["minimum"] as? Double, n < m { errors.append("\(path): \(n) < minimum \(m)") }

@@ -56,6 +56,7 @@ struct SchemaTests {
 
     @Test("the schema validator rejects what the decoder rejects", arguments: [
         "train: {lr: -1}", "modle: {}", "model: {activation: relux}", "model: {width: {grid: []}}", "train: {epochs: 1.5}",
+        "name: \"x$(touch y)z\"", "name: .hidden", "name: {grid: [a, b]}", "execution: {jobs: {grid: [1, 2]}}",
     ])
     func validatorCatches(_ yaml: String) throws {
         let validator = JSONSchemaValidator(root: try Self.schema())
