@@ -24,13 +24,16 @@ public struct RunOptions: Sendable {
     public var progress: TrainingProgress?
     /// Stop cleanly on SIGINT, SIGTERM and SIGHUP: mark the bundle interrupted and exit (the CLI).
     public var handleSignals = false
+    /// Shell patterns of stage names to recompute even when the store holds them (`--force`).
+    public var force: [String] = []
 
     public init(resultsDirectory: URL = URL(fileURLWithPath: "Results"), jobs: Int = 0, failFast: Bool = false,
                 useCache: Bool = true, slurm: SlurmOptions? = nil,
                 executable: String = CommandLine.arguments.first ?? "accordion",
                 progress: TrainingProgress? = nil, log: @escaping @Sendable (String) -> Void = { print($0) },
-                handleSignals: Bool = false) {
+                handleSignals: Bool = false, force: [String] = []) {
         self.handleSignals = handleSignals
+        self.force = force
         self.resultsDirectory = resultsDirectory
         self.jobs = jobs
         self.failFast = failFast
@@ -99,6 +102,10 @@ public enum Runner {
         let store = StageStore(root: options.useCache ? options.storeRoot
                                    : options.resultsDirectory.appendingPathComponent(".store-\(runID)"))
         store.removeAbandonedScratch()
+        let forced = try StoreMaintenance.force(options.force, graph: graph, store: store)
+        if !options.force.isEmpty {
+            options.log("--force: \(forced.count) stage\(forced.count == 1 ? "" : "s") will be recomputed" + (forced.isEmpty ? " (no stage name matches \(options.force.joined(separator: ", ")))" : ""))
+        }
         let interruption = options.handleSignals ? InterruptionHandler { [log = options.log] sig in
             try? writer.markInterrupted(store: store)
             log("interrupted (signal \(sig)): stages finished so far are kept; run the same command again to resume")

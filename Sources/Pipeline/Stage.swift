@@ -1,3 +1,4 @@
+import Datasets
 import ExperimentSpec
 import Foundation
 import ResultBundles
@@ -5,6 +6,29 @@ import ResultBundles
 /// Parameters of a `data` stage: what to load and how to prepare it.
 public struct DataParams: Codable, Sendable, Hashable {
     public var data: DataSpec
+    /// Size and modification time of each file in the dataset's directory (`name → "size@mtime"`),
+    /// so replacing the files changes the key and every cached stage downstream; nil for
+    /// generated data.
+    public var files: [String: String]?
+
+    /// The stamp of the files a data spec reads.
+    static func stamp(_ spec: DataSpec) -> [String: String]? {
+        let directory: String
+        switch spec.dataset {
+        case .fashionMNIST: directory = spec.path ?? FashionMNIST.defaultDirectory
+        case .cifar10: directory = spec.path ?? CIFAR10.defaultDirectory
+        case .cifar100: directory = spec.path ?? CIFAR100.defaultDirectory
+        case .manifold, .clusters: return nil
+        }
+        let fm = FileManager.default
+        var out: [String: String] = [:]
+        for name in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] {
+            guard let a = try? fm.attributesOfItem(atPath: directory + "/" + name), (a[.type] as? FileAttributeType) == .typeRegular,
+                  let size = a[.size] as? Int, let date = a[.modificationDate] as? Date else { continue }
+            out[name] = "\(size)@\(Int(date.timeIntervalSince1970))"
+        }
+        return out
+    }
 }
 
 /// Parameters of a `train` stage: the network, its training, and the epochs to checkpoint.

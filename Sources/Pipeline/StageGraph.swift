@@ -92,10 +92,13 @@ public struct StageGraph: Sendable {
 
     static func compilePoints(_ spec: LoadedSpec) throws -> StageGraph {
         var g = StageGraph()
+        var stamps: [DataSpec: [String: String]?] = [:]
         for point in spec.points {
             let e = point.experiment
             let label = point.label
-            let data = try g.add(.data(DataParams(data: e.data)), name: "data[\(dataLabel(e.data))]", inputs: [], point: point.index)
+            let stamp = stamps[e.data] ?? DataParams.stamp(e.data)
+            stamps[e.data] = stamp
+            let data = try g.add(.data(DataParams(data: e.data, files: stamp)), name: "data[\(dataLabel(e.data))]", inputs: [], point: point.index)
             let initHash = try e.model.initFrom.map { path -> String in
                 Hex.string(SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))))
             }

@@ -78,7 +78,10 @@ final class StageWorker: @unchecked Sendable {
     /// - Parameter willExecute: called when the stage is actually computed (not cached).
     func compute(_ stage: Stage, willExecute: () -> Void = {}) -> StageOutcome {
         do {
-            let held = try store.lock(stage.key)
+            // Published entries never change, so a checked one is used without the lock: a
+            // read-only store still serves cache hits.
+            if store.check(stage.key) == .valid { return .cached }
+            let held = try store.lock(stage.key) { log("\(stage.name): waiting for another process that is computing it") }
             defer { withExtendedLifetime(held) {} }
             switch store.check(stage.key) {
             case .valid: return .cached

@@ -93,12 +93,15 @@ public struct StageStore: Sendable {
     /// Holds the exclusive lock of one stage key.
     final class Lock {
         private let fd: Int32
-        init(_ url: URL) throws {
+        /// - Parameter waiting: called once if another process holds the lock, before waiting for it.
+        init(_ url: URL, waiting: () -> Void) throws {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             fd = open(url.path, O_CREAT | O_RDWR, 0o644)
             guard fd >= 0 else {
                 throw StageFailure(stage: url.lastPathComponent, reason: "cannot open the lock file \(url.path): \(String(cString: strerror(errno)))")
             }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { return }
+            waiting()
             while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
         }
         deinit {
@@ -107,8 +110,8 @@ public struct StageStore: Sendable {
         }
     }
 
-    func lock(_ key: String) throws -> Lock {
-        try Lock(root.appendingPathComponent("locks").appendingPathComponent("\(key).lock"))
+    func lock(_ key: String, waiting: () -> Void = {}) throws -> Lock {
+        try Lock(root.appendingPathComponent("locks").appendingPathComponent("\(key).lock"), waiting: waiting)
     }
 
     /// A fresh private directory for a stage's outputs while it runs.

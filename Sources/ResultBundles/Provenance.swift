@@ -59,12 +59,17 @@ public struct Provenance: JSONBundleFile, Sendable {
         return "unknown"
     }
 
-    /// The commit of the source tree Accordion was built from, when run inside its checkout.
+    /// The checkout this build of Accordion was compiled from (three levels above this file).
+    static let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// The commit of the source tree this Accordion was built from (not of the directory it runs
+    /// in), when that checkout is still there.
     static func gitState() -> (commit: String, dirty: Bool)? {
         func git(_ args: [String]) -> String? {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["git"] + args
+            p.arguments = ["git", "-C", sourceRoot] + args
             let out = Pipe()
             p.standardOutput = out
             p.standardError = FileHandle.nullDevice

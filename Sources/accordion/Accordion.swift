@@ -19,7 +19,7 @@ struct Accordion: ParsableCommand {
         commandName: "accordion",
         abstract: "Train networks from a YAML experiment and measure the intrinsic dimension of every layer.",
         version: "0.1.0",
-        subcommands: [Run.self, Validate.self, Plan.self, Show.self, Runs.self, Verify.self, Rerun.self, Status.self, StageCommand.self, Report.self, Slim.self, DatasetsCommand.self, Estimate.self, BenchEstimators.self, Bench.self])
+        subcommands: [Run.self, Validate.self, Plan.self, Show.self, Runs.self, Verify.self, Rerun.self, Status.self, StageCommand.self, StoreCommand.self, Report.self, Slim.self, DatasetsCommand.self, Estimate.self, BenchEstimators.self, Bench.self])
 }
 
 /// Exit codes: 0 success, 1 a run failed, 2 the user's input is wrong.
@@ -79,6 +79,10 @@ struct Run: ParsableCommand {
     @Flag(help: "Stop scheduling new stages after the first failure.")
     var failFast = false
 
+    @Option(help: ArgumentHelp("Recompute stages whose name matches this pattern even if stored (repeatable; * and ? are wildcards), e.g. 'train[*]'.",
+                               valueName: "pattern"))
+    var force: [String] = []
+
     @OptionGroup(title: "Slurm")
     var slurm: SlurmFlags
 
@@ -92,7 +96,7 @@ struct Run: ParsableCommand {
             summary = try Runner.run(loaded, options: RunOptions(
                 resultsDirectory: URL(fileURLWithPath: results), jobs: jobs, failFast: failFast,
                 slurm: useSlurm ? slurm.options : nil, progress: output.progress, log: { output.line($0) },
-                handleSignals: true))
+                handleSignals: true, force: force))
         } catch let failure as StageFailure {
             printError("error: \(failure.reason)")
             throw ExitCode(ExitCodes.runFailed)

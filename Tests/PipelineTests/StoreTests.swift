@@ -1,0 +1,112 @@
+import AccordionTestSupport
+import Datasets
+import ExperimentSpec
+import Foundation
+import ResultBundles
+import Testing
+@testable import Pipeline
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Store maintenance, forcing and interruption", .serialized)
+struct StoreTests {
+    static let tiny = CacheTests.tiny
+
+    @Test("store verify names a damaged entry and --repair sets it aside; gc removes what no bundle uses")
+    func verifyAndCollect() throws {
+        let results = TestSupport.temporaryDirectory("store")
+        let spec = try TestSupport.writeSpec(Self.tiny)
+        #expect(try TestSupport.runAccordion(["run", spec.path, "--results", results.path]).status == 0)
+        let clean = try TestSupport.runAccordion(["store", "verify", "--results", results.path])
+        #expect(clean.status == 0 && clean.output.contains("14 stored stages checked, 0 bad"), "\(clean.output)")
+
+        let store = StageStore(root: results.appendingPathComponent(".store"))
+        let graph = try StageGraph.compile(try CacheTests.load())
+        let probe = try #require(graph.stages.first { $0.kind == .probe })
+        let file = store.directory(probe.key).appendingPathComponent("h1.npy")
+        chmod(file.path, 0o644)
+        try Data("not activations".utf8).write(to: file)
+        let bad = try TestSupport.runAccordion(["store", "verify", "--results", results.path])
+        #expect(bad.status == 1 && bad.output.contains("\(probe.name)") && bad.output.contains("h1.npy"), "\(bad.output)")
+        let repaired = try TestSupport.runAccordion(["store", "verify", "--repair", "--results", results.path])
+        #expect(repaired.output.contains("set aside"), "\(repaired.output)")
+        #expect(store.check(probe.key) == .absent)
+
+        // A spec change orphans nothing while the first bundle refers to its stages; removing the
+        // bundle orphans them all.
+        for bundle in BundleReader.bundles(under: results) { try FileManager.default.removeItem(at: bundle) }
+        let gc = try TestSupport.runAccordion(["store", "gc", "--results", results.path])
+        #expect(gc.output.contains("removed 13 unreferenced stages") && gc.output.contains("1 corrupt entry"), "\(gc.output)")
+        #expect(StoreMaintenance.keys(store).isEmpty)
+    }
+
+    @Test("--force recomputes exactly the stages whose names match")
+    func force() throws {
+        let results = TestSupport.temporaryDirectory("force")
+        _ = try Runner.run(try CacheTests.load(), options: RunOptions(resultsDirectory: results, log: { _ in }))
+        let again = try Runner.run(try CacheTests.load(), options: RunOptions(resultsDirectory: results, log: { _ in },
+                                                                               force: ["estimate[*,h1,*]"]))
+        // Two estimates of h1 (epochs 0 and 2) are recomputed; the aggregate and report read the
+        // same bytes again, so they stay cached.
+        #expect(again.executed == 2)
+    }
+
+    @Test("replacing a dataset's files changes the data stage's key")
+    func dataStamp() throws {
+        let dir = TestSupport.temporaryDirectory("data-stamp")
+        try Data(repeating: 1, count: 10).write(to: dir.appendingPathComponent("train-images-idx3-ubyte.gz"))
+        var spec = try CacheTests.load().points[0].experiment.data
+        spec.path = dir.path
+        let before = try #require(DataParams.stamp(spec))
+        try Data(repeating: 2, count: 11).write(to: dir.appendingPathComponent("train-images-idx3-ubyte.gz"))
+        let after = try #require(DataParams.stamp(spec))
+        #expect(before != after && before.count == 1)
+        spec.dataset = .manifold
+        #expect(DataParams.stamp(spec) == nil)
+    }
+
+    @Test("SIGINT during training marks the bundle interrupted, exits 130, and a rerun resumes")
+    func interrupt() throws {
+        let results = TestSupport.temporaryDirectory("interrupt")
+        let spec = try TestSupport.writeSpec("name: slow\ndata: {train_size: 20000, test_size: 500}\nmodel: {depth: 4, width: 256}\ntrain: {epochs: 3}\nprobe: {epochs: [0, 3], size: 200}\n")
+        let p = Process()
+        p.executableURL = TestSupport.accordionExecutable
+        p.arguments = ["run", spec.path, "--results", results.path, "--jobs", "1"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        // Wait until training has started (the train stage announces itself), then interrupt.
+        let store = results.appendingPathComponent(".store")
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline && StoreMaintenance.keys(StageStore(root: store)).isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+        Thread.sleep(forTimeInterval: 0.3)
+        kill(p.processIdentifier, SIGINT)
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130, "\(output)")
+        #expect(output.contains("interrupted (signal 2)"), "\(output)")
+        let bundle = try #require(BundleReader.bundles(under: results).first)
+        #expect(try BundleReader(bundle).manifest.status == .interrupted)
+        let verify = try TestSupport.runAccordion(["verify", bundle.path])
+        #expect(verify.status == 1 && verify.output.contains("interrupted"))
+        let show = try TestSupport.runAccordion(["show", bundle.path])
+        #expect(show.output.contains("was interrupted: run its spec again to resume"), "\(show.output)")
+        let resumed = try TestSupport.runAccordion(["run", spec.path, "--results", results.path])
+        #expect(resumed.status == 0 && resumed.output.contains("1 cached"), "\(resumed.output)")
+    }
+}
+
+@Suite("Stage name patterns")
+struct StagePatternTests {
+    @Test("* and ? are wildcards; brackets are literal", arguments: [
+        ("train[*]", "train[lr=0.1]", true), ("estimate[*,h1,*]", "estimate[base,epoch=0,h1,pr]", true),
+        ("estimate[*,h1,*]", "estimate[base,epoch=0,h2,pr]", false), ("probe[?]", "probe[a]", true),
+        ("probe[?]", "probe[ab]", false), ("*", "", true), ("report", "reports", false),
+    ])
+    func patterns(_ pattern: String, _ name: String, _ expected: Bool) {
+        #expect(StoreMaintenance.matches(Array(pattern), Array(name)) == expected)
+    }
+}
