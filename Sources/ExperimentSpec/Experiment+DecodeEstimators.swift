@@ -1,0 +1,105 @@
+import Foundation
+import Yams
+
+public enum TwoNNMethod: String, Codable, Sendable, NodeEnum {
+    case linear, mle
+    case mleAll = "mle_all"
+}
+
+public enum MLEAverage: String, Codable, Sendable, NodeEnum {
+    case harmonic, mean
+}
+
+/// Reads `estimators`: each present estimator's settings, typed and range-checked here so every
+/// mistake is reported before the first epoch, then handed to the engine as text.
+func decodeEstimators(_ top: inout MapReader, probeSize: Int, ctx: DecodeContext) -> EstimatorsSpec {
+    var e = top.nested("estimators")
+    let sectionGiven = e.mapping != nil
+    var out = EstimatorsSpec()
+    func text(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v) }
+
+    /// Resampling settings every estimator accepts.
+    func common(_ r: inout MapReader, defaultResamples: Int) -> EstimatorsSpec.Settings {
+        var s: EstimatorsSpec.Settings = [:]
+        s["resamples"] = String(r.read("resamples", default: defaultResamples, in: 0...1000))
+        s["resample_fraction"] = text(r.read("resample_fraction", default: 0.9, in: 0.01...0.99, rangeText: "[0.01, 0.99]"))
+        s["blocks"] = String(r.read("blocks", default: false))
+        return s
+    }
+    func needNeighbours(_ r: MapReader, _ key: String, _ k: Int, name: String) {
+        if k + 1 >= probeSize {
+            ctx.error(r.child(key), r.path + [key], "'\(dotted(r.path + [key]))' is \(k) but the probe set has only \(probeSize) points",
+                      help: "use \(key) < \(probeSize - 1), or raise probe.size")
+        }
+    }
+
+    let present = Set(EstimatorsSpec.order.filter { e.has($0) })
+    var pr = e.nested("pr")
+    let prSettings = common(&pr, defaultResamples: 0)
+    pr.finish()
+    if present.contains("pr") { out.pr = prSettings }
+
+    var pca = e.nested("pca")
+    var pcaSettings = common(&pca, defaultResamples: 0)
+    pcaSettings["variance"] = text(pca.read("variance", default: 0.9, in: 1e-6...1, rangeText: "(0, 1]"))
+    pcaSettings["standardize"] = String(pca.read("standardize", default: false))
+    pca.finish()
+    if present.contains("pca") { out.pca = pcaSettings }
+
+    var twonn = e.nested("twonn")
+    var twonnSettings = common(&twonn, defaultResamples: 20)
+    twonnSettings["discard_fraction"] = text(twonn.read("discard_fraction", default: 0.1, in: 0...0.9))
+    twonnSettings["method"] = twonn.read("method", default: TwoNNMethod.linear).rawValue
+    twonn.finish()
+    if present.contains("twonn") { out.twonn = twonnSettings }
+
+    var mle = e.nested("mle")
+    var mleSettings = common(&mle, defaultResamples: 20)
+    let k = mle.read("k", default: 20, in: 2...10000)
+    mleSettings["k"] = String(k)
+    mleSettings["average"] = mle.read("average", default: MLEAverage.harmonic).rawValue
+    if present.contains("mle") { needNeighbours(mle, "k", k, name: "mle") }
+    mle.finish()
+    if present.contains("mle") { out.mle = mleSettings }
+
+    var local = e.nested("local_pca")
+    var localSettings = common(&local, defaultResamples: 0)
+    let lk = local.read("k", default: 100, in: 2...100_000)
+    localSettings["k"] = String(lk)
+    localSettings["variance"] = text(local.read("variance", default: 0.9, in: 1e-6...1, rangeText: "(0, 1]"))
+    if present.contains("local_pca") { needNeighbours(local, "k", lk, name: "local_pca") }
+    local.finish()
+    if present.contains("local_pca") { out.localPCA = localSettings }
+
+    var corr = e.nested("corrdim")
+    var corrSettings = common(&corr, defaultResamples: 0)
+    let k1 = corr.read("k1", default: 10, in: 1...100_000)
+    let k2 = corr.read("k2", default: 20, in: 2...100_000)
+    if k2 <= k1, let n = corr.child("k2") {
+        ctx.error(n, ["estimators", "corrdim", "k2"], "'estimators.corrdim.k2' (\(k2)) must be larger than k1 (\(k1))",
+                  help: "the two scales are the k1-th and k2-th neighbour distances; e.g. k1: 10, k2: 20")
+    }
+    corrSettings["k1"] = String(k1)
+    corrSettings["k2"] = String(k2)
+    if present.contains("corrdim") { needNeighbours(corr, "k2", k2, name: "corrdim") }
+    corr.finish()
+    if present.contains("corrdim") { out.corrdim = corrSettings }
+
+    e.finish()
+    if !sectionGiven {
+        out.pr = prSettings
+    } else if out.names.isEmpty && e.mapping?.isEmpty == true {
+        ctx.error(e.node, ["estimators"], "'estimators' names no estimator",
+                  help: "add one or more of: " + EstimatorsSpec.order.joined(separator: ", "))
+    }
+    return out
+}
+
+func positive(_ value: Int, _ reader: MapReader, _ key: String) -> Int? {
+    if value < 1 {
+        reader.ctx.error(reader.child(key), reader.path + [key], "'\(dotted(reader.path + [key]))' is \(value), out of range",
+                         help: "use a positive count, or omit it to use the whole split")
+        return nil
+    }
+    return value
+}
