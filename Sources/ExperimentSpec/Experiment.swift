@@ -13,6 +13,19 @@ public struct Experiment: Codable, Equatable, Sendable {
     public var estimators: EstimatorsSpec
     public var execution: ExecutionSpec
 
+    /// One line saying what the run point trains, probes and estimates (for `plan`).
+    public var summary: String {
+        let net: String
+        switch model.architecture {
+        case .mlp: net = "mlp " + model.widths.map(String.init).joined(separator: "-")
+        case .cnn: net = "cnn channels " + model.channels.map(String.init).joined(separator: "-") + " head " + model.widths.map(String.init).joined(separator: "-")
+        case .resnet: net = "resnet-\(model.resnetDepth) width \(model.baseWidth)"
+        }
+        return "\(net), \(train.optimizer.rawValue) lr \(train.lr), batch \(train.batchSize), \(train.epochs) epoch(s), seed \(train.seed); "
+            + "probe epochs \(probe.epochs.map(String.init).joined(separator: ",")) on \(probe.size) \(probe.split.rawValue) points; "
+            + "estimators \(estimators.names.joined(separator: ","))"
+    }
+
     /// The top-level keys, in schema order.
     public static let keys = ["name", "description", "data", "model", "train", "probe", "estimators", "execution"]
 }

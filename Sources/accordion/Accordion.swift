@@ -157,16 +157,7 @@ struct Plan: ParsableCommand {
         let loaded = try loadSpec(spec, overrides: overrides, smoke: smoke)
         print("\(spec): \(loaded.points.count) run point\(loaded.points.count == 1 ? "" : "s")"
               + (loaded.sweptPaths.isEmpty ? "" : " over " + loaded.sweptPaths.joined(separator: " × ")))
-        for p in loaded.points {
-            let e = p.experiment
-            let net: String
-            switch e.model.architecture {
-            case .mlp: net = "mlp " + e.model.widths.map(String.init).joined(separator: "-")
-            case .cnn: net = "cnn channels " + e.model.channels.map(String.init).joined(separator: "-") + " head " + e.model.widths.map(String.init).joined(separator: "-")
-            case .resnet: net = "resnet-\(e.model.resnetDepth) width \(e.model.baseWidth)"
-            }
-            print("  [\(p.index)] \(p.label): \(net), \(e.train.optimizer.rawValue) lr \(e.train.lr), batch \(e.train.batchSize), \(e.train.epochs) epoch(s), seed \(e.train.seed); probe epochs \(e.probe.epochs.map(String.init).joined(separator: ",")) on \(e.probe.size) \(e.probe.split.rawValue) points; estimators \(e.estimators.names.joined(separator: ","))")
-        }
+        for p in loaded.points { print("  [\(p.index)] \(p.label): \(p.experiment.summary)") }
         let graph = try StageGraph.compile(loaded)
         var counts: [String: Int] = [:]
         for s in graph.stages { counts[s.kind.rawValue, default: 0] += 1 }

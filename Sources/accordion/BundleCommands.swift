@@ -43,24 +43,17 @@ struct Rerun: ParsableCommand {
 
     func run() throws {
         let original = try target.open()
-        let results = target.results
-        let overrides = (try? String(contentsOf: original.layout.overrides, encoding: .utf8))?
-            .split(separator: "\n").map(String.init).filter { !$0.isEmpty } ?? []
-        let spec: LoadedSpec
+        let result: (summary: RunSummary, comparison: BundleVerifier.Comparison)
         do {
-            let data = try Data(contentsOf: original.layout.spec)
-            spec = try SpecLoader.load(data: data, file: original.layout.spec.path,
-                                       defaultName: original.manifest.experiment, overrides: overrides)
+            result = try Runner.rerun(original, resultsDirectory: URL(fileURLWithPath: target.results), jobs: jobs,
+                                      log: { print($0) })
         } catch let errors as SpecErrors {
             printError(errors.render())
             throw ExitCode(ExitCodes.badInput)
         }
-        let summary = try Runner.run(spec, options: RunOptions(resultsDirectory: URL(fileURLWithPath: results), jobs: jobs,
-                                                               useCache: false, log: { print($0) }))
-        printRunSummary(summary)
-        let comparison = try BundleVerifier.compare(original, try BundleReader(summary.bundle))
-        print(VerifyReport.render(comparison, a: original.layout.root.path, b: summary.bundle.path))
-        if !comparison.passed || !summary.failures.isEmpty { throw ExitCode(ExitCodes.runFailed) }
+        printRunSummary(result.summary)
+        print(VerifyReport.render(result.comparison, a: original.layout.root.path, b: result.summary.bundle.path))
+        if !result.comparison.passed || !result.summary.failures.isEmpty { throw ExitCode(ExitCodes.runFailed) }
     }
 }
 

@@ -37,9 +37,9 @@ struct Estimate: ParsableCommand {
             do { chosen.append(try IDEstimator.parse(text)) } catch { problems.append("error: --estimator \(text): \(error)") }
         }
         if threads < 1 { problems.append("error: --threads \(threads): must be at least 1") }
-        let loaded: LoadedPoints
+        let loaded: PointFile
         do {
-            loaded = try LoadedPoints(path: points, tensor: tensor)
+            loaded = try PointFile(path: points, tensor: tensor)
         } catch {
             problems.append("error: \(error)")
             printError(problems.joined(separator: "\n"))
@@ -73,74 +73,6 @@ struct Estimate: ParsableCommand {
     }
 }
 
-/// Points read from a `.npy` file or a `.safetensors` tensor, in the file's precision.
-enum LoadedPoints {
-    case float(FloatTensor)
-    case double(DoubleTensor)
-
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        static func message(_ text: String) -> Failure { Failure(description: text) }
-    }
-
-    init(path: String, tensor: String?) throws {
-        let url = URL(fileURLWithPath: path)
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw Failure.message("\(path): no such file (give an N × D .npy or .safetensors file)")
-        }
-        let shape: [Int]
-        if url.pathExtension.lowercased() == "safetensors" {
-            let all = try Safetensors.read(url)
-            let name: String
-            if let tensor {
-                name = tensor
-            } else if all.count == 1, let only = all.keys.first {
-                name = only
-            } else {
-                throw Failure.message("\(path) holds \(all.count) tensors; choose one with --tensor NAME (tensors: \(all.keys.sorted().joined(separator: ", ")))")
-            }
-            guard let t = all[name] else { throw Safetensors.Error.missingTensor(path, name, available: Array(all.keys)) }
-            self = .float(t)
-            shape = t.shape
-        } else {
-            if tensor != nil { throw Failure.message("--tensor applies to .safetensors files; \(path) is read as .npy") }
-            let data = try TensorFileError.contents(of: url)
-            let header = String(decoding: data.prefix(256), as: UTF8.self)
-            if header.contains("f8") {
-                let t: DoubleTensor = try NPY.decode(data, name: path)
-                self = .double(t)
-                shape = t.shape
-            } else {
-                let t: FloatTensor = try NPY.decode(data, name: path)
-                self = .float(t)
-                shape = t.shape
-            }
-        }
-        guard shape.count >= 2 else {
-            throw Failure.message("\(path): expected a 2-D array of points (N × D), got shape (\(shape.map(String.init).joined(separator: ", ")))")
-        }
-    }
-
-    var count: Int {
-        switch self { case .float(let t): return t.rows; case .double(let t): return t.rows }
-    }
-
-    var dimension: Int {
-        switch self { case .float(let t): return t.columns; case .double(let t): return t.columns }
-    }
-
-    var dtype: String {
-        switch self { case .float: return "float32"; case .double: return "float64" }
-    }
-
-    func estimate(_ estimator: IDEstimator, threads: Int) throws -> IDEstimate {
-        switch self {
-        case .float(let t): return try estimator.estimate(t, threads: threads)
-        case .double(let t): return try estimator.estimate(t, threads: threads)
-        }
-    }
-}
-
 /// The `--json` output of `accordion estimate`.
 struct EstimateReport: Encodable {
     struct Failure: Encodable {
@@ -156,7 +88,7 @@ struct EstimateReport: Encodable {
     var estimates: [IDEstimate]
     var errors: [Failure]
 
-    init(file: String, loaded: LoadedPoints, threads: Int, estimates: [IDEstimate], errors: [Failure]) {
+    init(file: String, loaded: PointFile, threads: Int, estimates: [IDEstimate], errors: [Failure]) {
         self.file = file
         points = loaded.count
         dimension = loaded.dimension
