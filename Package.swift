@@ -26,6 +26,7 @@ let package = Package(
         ]),
         .target(name: "NeuralNets", dependencies: ["Tensors"]),
         .target(name: "Dimensionality", dependencies: ["Tensors", "CBLAS"]),
+        .target(name: "Benchmarks", dependencies: ["Tensors", "NeuralNets", "Datasets"]),
         .target(name: "ExperimentSpec", dependencies: ["Yams"]),
         .target(name: "ResultBundles", dependencies: [
             "Tensors", "ExperimentSpec", .product(name: "Crypto", package: "swift-crypto"),
@@ -36,7 +37,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "accordion", dependencies: [
-            "Pipeline", "ExperimentSpec", "ResultBundles", "Reports", "CStdio",
+            "Pipeline", "ExperimentSpec", "ResultBundles", "Reports", "CStdio", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "AccordionTestSupport", dependencies: ["Tensors"], path: "Tests/AccordionTestSupport"),

@@ -59,6 +59,8 @@ public final class Conv2D: Layer, ScratchOwner {
     }
     public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
     var reservedBytes: Int { columns.bytes + gathered.bytes }
+    /// Output pixels per channel, `Ho·Wo`, for the configured input.
+    var outputPixels: Int { geometry.pixels }
     public var backwardReadsOutput: Bool { false }
 
     public func configure(inputShape: [Int]) -> [Int] {
