@@ -24,7 +24,10 @@ let package = Package(
         .target(name: "Datasets", dependencies: [
             "Tensors", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "NeuralNets", dependencies: ["Tensors"]),
+        // Direct convolution kernels (C with AVX2 intrinsics, chosen at run time); -O2 even in
+        // debug builds, so that tests on real image sizes stay fast.
+        .target(name: "CConvKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "NeuralNets", dependencies: ["Tensors", "CConvKernels"]),
         .target(name: "Dimensionality", dependencies: ["Tensors", "CBLAS"]),
         .target(name: "Benchmarks", dependencies: ["Tensors", "NeuralNets", "Datasets"]),
         .target(name: "ExperimentSpec", dependencies: ["Yams"]),
