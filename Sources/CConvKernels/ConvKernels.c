@@ -20,6 +20,15 @@
 
 static inline int round_up(int n, int m) { return (n + m - 1) / m * m; }
 
+/// Rows here are a few dozen scalars: an inline loop beats a memcpy call.
+static inline void copy_row(float *restrict dst, const float *restrict src, int n) {
+    for (int i = 0; i < n; i++) dst[i] = src[i];
+}
+
+static inline void zero_row(float *dst, int n) {
+    for (int i = 0; i < n; i++) dst[i] = 0;
+}
+
 size_t accordion_conv_packed_count(int outputs, int inputs, int k) {
     return (size_t)round_up(outputs, TILE_O) * (size_t)inputs * (size_t)(k * k);
 }
@@ -69,7 +78,7 @@ size_t accordion_conv_scratch_count(int inputs, int outputs, int height, int wid
     return (size_t)inputs * l.plane + (size_t)round_up(outputs, TILE_O) * l.flat_r;
 }
 
-static void pad_planes(const float *x, int inputs, int height, int width, int k, layout l, float *xp) {
+__attribute__((no_builtin)) static void pad_planes(const float *x, int inputs, int height, int width, int k, layout l, float *xp) {
     int p = k / 2;
     for (int c = 0; c < inputs; c++) {
         float *dst = xp + (size_t)c * l.plane;
@@ -77,20 +86,20 @@ static void pad_planes(const float *x, int inputs, int height, int width, int k,
         memset(dst, 0, sizeof(float) * (size_t)(p * l.wp + p));
         for (int h = 0; h < height; h++) {
             float *row = dst + (size_t)(h + p) * l.wp + p;
-            memcpy(row, src + (size_t)h * width, sizeof(float) * width);
+            copy_row(row, src + (size_t)h * width, width);
             // The right border of this row and the left border of the next are adjacent.
-            memset(row + width, 0, sizeof(float) * (size_t)(2 * p));
+            zero_row(row + width, 2 * p);
         }
         size_t used = (size_t)(height + p) * l.wp + p;
         memset(dst + used, 0, sizeof(float) * ((size_t)l.plane - used));
     }
 }
 
-static void copy_out(const float *yflat, int outputs, int height, int width, layout l, float *y) {
+__attribute__((no_builtin)) static void copy_out(const float *yflat, int outputs, int height, int width, layout l, float *y) {
     for (int o = 0; o < outputs; o++) {
         const float *src = yflat + (size_t)o * l.flat_r;
         float *dst = y + (size_t)o * height * width;
-        for (int h = 0; h < height; h++) memcpy(dst + (size_t)h * width, src + (size_t)h * l.wp, sizeof(float) * width);
+        for (int h = 0; h < height; h++) copy_row(dst + (size_t)h * width, src + (size_t)h * l.wp, width);
     }
 }
 
@@ -121,7 +130,7 @@ static void tiles_portable(const float *xp, int inputs, int k, layout l, const f
 
 /// dy copied to flat positions (row stride Wp) with the junk columns and the tail zeroed, so that
 /// they add nothing to the weight gradient.
-static void flatten_gradient(const float *dy, int outputs, int height, int width, layout l, float *dyflat) {
+__attribute__((no_builtin)) static void flatten_gradient(const float *dy, int outputs, int height, int width, layout l, float *dyflat) {
     for (int o = 0; o < round_up(outputs, TILE_O); o++) {
         float *dst = dyflat + (size_t)o * l.flat_r;
         if (o >= outputs) {
@@ -130,8 +139,8 @@ static void flatten_gradient(const float *dy, int outputs, int height, int width
         }
         const float *src = dy + (size_t)o * height * width;
         for (int h = 0; h < height; h++) {
-            memcpy(dst + (size_t)h * l.wp, src + (size_t)h * width, sizeof(float) * width);
-            memset(dst + (size_t)h * l.wp + width, 0, sizeof(float) * (size_t)(l.wp - width));
+            copy_row(dst + (size_t)h * l.wp, src + (size_t)h * width, width);
+            zero_row(dst + (size_t)h * l.wp + width, l.wp - width);
         }
         memset(dst + l.flat, 0, sizeof(float) * (size_t)(l.flat_r - l.flat));
     }
