@@ -10,7 +10,9 @@ import Tensors
 ///           ∂x_n = col2im(Wᵀ · ∂Y_n)
 /// Ho = ⌊(H + 2p − kh)/s⌋ + 1,  Wo likewise.
 /// ```
-/// Several examples share one GEMM when an image's output is small, so the matrices stay large
+/// Stride-1 "same" convolutions (odd k, padding k/2) skip the patch matrix and run on direct
+/// kernels instead (``usesDirectPath``, `Conv2D+Direct.swift`); the rest use im2col + GEMM:
+/// several examples share one GEMM when an image's output is small, so the matrices stay large
 /// enough to run near the BLAS peak; the patch matrix is rebuilt in the backward pass rather than
 /// kept, so memory stays O(chunk), not O(batch).
 ///
