@@ -25,8 +25,12 @@ let package = Package(
         .target(name: "Datasets", dependencies: [
             "Tensors", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "NeuralNets", dependencies: ["Tensors"]),
+        // Direct convolution kernels (C with AVX2 intrinsics, chosen at run time); -O2 even in
+        // debug builds, so that tests on real image sizes stay fast.
+        .target(name: "CConvKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "NeuralNets", dependencies: ["Tensors", "CConvKernels"]),
         .target(name: "Dimensionality", dependencies: ["Tensors", "CBLAS"]),
+        .target(name: "Benchmarks", dependencies: ["Tensors", "NeuralNets", "Datasets"]),
         .target(name: "ExperimentSpec", dependencies: ["Yams"]),
         .target(name: "Claims", dependencies: ["ExperimentSpec"]),
         .target(name: "ResultBundles", dependencies: [
@@ -38,7 +42,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "accordion", dependencies: [
-            "Pipeline", "Claims", "ExperimentSpec", "ResultBundles", "Reports", "CStdio",
+            "Pipeline", "Claims", "ExperimentSpec", "ResultBundles", "Reports", "CStdio", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "AccordionTestSupport", dependencies: ["Tensors"], path: "Tests/AccordionTestSupport"),

@@ -57,6 +57,13 @@ public final class BatchNorm: Layer {
     }
 
     public func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, training: Bool) {
+        forward(x, into: y, batch: batch, training: training, fusedReLU: false)
+    }
+
+    /// The forward pass, optionally followed by a ReLU in the same sweep over `y`
+    /// (`y = max(0, γ x̂ + β)`), which the engine uses for `BatchNorm` → `ReLU` pairs.
+    func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, training: Bool,
+                 fusedReLU: Bool) {
         let c = features, p = plane
         let count = batch * p
         // y = (x − centre)·scale + shift, centred first so that large means do not cancel.
@@ -93,7 +100,14 @@ public final class BatchNorm: Layer {
             for ch in 0..<c {
                 let src = x + (n * c + ch) * p, dst = y + (n * c + ch) * p
                 let a = scale[ch], mu = centre[ch], b = shift[ch]
-                for i in 0..<p { dst[i] = (src[i] - mu) * a + b }
+                if fusedReLU {
+                    for i in 0..<p {
+                        let v = (src[i] - mu) * a + b
+                        dst[i] = v < 0 ? 0 : v
+                    }
+                } else {
+                    for i in 0..<p { dst[i] = (src[i] - mu) * a + b }
+                }
             }
         }
     }
@@ -135,5 +149,20 @@ public final class BatchNorm: Layer {
                 for i in 0..<p { out[i] = k * (n * g[i] - sum - (src[i] - mu) * slope) }
             }
         }
+    }
+}
+
+/// A layer whose forward pass can apply a following ReLU in the same sweep over its output.
+protocol ReLUFusing: Layer {
+    func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, training: Bool,
+                 fusedReLU: Bool)
+}
+
+extension BatchNorm: ReLUFusing {}
+
+extension Dense: ReLUFusing {
+    func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, training: Bool,
+                 fusedReLU: Bool) {
+        forward(x, into: y, batch: batch, fusedReLU: fusedReLU)
     }
 }

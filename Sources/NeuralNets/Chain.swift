@@ -28,7 +28,7 @@ protocol CompositeLayer: Layer {
 ///
 /// Training mode keeps every layer's output until the backward pass (layers that run in place
 /// share their input's buffer when no backward pass needs the overwritten values); gradients
-/// flow through two ping-pong buffers. A `Dense` followed by an in-place ReLU is run as one
+/// flow through two ping-pong buffers. A `Dense` or `BatchNorm` followed by an in-place ReLU is run as one
 /// fused kernel. Eval mode keeps only two buffers, from the shared arena.
 final class Chain: ScratchOwner {
     let layers: [Layer]
@@ -83,7 +83,7 @@ final class Chain: ScratchOwner {
         slots = slotSize.map { _ in Scratch<Float>() }
         slotPointers = slots.map(\.pointer)
         fusedReLU = layers.indices.map { i in
-            guard i + 1 < layers.count, layers[i] is Dense, let act = layers[i + 1] as? Activation else { return false }
+            guard i + 1 < layers.count, layers[i] is ReLUFusing, let act = layers[i + 1] as? Activation else { return false }
             return act.kind == .relu && slotOfLayer[i + 1] == slotOfLayer[i]
         }
         attach(arena: arena, depth: 0)
@@ -127,8 +127,8 @@ final class Chain: ScratchOwner {
         var i = 0
         while i < layers.count {
             let out = slotPointers[slotOfLayer[i]]
-            if fusedReLU[i], let dense = layers[i] as? Dense {
-                dense.forward(h, into: out, batch: batch, fusedReLU: true)
+            if fusedReLU[i], let fusing = layers[i] as? ReLUFusing {
+                fusing.forward(h, into: out, batch: batch, training: true, fusedReLU: true)
                 i += 2
             } else {
                 layers[i].forward(h, into: out, batch: batch, training: true)
@@ -188,8 +188,8 @@ final class Chain: ScratchOwner {
                 out = h == UnsafePointer(ping) ? pong : ping
             }
             let fuse = fusedReLU[i] && !(wanted?[i] ?? false) && !(i + 1 == layers.count - 1 && destination != nil)
-            if fuse, let dense = layers[i] as? Dense {
-                dense.forward(h, into: out, batch: batch, fusedReLU: true)
+            if fuse, let fusing = layers[i] as? ReLUFusing {
+                fusing.forward(h, into: out, batch: batch, training: false, fusedReLU: true)
                 visit?(i + 1, out)
                 i += 2
             } else {

@@ -10,7 +10,9 @@ import Tensors
 ///           ∂x_n = col2im(Wᵀ · ∂Y_n)
 /// Ho = ⌊(H + 2p − kh)/s⌋ + 1,  Wo likewise.
 /// ```
-/// Several examples share one GEMM when an image's output is small, so the matrices stay large
+/// Stride-1 "same" convolutions (odd k, padding k/2) skip the patch matrix and run on direct
+/// kernels instead (``usesDirectPath``, `Conv2D+Direct.swift`); the rest use im2col + GEMM:
+/// several examples share one GEMM when an image's output is small, so the matrices stay large
 /// enough to run near the BLAS peak; the patch matrix is rebuilt in the backward pass rather than
 /// kept, so memory stays O(chunk), not O(batch).
 ///
@@ -28,9 +30,13 @@ public final class Conv2D: Layer, ScratchOwner {
     public let bias: Parameter?
     public let tape = LayerTape()
 
-    private var geometry: ConvGeometry
-    private let columns = Scratch<Float>()
-    private let gathered = Scratch<Float>()
+    var geometry: ConvGeometry
+    /// Patch matrices (im2col path) or padded planes (direct path).
+    let columns = Scratch<Float>()
+    /// Staging of several examples' outputs (im2col path) or per-thread weight gradients (direct).
+    let gathered = Scratch<Float>()
+    /// Weights packed for the direct kernels.
+    let directWeights = Scratch<Float>()
     /// Target size of the patch-matrix buffer, in scalars (4 MiB).
     private static let chunkBudget = 1 << 20
 
@@ -58,7 +64,9 @@ public final class Conv2D: Layer, ScratchOwner {
         "Conv2D(\(inputChannels)→\(outputChannels), \(kernelSize)×\(kernelSize), stride \(stride), padding \(padding))"
     }
     public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
-    var reservedBytes: Int { columns.bytes + gathered.bytes }
+    var reservedBytes: Int { columns.bytes + gathered.bytes + directWeights.bytes }
+    /// Output pixels per channel, `Ho·Wo`, for the configured input.
+    var outputPixels: Int { geometry.pixels }
     public var backwardReadsOutput: Bool { false }
 
     public func configure(inputShape: [Int]) -> [Int] {
@@ -80,6 +88,30 @@ public final class Conv2D: Layer, ScratchOwner {
     }
 
     public func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, training: Bool) {
+        if usesDirectPath {
+            forwardDirect(x, into: y, batch: batch, workers: BLAS.threads)
+        } else {
+            forwardByGEMM(x, into: y, batch: batch)
+        }
+        addBias(y, batch: batch)
+    }
+
+    private func addBias(_ y: UnsafeMutablePointer<Float>, batch: Int) {
+        guard let bias else { return }
+        let p = geometry.pixels, out = outputChannels
+        bias.withValue { b in
+            for n in 0..<batch {
+                for o in 0..<out {
+                    let row = y + (n * out + o) * p
+                    let v = b[o]
+                    for i in 0..<p { row[i] += v }
+                }
+            }
+        }
+    }
+
+    /// `Y = W · cols(X)`, several examples per GEMM when their outputs are small.
+    private func forwardByGEMM(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int) {
         let g = geometry, p = g.pixels, k = g.patchSize, out = outputChannels
         let step = chunk(batch: batch)
         let cols = g.isPointwise ? nil : columns.reserve(k * p * step)
@@ -110,26 +142,12 @@ public final class Conv2D: Layer, ScratchOwner {
                 start += s
             }
         }
-        if let bias {
-            bias.withValue { b in
-                for n in 0..<batch {
-                    for o in 0..<out {
-                        let row = y + (n * out + o) * p
-                        let v = b[o]
-                        for i in 0..<p { row[i] += v }
-                    }
-                }
-            }
-        }
     }
 
     public func backward(input x: UnsafePointer<Float>, output y: UnsafePointer<Float>,
                          outputGradient dy: UnsafePointer<Float>, inputGradient dx: UnsafeMutablePointer<Float>?,
                          batch: Int) {
-        let g = geometry, p = g.pixels, k = g.patchSize, out = outputChannels
-        let step = chunk(batch: batch)
-        let cols = g.isPointwise ? nil : columns.reserve(k * p * step)
-        let staging = step > 1 ? gathered.reserve(out * p * step) : nil
+        let p = geometry.pixels, out = outputChannels
         if let bias {
             bias.accumulateGradient { db, beta in
                 if beta == 0 { db.update(repeating: 0, count: out) }
@@ -140,6 +158,20 @@ public final class Conv2D: Layer, ScratchOwner {
                 }
             }
         }
+        if usesDirectPath {
+            backwardDirect(input: x, outputGradient: dy, inputGradient: dx, batch: batch, workers: BLAS.threads)
+        } else {
+            backwardByGEMM(input: x, outputGradient: dy, inputGradient: dx, batch: batch)
+        }
+    }
+
+    /// `∂W += Σ ∂Y cols(X)ᵀ` and, unless `dx` is nil, `∂X = col2im(Wᵀ ∂Y)`, chunk by chunk.
+    func backwardByGEMM(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+                        inputGradient dx: UnsafeMutablePointer<Float>?, batch: Int) {
+        let g = geometry, p = g.pixels, k = g.patchSize, out = outputChannels
+        let step = chunk(batch: batch)
+        let cols = g.isPointwise ? nil : columns.reserve(k * p * step)
+        let staging = step > 1 ? gathered.reserve(out * p * step) : nil
         if let dx, !g.isPointwise { dx.update(repeating: 0, count: batch * g.inputSize) }
         weight.accumulateGradient { dw, firstBeta in
             weight.withValue { w in

@@ -35,7 +35,7 @@ public struct Provenance: JSONBundleFile, Sendable {
             tool: "accordion", toolVersion: toolVersion, gitCommit: git?.commit, gitDirty: git?.dirty,
             swiftVersion: swiftVersion, os: ProcessInfo.processInfo.operatingSystemVersionString,
             cpu: cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount,
-            blas: "OpenBLAS", blasCore: BLAS.coreName, blasThreads: threads,
+            blas: BLAS.version.map { "OpenBLAS \($0)" } ?? "OpenBLAS", blasCore: BLAS.coreName, blasThreads: threads,
             datasets: datasets, rootSeeds: seeds, command: CommandLine.arguments)
     }
 

@@ -13,10 +13,39 @@ public enum BLAS {
     /// The OpenBLAS thread count in force.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
-    /// The CPU kernel OpenBLAS selected (e.g. `Haswell`, `SkylakeX`).
+    /// The CPU kernel OpenBLAS selected at load time (e.g. `Haswell`, `Zen`, `SkylakeX`).
+    ///
+    /// A `DYNAMIC_ARCH` build (Debian's) picks it from `cpuid`, or from `OPENBLAS_CORETYPE` when
+    /// that is set; results may differ in the last bits between kernels.
     public static var coreName: String {
         guard let name = openblas_get_corename() else { return "unknown" }
         return String(cString: name)
+    }
+
+    /// The build description OpenBLAS reports (`openblas_get_config`), e.g.
+    /// `OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64`.
+    public static var configuration: String {
+        guard let text = openblas_get_config() else { return "unknown" }
+        return String(cString: text).split(separator: " ").joined(separator: " ")
+    }
+
+    /// The OpenBLAS version (`0.3.21`), read from ``configuration``; nil if it names none.
+    public static var version: String? { version(fromConfiguration: configuration) }
+
+    /// The version in an `openblas_get_config` string: the first word after `OpenBLAS` that
+    /// starts with a digit.
+    static func version(fromConfiguration text: String) -> String? {
+        let words = text.split(separator: " ")
+        guard let at = words.firstIndex(of: "OpenBLAS"), at + 1 < words.count,
+              words[at + 1].first?.isNumber == true else { return nil }
+        return String(words[at + 1])
+    }
+
+    /// One line for provenance and benchmark headers: library, version, kernel and threads,
+    /// e.g. `OpenBLAS 0.3.21, core Zen, 1 thread`.
+    public static var summary: String {
+        let t = threads
+        return "OpenBLAS \(version ?? "?"), core \(coreName), \(t) thread\(t == 1 ? "" : "s")"
     }
 }
 

@@ -1,0 +1,121 @@
+import CConvKernels
+import Dispatch
+import Tensors
+
+/// The direct path of ``Conv2D`` for "same" convolutions (stride 1, odd k×k kernel, padding
+/// k/2), which are all of a ResNet's 3×3 convolutions but the strided ones.
+///
+/// ```
+/// forward   y_n  = conv(x_n, W)                        (no patch matrix)
+/// backward  ∂x_n = conv(∂y_n, flip(W)ᵀ)                flip: taps reversed, in/out swapped
+///           ∂W  += Σ_n corr(∂y_n, x_n)                 direct kernel on large planes,
+///                                                      im2col + GEMM on small ones
+/// ```
+/// An im2col patch matrix holds k² copies of every input plane; at 16–64 channels the GEMM on it
+/// does only `out` multiply-adds per copied scalar, so writing it, packing it, and (backward)
+/// scattering its gradient back cost about as much as the products. The kernels in
+/// `CConvKernels` instead read a zero-bordered copy of each plane at k² fixed offsets and keep
+/// a 4-channel × 24-pixel tile of outputs in registers (see `ConvKernels.c`).
+///
+/// Examples are independent in the forward pass and the input gradient, so with more than one
+/// BLAS thread they are split into fixed contiguous ranges, one per thread; the weight gradient is
+/// summed per range and the partial sums added in range order, so a run is reproducible at a fixed
+/// thread count.
+extension Conv2D {
+    /// Whether this convolution takes the direct path.
+    var usesDirectPath: Bool {
+        stride == 1 && kernelSize > 1 && kernelSize % 2 == 1 && padding == kernelSize / 2
+    }
+
+    /// Planes of at least this many pixels get the direct weight-gradient kernel; on smaller ones
+    /// its per-tile reductions cost more than im2col + GEMM (measured in docs/benchmarks.md).
+    static let directWeightGradientPixels = 256
+
+    /// Contiguous example ranges, one per worker (at most one per example).
+    static func ranges(batch: Int, workers requested: Int) -> [Range<Int>] {
+        let workers = max(1, min(requested, batch))
+        return (0..<workers).map { w in (batch * w / workers)..<(batch * (w + 1) / workers) }
+    }
+
+    /// Runs `body(worker, range)` for every range, side by side when there are several.
+    static func forEachRange(_ ranges: [Range<Int>], _ body: (Int, Range<Int>) -> Void) {
+        if ranges.count == 1 {
+            body(0, ranges[0])
+        } else {
+            // The workers write disjoint examples (or their own partial sums) of buffers the
+            // caller owns until concurrentPerform returns.
+            withoutActuallyEscaping(body) { body in
+                let work = UncheckedWork(run: body)
+                DispatchQueue.concurrentPerform(iterations: ranges.count) { work.run($0, ranges[$0]) }
+            }
+        }
+    }
+
+    /// `workers` is the BLAS thread count in training; tests pass it to cover both splits.
+    func forwardDirect(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, workers: Int) {
+        let g = geometry, k = kernelSize, out = outputChannels, cin = inputChannels
+        let (h, w) = (g.height, g.width)
+        let packed = directWeights.reserve(accordion_conv_packed_count(Int32(out), Int32(cin), Int32(k)))
+        weight.withValue { accordion_conv_pack($0, Int32(out), Int32(cin), Int32(k), 0, packed) }
+        let ranges = Self.ranges(batch: batch, workers: workers)
+        let perWorker = accordion_conv_scratch_count(Int32(cin), Int32(out), Int32(h), Int32(w), Int32(k))
+        let scratch = columns.reserve(perWorker * ranges.count)
+        let (inSize, outSize) = (g.inputSize, out * g.pixels)
+        Self.forEachRange(ranges) { worker, range in
+            let s = scratch + worker * perWorker
+            for n in range {
+                accordion_conv_same(x + n * inSize, Int32(cin), Int32(h), Int32(w), Int32(k), packed, Int32(out),
+                                    y + n * outSize, s)
+            }
+        }
+    }
+
+    func backwardDirect(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+                        inputGradient dx: UnsafeMutablePointer<Float>?, batch: Int, workers: Int) {
+        let g = geometry, k = kernelSize, out = outputChannels, cin = inputChannels
+        let (h, w) = (g.height, g.width)
+        let ranges = Self.ranges(batch: batch, workers: workers)
+        let (inSize, outSize) = (g.inputSize, out * g.pixels)
+        let weightCount = out * cin * k * k
+        if g.pixels >= Self.directWeightGradientPixels {
+            let perWorker = accordion_conv_scratch_count(Int32(cin), Int32(out), Int32(h), Int32(w), Int32(k))
+            let scratch = columns.reserve(perWorker * ranges.count)
+            let partials = gathered.reserve(weightCount * ranges.count)
+            partials.update(repeating: 0, count: weightCount * ranges.count)
+            Self.forEachRange(ranges) { worker, range in
+                let s = scratch + worker * perWorker, part = partials + worker * weightCount
+                for n in range {
+                    accordion_conv_same_weight_gradient(x + n * inSize, dy + n * outSize, Int32(cin), Int32(out),
+                                                        Int32(h), Int32(w), Int32(k), part, s)
+                }
+            }
+            weight.accumulateGradient { dw, beta in
+                if beta == 0 { dw.update(from: partials, count: weightCount) } else {
+                    Kernels.accumulate(partials, into: dw, count: weightCount)
+                }
+                for r in 1..<max(1, ranges.count) {
+                    Kernels.accumulate(partials + r * weightCount, into: dw, count: weightCount)
+                }
+            }
+        } else {
+            backwardByGEMM(input: x, outputGradient: dy, inputGradient: nil, batch: batch)
+        }
+        guard let dx else { return }
+        let packed = directWeights.reserve(accordion_conv_packed_count(Int32(cin), Int32(out), Int32(k)))
+        weight.withValue { accordion_conv_pack($0, Int32(out), Int32(cin), Int32(k), 1, packed) }
+        let perWorker = accordion_conv_scratch_count(Int32(out), Int32(cin), Int32(h), Int32(w), Int32(k))
+        let scratch = columns.reserve(perWorker * ranges.count)
+        Self.forEachRange(ranges) { worker, range in
+            let s = scratch + worker * perWorker
+            for n in range {
+                accordion_conv_same(dy + n * outSize, Int32(out), Int32(h), Int32(w), Int32(k), packed, Int32(cin),
+                                    dx + n * inSize, s)
+            }
+        }
+    }
+}
+
+/// A closure over raw buffers handed to worker threads that touch disjoint parts of them.
+private struct UncheckedWork: @unchecked Sendable {
+    let run: (Int, Range<Int>) -> Void
+}
