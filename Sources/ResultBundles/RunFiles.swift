@@ -76,9 +76,14 @@ public struct ResultRow: Codable, Sendable, Equatable {
 
 /// Writes and reads the tidy `results.csv`.
 public enum ResultsCSV {
+    /// The error-bar column, named for what it measures: the standard deviation of the estimate
+    /// over random subsets of one probe set (not the spread across training seeds, which is in
+    /// `summary.csv`); empty when the estimator ran without resampling.
+    public static let subsampleColumn = "probe_subsample_sd"
+
     public static func render(_ rows: [ResultRow], sweptPaths: [String], assignments: [Int: [String]]) -> String {
         var header = ["point", "label"] + sweptPaths
-        header += ["epoch", "layer", "layer_index", "estimator", "value", "error", "n", "dimension", "seconds", "flavour"]
+        header += ["epoch", "layer", "layer_index", "estimator", "value", subsampleColumn, "n", "dimension", "seconds", "flavour"]
         var lines = [header.joined(separator: ",")]
         for r in rows {
             var fields = [String(r.point), quote(r.label)] + (assignments[r.point] ?? []).map(quote)
@@ -98,7 +103,8 @@ public enum ResultsCSV {
         }
         let p = try column("point"), l = try column("label"), e = try column("epoch"), layer = try column("layer")
         let li = try column("layer_index"), est = try column("estimator"), v = try column("value")
-        let err = table.column("error"), n = table.column("n"), d = table.column("dimension")
+        // Bundles written before the column said what it measures call it `error`.
+        let err = table.column(subsampleColumn) ?? table.column("error"), n = table.column("n"), d = table.column("dimension")
         let sec = table.column("seconds"), fl = table.column("flavour")
         return try table.rows.enumerated().map { i, r in
             guard r.count == table.header.count, let point = Int(r[p]), let epoch = Int(r[e]),
