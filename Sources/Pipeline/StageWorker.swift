@@ -98,7 +98,7 @@ final class StageWorker: @unchecked Sendable {
                 try perform(stage, into: scratch)
             } catch {
                 try? FileManager.default.removeItem(at: scratch)
-                return .failed((error as? StageFailure)?.reason ?? "\(error)")
+                return .failed((error as? StageFailure)?.reason ?? FileErrors.describe(error))
             }
             let seconds = Date().timeIntervalSince(start)
             try store.publish(scratch, key: stage.key, result: StageResult(
@@ -106,7 +106,7 @@ final class StageWorker: @unchecked Sendable {
                 finished: ISO8601DateFormatter().string(from: Date())))
             return .done(seconds: seconds)
         } catch {
-            return .failed((error as? StageFailure)?.reason ?? "\(error)")
+            return .failed((error as? StageFailure)?.reason ?? FileErrors.describe(error))
         }
     }
 

@@ -5,6 +5,7 @@ import ExperimentSpec
 import Foundation
 import Pipeline
 import ResultBundles
+import Tensors
 
 @main
 struct Accordion: ParsableCommand {
@@ -99,6 +100,13 @@ struct Run: ParsableCommand {
                 handleSignals: true, force: force))
         } catch let failure as StageFailure {
             printError("error: \(failure.reason)")
+            throw ExitCode(ExitCodes.runFailed)
+        } catch let errors as SpecErrors {
+            printError(errors.render())
+            throw ExitCode(ExitCodes.badInput)
+        } catch {
+            // The spec was valid: whatever stops the run now (a full disk, say) is a failed run.
+            printError("error: \(FileErrors.describe(error))")
             throw ExitCode(ExitCodes.runFailed)
         }
         if summary.detached { return }
