@@ -56,14 +56,15 @@ extension BundleWriter {
 }
 
 extension StageStore {
-    /// Removes scratch directories (`tmp/<key>.<pid>.<n>`) whose process no longer runs: what a
-    /// killed or interrupted run leaves behind.
+    /// Removes scratch directories (`tmp/<key>.<host>.<pid>.<n>`) of this host whose process no
+    /// longer runs: what a killed or interrupted run leaves behind. Other hosts' directories are
+    /// left alone: their processes cannot be checked from here.
     func removeAbandonedScratch() {
         let tmp = root.appendingPathComponent("tmp")
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: tmp.path) else { return }
         for name in names {
             let parts = name.split(separator: ".")
-            guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]), !Self.isAlive(pid) else { continue }
+            guard parts.count == 4, parts[1] == Self.hostTag, let pid = Int32(parts[2]), !Self.isAlive(pid) else { continue }
             try? FileManager.default.removeItem(at: tmp.appendingPathComponent(name))
         }
     }

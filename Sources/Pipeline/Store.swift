@@ -114,9 +114,19 @@ public struct StageStore: Sendable {
         try Lock(root.appendingPathComponent("locks").appendingPathComponent("\(key).lock"), waiting: waiting)
     }
 
-    /// A fresh private directory for a stage's outputs while it runs.
+    /// This machine's name without dots, so scratch directories say which host's process owns them
+    /// (a store on a shared filesystem is used by cluster nodes at once).
+    static let hostTag: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "host" }
+        let name = String(cString: buffer).replacingOccurrences(of: ".", with: "_")
+        return name.isEmpty ? "host" : name
+    }()
+
+    /// A fresh private directory for a stage's outputs while it runs: `tmp/<key>.<host>.<pid>.<n>`.
     func scratch(_ key: String) throws -> URL {
-        let url = root.appendingPathComponent("tmp").appendingPathComponent("\(key).\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
+        let url = root.appendingPathComponent("tmp")
+            .appendingPathComponent("\(key).\(Self.hostTag).\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

@@ -110,3 +110,25 @@ struct StagePatternTests {
         #expect(StoreMaintenance.matches(Array(pattern), Array(name)) == expected)
     }
 }
+
+@Suite("Abandoned scratch directories")
+struct ScratchTests {
+    @Test("only this host's scratch directories of ended processes are removed")
+    func abandoned() throws {
+        let store = StageStore(root: TestSupport.temporaryDirectory("scratch"))
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let key = String(repeating: "a", count: 64)
+        let names = ["\(key).\(StageStore.hostTag).\(ended.processIdentifier).1",   // ours, ended: removed
+                     "\(key).\(StageStore.hostTag).\(getpid()).2",                   // ours, running: kept
+                     "\(key).other_node.\(ended.processIdentifier).3"]             // another host's: kept
+        for name in names {
+            try FileManager.default.createDirectory(at: store.root.appendingPathComponent("tmp/\(name)"), withIntermediateDirectories: true)
+        }
+        store.removeAbandonedScratch()
+        let left = try FileManager.default.contentsOfDirectory(atPath: store.root.appendingPathComponent("tmp").path).sorted()
+        #expect(left == names.dropFirst().sorted())
+    }
+}
