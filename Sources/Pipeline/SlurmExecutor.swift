@@ -17,7 +17,18 @@ public struct SlurmExecutor: Executor {
     public func execute(_ graph: StageGraph, store: StageStore, context: ExecutionContext) throws -> ExecutionReport? {
         let log = context.log
         for stage in graph.stages { try store.saveDefinition(stage) }
-        let cachedBefore = Set(graph.stages.map(\.key).filter { store.check($0) == .valid })
+        // Entries that fail their checksums are set aside first, so the plan submits them again
+        // instead of counting them as done.
+        var cachedBefore = Set<String>()
+        for stage in graph.stages {
+            switch store.check(stage.key) {
+            case .valid: cachedBefore.insert(stage.key)
+            case .absent: break
+            case .corrupt(let why):
+                log("\(stage.name): the stored copy is unusable (\(why)); recomputing")
+                try store.quarantine(stage.key)
+            }
+        }
         for stage in graph.stages where !cachedBefore.contains(stage.key) { store.clearFailure(stage.key) }
         let plan = SlurmPlan.make(graph: graph, store: store, results: context.resultsDirectory.standardizedFileURL,
                                   runID: context.runID,

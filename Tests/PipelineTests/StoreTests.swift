@@ -132,3 +132,31 @@ struct ScratchTests {
         #expect(left == names.dropFirst().sorted())
     }
 }
+
+@Suite("Slurm and the checked store")
+struct SlurmStoreTests {
+    @Test("a stored stage that fails its checksums is set aside and submitted again, not counted as done")
+    func corruptEntryIsResubmitted() throws {
+        let results = TestSupport.temporaryDirectory("slurm-heal")
+        _ = try Runner.run(try CacheTests.load(), options: RunOptions(resultsDirectory: results, log: { _ in }))
+        let graph = try StageGraph.compile(try CacheTests.load())
+        let estimate = try #require(graph.stages.first { $0.kind == .estimate })
+        let store = StageStore(root: results.appendingPathComponent(".store"))
+        let file = store.directory(estimate.key).appendingPathComponent("estimate.json")
+        chmod(file.path, 0o644)
+        try Data("{}".utf8).write(to: file)
+        final class Lines: @unchecked Sendable {
+            let lock = NSLock()
+            var all: [String] = []
+            func add(_ line: String) { lock.lock(); all.append(line); lock.unlock() }
+        }
+        let lines = Lines()
+        _ = try Runner.run(try CacheTests.load(), options: RunOptions(resultsDirectory: results,
+                                                                     slurm: SlurmOptions(dryRun: true), log: { lines.add($0) }))
+        #expect(lines.all.contains { $0.contains("\(estimate.name): the stored copy is unusable") })
+        // Only the estimate: recomputed, it has the same key and bytes, so the aggregate and the
+        // report built on it stay valid, as in a local run.
+        #expect(lines.all.contains { $0.contains("dry run: 1 job array written") }, "\(lines.all)")
+        #expect(store.check(estimate.key) == .absent)
+    }
+}
