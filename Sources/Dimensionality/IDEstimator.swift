@@ -16,8 +16,8 @@ import Tensors
 /// | `local_pca` | ``LocalPCA`` | `k` 100, `variance` 0.9, `rule` variance \| fo, `alpha` 0.05 |
 /// | `corrdim` | ``CorrelationDimension`` | `k1` 10, `k2` 20 |
 ///
-/// Every estimator also takes `resamples` (random subsets behind the error bar: 20 for `twonn`
-/// and `mle`, 0 otherwise), `resample_fraction` (0.9), `seed` (0) and `blocks` (false: the
+/// Every estimator also takes `resamples` (random subsets behind the error bar: 20 for `pr`,
+/// `twonn` and `mle`, 0 otherwise), `resample_fraction` (0.9), `seed` (0) and `blocks` (false: the
 /// block analysis of ``BlockEstimate``). Settings are plain strings so that any front end (YAML,
 /// command line) can pass them through; unknown keys and bad values throw
 /// ``EstimatorError/invalidSetting(estimator:message:)``.
@@ -66,7 +66,7 @@ public struct IDEstimator: Sendable, Equatable {
 
     static func defaultResamples(_ method: Method) -> Int {
         switch method {
-        case .twoNN, .mle: return 20
+        case .participationRatio, .twoNN, .mle: return 20
         default: return 0
         }
     }

@@ -35,7 +35,7 @@ func decodeEstimators(_ top: inout MapReader, probeSize: Int, ctx: DecodeContext
 
     let present = Set(EstimatorsSpec.order.filter { e.has($0) })
     var pr = e.nested("pr")
-    let prSettings = common(&pr, defaultResamples: 0)
+    let prSettings = common(&pr, defaultResamples: 20)
     pr.finish()
     if present.contains("pr") { out.pr = prSettings }
 

@@ -23,10 +23,17 @@ public enum ReportBuilder {
                 if let n = e.gradientNoise { noise[m.point, default: []].append(.init(epoch: e.epoch, value: n)) }
             }
         }
+        let labels = configurationLabels(aggregate)
         let points = aggregate.points.map { p in
             ReportInput.Point(index: p.index, label: p.label,
                               assignments: Dictionary(zip(aggregate.sweptPaths, p.values), uniquingKeysWith: { a, _ in a }),
-                              testAccuracy: nil, noiseScale: noise[p.index] ?? [])
+                              testAccuracy: nil, noiseScale: noise[p.index] ?? [],
+                              configuration: p.configuration, configurationLabel: labels[p.configuration])
+        }
+        let summaries = GroupSummary.summarize(ClaimInputs.observations(aggregate)).map {
+            ReportInput.Summary(configuration: $0.configuration, epoch: $0.epoch, layer: $0.layer, layerIndex: $0.layerIndex,
+                                estimator: $0.estimator, n: $0.statistics.n, mean: $0.statistics.mean, sd: $0.statistics.sd,
+                                ciLow: $0.statistics.ciLow, ciHigh: $0.statistics.ciHigh, level: $0.statistics.level)
         }
         let estimates = aggregate.rows.map {
             ReportInput.Estimate(point: $0.point, epoch: $0.epoch, layer: $0.layer, layerIndex: $0.layerIndex,
@@ -47,7 +54,25 @@ public enum ReportBuilder {
                               pHolm: $0.pHolm, verdict: $0.verdict.rawValue, reason: $0.reason)
         }
         return ReportInput(name: name, description: description, points: points, estimates: estimates, metrics: metrics,
-                           resolvedSpec: resolvedSpec, provenance: entries, failures: failures, claims: shown)
+                           resolvedSpec: resolvedSpec, provenance: entries, failures: failures, claims: shown,
+                           summaries: summaries)
+    }
+
+    /// Each configuration's label: its points' swept values that are the same for all of them
+    /// (the replicate seeds differ and drop out), written like a run point's label.
+    static func configurationLabels(_ aggregate: AggregateRecord) -> [Int: String] {
+        var members: [Int: [AggregateRecord.Point]] = [:]
+        for p in aggregate.points { members[p.configuration, default: []].append(p) }
+        return members.mapValues { group in
+            guard group.count > 1 else { return group[0].label }
+            let parts = aggregate.sweptPaths.indices.compactMap { i -> String? in
+                let values = Set(group.map { $0.values.indices.contains(i) ? $0.values[i] : "" })
+                guard values.count == 1, let value = values.first else { return nil }
+                let path = aggregate.sweptPaths[i]
+                return "\(path.split(separator: ".").last.map(String.init) ?? path)=\(value)"
+            }
+            return parts.isEmpty ? "base" : parts.joined(separator: ",")
+        }
     }
 
     /// The aggregate of a bundle: its aggregate stage's `aggregate.json`, or for bundles written

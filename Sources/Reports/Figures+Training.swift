@@ -11,6 +11,8 @@ extension Figures {
         let colouring = curveColouring(data, points: points)
         func color(_ i: Int) -> String { colouring.colors[i] }
         let epochCount = Set(points.flatMap { data.metrics(point: $0.index).map(\.epoch) }).count
+        // One epoch draws no curve.
+        guard epochCount >= 2 else { return nil }
         let markerRadius = epochCount <= 25 ? 2.6 : 0
 
         func panel(_ title: String, train: KeyPath<ReportInput.EpochMetrics, Double?>,
@@ -31,7 +33,7 @@ extension Figures {
                                              attributes: [("data-point", "\(point.index)"), ("data-split", split)]))
                 }
             }
-            return PlotPanel(title: title, x: PlotAxis(label: "epoch", kind: .linear),
+            return PlotPanel(title: title, x: PlotAxis(label: "epoch", kind: .linear, integerTicks: true),
                              y: PlotAxis(label: title, kind: .linear), series: series)
         }
 

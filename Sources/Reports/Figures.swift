@@ -71,12 +71,33 @@ public enum Figures {
         }
     }
 
+    /// Panel width and plot height for a grid with a fixed number of columns.
+    static func size(columns: Int) -> (width: Double, plotHeight: Double) {
+        switch columns {
+        case ...1: return (640, 280)
+        case 2: return (540, 240)
+        case 3: return (356, 200)
+        default: return (290, 190)
+        }
+    }
+
+    /// The estimators in the order that fixes their colours and markers: the same colour for an
+    /// estimator in every report. Others follow in order of appearance.
+    static let knownEstimators = ["pr", "twonn", "mle", "pca", "local_pca", "corrdim", "linear_probe", "class_geometry"]
+
+    static func estimatorSlot(_ data: ReportData, _ estimator: String) -> Int {
+        let base = estimator.split(separator: ":").first.map(String.init) ?? estimator
+        if let known = knownEstimators.firstIndex(of: base) { return known }
+        let others = data.estimators.filter { name in !knownEstimators.contains(name.split(separator: ":").first.map(String.init) ?? name) }
+        return knownEstimators.count + (others.firstIndex(of: estimator) ?? 0)
+    }
+
     static func estimatorColor(_ data: ReportData, _ estimator: String) -> String {
-        Palette.categorical(data.estimators.firstIndex(of: estimator) ?? 0)
+        Palette.categorical(estimatorSlot(data, estimator))
     }
 
     static func estimatorMarker(_ data: ReportData, _ estimator: String) -> MarkerShape {
-        MarkerShape.at(data.estimators.firstIndex(of: estimator) ?? 0)
+        MarkerShape.at(estimatorSlot(data, estimator))
     }
 
     static func layerAxis(_ layers: [(index: Int, name: String)]) -> PlotAxis {

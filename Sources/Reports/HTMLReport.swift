@@ -77,7 +77,7 @@ public enum HTMLReport {
         var html = ["<section id=\"failures\" class=\"failures\" role=\"alert\">"]
         html.append("<h2>\(failures.count) stage\(failures.count == 1 ? "" : "s") failed</h2>")
         html.append("<p>Results below are incomplete. Failed points are marked in the table and in their own panels, "
-                    + "and left out of the final-layer and sweep comparisons.</p>")
+                    + "and left out of the last-hidden-layer and sweep comparisons.</p>")
         html.append("<table><thead><tr><th>stage</th><th>reason</th></tr></thead><tbody>")
         for failure in failures {
             html.append("<tr><td><code>\(e(failure.stage))</code></td><td>\(e(failure.reason))</td></tr>")
@@ -90,12 +90,12 @@ public enum HTMLReport {
     static func pointsSection(_ data: ReportData) -> [String] {
         var html = ["<section id=\"points\">", "<h2>Run points</h2>"]
         guard !data.points.isEmpty else { return html + ["<p class=\"empty\">No run points.</p>", "</section>"] }
-        html.append("<p class=\"note\">Final-layer ID: the deepest probed layer at the last probed epoch, ± the estimator's error where it gives one.</p>")
+        html.append("<p class=\"note\">Last hidden layer: the deepest probed layer before the logits (Ansuini et al. 2019), at the last probed epoch; ± the estimator's probe-subsample spread where it gives one (one run point, not a replicate interval; see summary.csv for those).</p>")
         html.append("<div class=\"table-wrap\"><table class=\"points\">")
         var header = ["<th>#</th>", "<th>label</th>"]
         header += data.sweepAxes.map { "<th>\(e($0))</th>" }
         header.append("<th class=\"num\">test accuracy<br /><span class=\"est\">last epoch</span></th>")
-        header += data.estimators.map { "<th class=\"num\">final-layer ID<br /><span class=\"est\">\(e($0))</span></th>" }
+        header += data.estimators.map { "<th class=\"num\">last-hidden-layer ID<br /><span class=\"est\">\(e($0))</span></th>" }
         header.append("<th>status</th>")
         html.append("<thead><tr>\(header.joined())</tr></thead><tbody>")
         for point in data.points {

@@ -27,6 +27,21 @@ struct PlotPanel {
     var series: [PlotSeries]
     /// Extra `data-*` attributes on the panel's group, for tests and tooling.
     var attributes: [(String, String)] = []
+    /// Panels with the same group share one y range (so heights compare within the group).
+    var yGroup: String?
+    /// An empty slot that keeps the grid's rows aligned; not drawn.
+    var hidden = false
+
+    /// An empty slot in the grid.
+    static let empty = PlotPanel(title: "", x: PlotAxis(label: "", kind: .linear), y: PlotAxis(label: "", kind: .linear),
+                                 series: [], hidden: true)
+}
+
+/// A shaded interval at one x, e.g. a confidence interval; consecutive bands join into one area.
+struct PlotBand {
+    var x: Double
+    var low: Double
+    var high: Double
 }
 
 struct PlotAxis {
@@ -40,6 +55,8 @@ struct PlotAxis {
 
     var label: String
     var kind: Kind
+    /// Ticks only at whole numbers (epochs, counts).
+    var integerTicks = false
 }
 
 /// One data value to draw; `note` becomes the marker's hover tooltip.
@@ -66,6 +83,8 @@ struct PlotSeries {
     var markerRadius = 3.2
     var connect = true
     var points: [PlotPoint?]
+    /// An interval drawn as a translucent area under the line (confidence interval).
+    var band: [PlotBand] = []
     /// Extra `data-*` attributes on the series' group.
     var attributes: [(String, String)] = []
 }
@@ -75,4 +94,8 @@ enum LegendEntry {
     case series(label: String, color: String, dashed: Bool, hollow: Bool, marker: MarkerShape?)
     /// A discrete colour ramp labelled at both ends, for ordered values such as epochs.
     case ramp(title: String, colors: [String], first: String, last: String)
+    /// A shaded swatch: what a band means.
+    case band(label: String, color: String)
+    /// An error-bar glyph: what an error bar means.
+    case errorBar(label: String, color: String)
 }

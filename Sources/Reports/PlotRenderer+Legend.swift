@@ -16,6 +16,8 @@ extension PlotRenderer {
         switch entry {
         case .series(let label, _, _, _, _):
             return legendSwatch + 6 + Style.textWidth(Style.truncate(label, to: legendLabelLimit), size: Style.legendFont) + 18
+        case .band(let label, _), .errorBar(let label, _):
+            return legendSwatch + 6 + Style.textWidth(Style.truncate(label, to: legendLabelLimit), size: Style.legendFont) + 18
         case .ramp(let title, let colors, let first, let last):
             return Style.textWidth(title, size: Style.legendFont) + 8 + Style.textWidth(first, size: Style.legendFont) + 6
                 + Double(colors.count) * rampCellWidth(colors.count) + 6 + Style.textWidth(last, size: Style.legendFont) + 18
@@ -59,6 +61,21 @@ extension PlotRenderer {
                     drawMarker(marker, x: left + legendSwatch / 2, y: middle, radius: 3.4, color: color, hollow: hollow,
                                extra: [], title: nil, into: &svg)
                 }
+                svg.text(Style.truncate(label, to: legendLabelLimit), x: left + legendSwatch + 6, y: baseline, size: Style.legendFont)
+                svg.close("g")
+            case .band(let label, let color):
+                svg.open("g", [("class", "legend-entry"), ("data-label", label)])
+                svg.leaf("rect", [("x", Format.coordinate(left)), ("y", Format.coordinate(middle - 6)),
+                                  ("width", Format.coordinate(legendSwatch)), ("height", "12"), ("fill", color),
+                                  ("fill-opacity", "0.25")])
+                svg.text(Style.truncate(label, to: legendLabelLimit), x: left + legendSwatch + 6, y: baseline, size: Style.legendFont)
+                svg.close("g")
+            case .errorBar(let label, let color):
+                svg.open("g", [("class", "legend-entry"), ("data-label", label)])
+                let cx = left + legendSwatch / 2
+                let d = "M\(Format.coordinate(cx)) \(Format.coordinate(middle - 6))V\(Format.coordinate(middle + 6))"
+                    + "M\(Format.coordinate(cx - 3)) \(Format.coordinate(middle - 6))h6M\(Format.coordinate(cx - 3)) \(Format.coordinate(middle + 6))h6"
+                svg.leaf("path", [("d", d), ("stroke", color), ("stroke-width", "1.2"), ("fill", "none")])
                 svg.text(Style.truncate(label, to: legendLabelLimit), x: left + legendSwatch + 6, y: baseline, size: Style.legendFont)
                 svg.close("g")
             case .ramp(let title, let colors, let first, let last):

@@ -13,6 +13,7 @@ extension PlotRenderer {
         let visible = points.compactMap { $0 }
         guard !visible.isEmpty else { return 0 }
         svg.open("g", [("class", "series"), ("data-series", series.name)] + series.attributes)
+        drawBand(series, xs: xs, ys: ys, into: &svg)
         if series.connect {
             var segments: [[PlotPoint]] = [[]]
             for p in points {
@@ -45,6 +46,37 @@ extension PlotRenderer {
         }
         svg.close("g")
         return visible.count
+    }
+
+    /// The series' band as translucent areas, one per run of consecutive x positions with an
+    /// interval; the area's `data-band` lists its intervals as `x:low:high` triples.
+    static func drawBand(_ series: PlotSeries, xs: Scale, ys: Scale, into svg: inout SVGBuilder) {
+        let usable = series.band.filter { b in
+            b.x.isFinite && b.low.isFinite && b.high.isFinite && b.high >= b.low
+                && !(xs.kind == .log && b.x <= 0) && !(ys.kind == .log && b.low <= 0)
+        }.sorted { $0.x < $1.x }
+        guard !usable.isEmpty else { return }
+        // A gap in the series' points (a missing layer) splits the band too.
+        let present = Set(series.points.compactMap { $0?.x })
+        var runs: [[PlotBand]] = [[]]
+        for b in usable {
+            if !present.contains(b.x) { if !(runs.last?.isEmpty ?? true) { runs.append([]) }; continue }
+            runs[runs.count - 1].append(b)
+        }
+        for run in runs where !run.isEmpty {
+            let half = 3.0
+            // A single interval is drawn as a narrow box so it stays visible.
+            let upper = run.count == 1
+                ? [(xs(run[0].x) - half, ys(run[0].high)), (xs(run[0].x) + half, ys(run[0].high))]
+                : run.map { (xs($0.x), ys($0.high)) }
+            let lower = run.count == 1
+                ? [(xs(run[0].x) + half, ys(run[0].low)), (xs(run[0].x) - half, ys(run[0].low))]
+                : run.reversed().map { (xs($0.x), ys($0.low)) }
+            let coordinates = (upper + lower).map { "\(Format.coordinate($0.0)),\(Format.coordinate($0.1))" }
+            let data = run.map { "\(Format.data($0.x)):\(Format.data($0.low)):\(Format.data($0.high))" }.joined(separator: " ")
+            svg.leaf("polygon", [("class", "band"), ("points", coordinates.joined(separator: " ")), ("fill", series.color),
+                                 ("fill-opacity", series.dashed ? "0.10" : "0.18"), ("stroke", "none"), ("data-band", data)])
+        }
     }
 
     /// A marker centred on (x, y): the centre of a circle or square, the vertex mean of a polygon.

@@ -21,8 +21,10 @@ enum PlotRenderer {
         var cursor = padding + Style.titleFont
         headerLines.append((figure.title, cursor, Style.titleFont, Style.ink))
         if let subtitle = figure.subtitle, !subtitle.isEmpty {
-            cursor += 18
-            headerLines.append((subtitle, cursor, Style.legendFont, Style.muted))
+            for line in Style.wrap(subtitle, width: width - 2 * padding, size: Style.legendFont) {
+                cursor += 18
+                headerLines.append((line, cursor, Style.legendFont, Style.muted))
+            }
         }
         let legend = layoutLegend(figure.legend, width: width - 2 * padding)
         let legendTop = cursor + 10
@@ -30,7 +32,9 @@ enum PlotRenderer {
 
         // Axes of every panel, then margins shared by all so the plots line up.
         let shared = figure.sharedY ? figure.panels.flatMap(yValues) : nil
-        let yLayouts = figure.panels.map { axisLayout($0.y, values: shared ?? yValues($0), target: 5) }
+        var groups: [String: [Double]] = [:]
+        for panel in figure.panels { if let group = panel.yGroup { groups[group, default: []] += yValues(panel) } }
+        let yLayouts = figure.panels.map { axisLayout($0.y, values: shared ?? $0.yGroup.flatMap { groups[$0] } ?? yValues($0), target: 5) }
         let tickLabelWidths: [Double] = yLayouts.flatMap { $0.ticks.map { Style.textWidth($0.label, size: Style.tickFont) } }
         let left: Double = 20 + (tickLabelWidths.max() ?? 10) + 6 + tickLength
         let plotWidth = figure.panelWidth - left - rightMargin
@@ -70,7 +74,7 @@ enum PlotRenderer {
         }
         drawLegend(legend, figure.legend, x: padding, y: legendTop, into: &svg)
 
-        for (i, panel) in figure.panels.enumerated() {
+        for (i, panel) in figure.panels.enumerated() where !panel.hidden {
             let row = i / columns, column = i % columns
             let frame = (x: padding + Double(column) * (figure.panelWidth + gap),
                          y: gridTop + Double(row) * (panelHeight + gap))
@@ -97,7 +101,7 @@ enum PlotRenderer {
                 guard p.x.isFinite, p.y.isFinite else { return [] }
                 guard let e = p.error, e.isFinite, e > 0 else { return [p.y] }
                 return [p.y - e, p.y + e]
-            }
+            } + series.band.flatMap { b in [b.low, b.high].filter(\.isFinite) }
         }
     }
 
@@ -129,7 +133,11 @@ enum PlotRenderer {
                 lo = lo >= 0 ? max(lo - pad, 0) : lo - pad
                 hi = hi <= 0 ? min(hi + pad, 0) : hi + pad
             }
-            let nice = Ticks.linear(lower: lo, upper: hi, target: target)
+            var nice = Ticks.linear(lower: lo, upper: hi, target: target)
+            if axis.integerTicks && nice.step < 1 {
+                let first = nice.domain.0.rounded(.up), last = nice.domain.1.rounded(.down)
+                nice = (domain: nice.domain, ticks: first <= last ? Array(stride(from: first, through: last, by: 1)) : [], step: 1)
+            }
             let slack = 1e-9 * nice.step
             let inside = nice.ticks.filter { $0 >= lo - slack && $0 <= hi + slack }
             let (domain, ticks) = hi > lo && inside.count >= 2

@@ -6,10 +6,15 @@ struct ReportData {
     let input: ReportInput
     /// Estimator names in order of first appearance.
     let estimators: [String]
-    /// Spec paths that are swept (appear in any point's assignments), sorted.
+    /// Spec paths that are swept (appear in any point's assignments), sorted; the replicate seeds,
+    /// which vary inside a configuration, are not among them.
     let sweepAxes: [String]
     private let estimatesByPoint: [Int: [ReportInput.Estimate]]
     private let metricsByPoint: [Int: [ReportInput.EpochMetrics]]
+    /// The input's statistics across replicates, by configuration, epoch, layer and estimator.
+    let summaryIndex: [SummaryKey: ReportInput.Summary]
+    /// The input's configurations, in order of first appearance.
+    let configurations: [Configuration]
 
     init(_ input: ReportInput) {
         self.input = input
@@ -40,7 +45,18 @@ struct ReportData {
             metrics[row.point, default: []].append(clean)
         }
         metricsByPoint = metrics.mapValues { $0.sorted { $0.epoch < $1.epoch } }
-        sweepAxes = Array(Set(input.points.flatMap { $0.assignments.keys })).sorted()
+        var summaries: [SummaryKey: ReportInput.Summary] = [:]
+        for row in input.summaries {
+            summaries[SummaryKey(configuration: row.configuration, epoch: row.epoch, layerIndex: row.layerIndex, estimator: row.estimator)] = row
+        }
+        summaryIndex = summaries
+        let configurations = Self.configurations(of: input.points)
+        self.configurations = configurations
+        // Axes that vary inside a configuration number its replicates; they are not conditions.
+        let replicateAxes = Set(configurations.filter { $0.index >= 0 }.flatMap { c in
+            Set(c.points.flatMap { $0.assignments.keys }).filter { axis in Set(c.points.map { $0.assignments[axis] }).count > 1 }
+        })
+        sweepAxes = Array(Set(input.points.flatMap { $0.assignments.keys }).subtracting(replicateAxes)).sorted()
     }
 
     private struct EstimateKey: Hashable {
@@ -55,6 +71,11 @@ struct ReportData {
     var hasEstimates: Bool { estimatesByPoint.values.contains { rows in rows.contains { $0.value != nil } } }
 
     func estimates(point: Int) -> [ReportInput.Estimate] { estimatesByPoint[point] ?? [] }
+
+    /// Whether any estimate carries an error bar (`anyError: true`).
+    func estimates(anyError: Bool) -> Bool {
+        estimatesByPoint.values.contains { rows in rows.contains { ($0.error != nil) == anyError && $0.value != nil } }
+    }
 
     func metrics(point: Int) -> [ReportInput.EpochMetrics] { metricsByPoint[point] ?? [] }
 
@@ -98,12 +119,15 @@ struct ReportData {
         }
     }
 
-    /// The estimate at a point's deepest probed layer and last probed epoch (its value may be missing).
+    /// The estimate at a point's last hidden layer (the deepest probed layer that is not the
+    /// logits, as in Ansuini et al. 2019; the logits only when nothing else was probed) and last
+    /// probed epoch. Its value may be missing.
     func finalLayerEstimate(point: Int, estimator: String) -> ReportInput.Estimate? {
         let rows = estimates(point: point)
         guard let epoch = rows.map(\.epoch).max() else { return nil }
         let atEpoch = rows.filter { $0.epoch == epoch }
-        guard let deepest = atEpoch.map(\.layerIndex).max() else { return nil }
+        let hidden = atEpoch.filter { $0.layer != "logits" }
+        guard let deepest = (hidden.isEmpty ? atEpoch : hidden).map(\.layerIndex).max() else { return nil }
         return atEpoch.last { $0.layerIndex == deepest && $0.estimator == estimator }
     }
 

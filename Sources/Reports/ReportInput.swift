@@ -26,11 +26,17 @@ public struct ReportInput: Codable, Sendable, Equatable {
     public var failures: [Failure]
     /// The spec's declared claims with their verdicts; shown first.
     public var claims: [Claim]
+    /// Statistics across training replicates, one row per configuration × epoch × layer ×
+    /// estimator (the rows of `summary.csv`); empty when the input predates replicates, and then
+    /// every point is a configuration of its own with n = 1.
+    public var summaries: [Summary]
 
     public init(name: String, description: String = "", points: [Point], estimates: [Estimate],
                 metrics: [EpochMetrics] = [], resolvedSpec: String? = nil,
-                provenance: [ProvenanceEntry] = [], failures: [Failure] = [], claims: [Claim] = []) {
+                provenance: [ProvenanceEntry] = [], failures: [Failure] = [], claims: [Claim] = [],
+                summaries: [Summary] = []) {
         self.claims = claims
+        self.summaries = summaries
         self.name = name
         self.description = description
         self.points = points
@@ -42,8 +48,22 @@ public struct ReportInput: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, description, points, estimates, metrics, provenance, failures, claims
+        case name, description, points, estimates, metrics, provenance, failures, claims, summaries
         case resolvedSpec = "resolved_spec"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        description = try c.decode(String.self, forKey: .description)
+        points = try c.decode([Point].self, forKey: .points)
+        estimates = try c.decode([Estimate].self, forKey: .estimates)
+        metrics = try c.decode([EpochMetrics].self, forKey: .metrics)
+        resolvedSpec = try c.decodeIfPresent(String.self, forKey: .resolvedSpec)
+        provenance = try c.decode([ProvenanceEntry].self, forKey: .provenance)
+        failures = try c.decode([Failure].self, forKey: .failures)
+        claims = try c.decodeIfPresent([Claim].self, forKey: .claims) ?? []
+        summaries = try c.decodeIfPresent([Summary].self, forKey: .summaries) ?? []
     }
 }
 
@@ -60,9 +80,16 @@ extension ReportInput {
         public var testAccuracy: Double?
         /// The SGD noise scale per epoch, when the training stage recorded it.
         public var noiseScale: [EpochValue]
+        /// The point's configuration (the point without its replicate seed); nil: its own.
+        public var configuration: Int?
+        /// The configuration's label without the replicate seed, e.g. `width=128`.
+        public var configurationLabel: String?
 
         public init(index: Int, label: String, assignments: [String: String] = [:],
-                    testAccuracy: Double? = nil, noiseScale: [EpochValue] = []) {
+                    testAccuracy: Double? = nil, noiseScale: [EpochValue] = [],
+                    configuration: Int? = nil, configurationLabel: String? = nil) {
+            self.configuration = configuration
+            self.configurationLabel = configurationLabel
             self.index = index
             self.label = label
             self.assignments = assignments
@@ -74,6 +101,45 @@ extension ReportInput {
             case index, label, assignments
             case testAccuracy = "test_accuracy"
             case noiseScale = "noise_scale"
+            case configuration
+            case configurationLabel = "configuration_label"
+        }
+    }
+
+    /// One configuration × epoch × layer × estimator across training replicates: n, mean and,
+    /// for n ≥ 2, the sample standard deviation and a Student-t confidence interval.
+    public struct Summary: Codable, Sendable, Equatable {
+        public var configuration: Int
+        public var epoch: Int
+        public var layer: String
+        public var layerIndex: Int
+        public var estimator: String
+        public var n: Int
+        public var mean: Double
+        public var sd: Double?
+        public var ciLow: Double?
+        public var ciHigh: Double?
+        /// The interval's confidence level, e.g. 0.95.
+        public var level: Double
+
+        public init(configuration: Int, epoch: Int, layer: String, layerIndex: Int, estimator: String, n: Int,
+                    mean: Double, sd: Double? = nil, ciLow: Double? = nil, ciHigh: Double? = nil, level: Double = 0.95) {
+            self.configuration = configuration
+            self.epoch = epoch
+            self.layer = layer
+            self.layerIndex = layerIndex
+            self.estimator = estimator
+            self.n = n
+            self.mean = mean
+            self.sd = sd
+            self.ciLow = ciLow
+            self.ciHigh = ciHigh
+            self.level = level
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case configuration, epoch, layer, estimator, n, mean, sd, level
+            case layerIndex = "layer_index", ciLow = "ci_low", ciHigh = "ci_high"
         }
     }
 

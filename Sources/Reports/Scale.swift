@@ -146,6 +146,11 @@ enum Format {
         return fixed(value * 100, decimals: 1) + " %"
     }
 
+    /// A confidence level as a percentage without needless decimals: 0.95 → `95 %`.
+    static func percentLevel(_ level: Double) -> String {
+        general(level * 100, significantDigits: 3) + " %"
+    }
+
     private static func isNegativeZero(_ text: String) -> Bool {
         text.hasPrefix("-") && text.dropFirst().allSatisfy { $0 == "0" || $0 == "." }
     }

@@ -4,7 +4,7 @@ import Foundation
 /// ```
 /// quickstart — 2 run points · swept: model.width · estimators: pr, twonn · probed epochs: 0, 10 · 1 failure
 ///
-/// Run points (estimator columns: final-layer ID at the last probed epoch)
+/// Run points (estimator columns: last-hidden-layer ID at the last probed epoch)
 ///  #  label      model.width  test acc     pr          twonn
 ///  ───────────────────────────────────────────────────────────
 ///  0  width=64   64             85.2 %  1.560  3.446 ± 0.103
@@ -34,9 +34,16 @@ public enum TerminalReport {
         let title = clean(input.name) + (options.unicode ? " — " : " - ")
         var out = title + clean(HTMLReport.summary(data, separator: options.unicode ? " · " : " | ")) + "\n\n"
         if data.hasEstimates {
-            out += "Run points (estimator columns: final-layer ID at the last probed epoch)\n"
+            out += "Run points (estimator columns: last-hidden-layer ID at the last probed epoch)\n"
         }
         out += pointTable(data, options: options)
+        if data.estimates(anyError: true) {
+            out += ascii("± is the probe-subsample spread of one run (n = 1), not a confidence interval.\n", options)
+        }
+        if data.replicated {
+            out += "\nConfigurations (mean across replicates [95 % CI], last hidden layer, last probed epoch)\n"
+            out += configurationTable(data, options: options)
+        }
         let profiles = self.profiles(data, options: options)
         if !profiles.isEmpty { out += "\n" + profiles }
         if !input.failures.isEmpty {
@@ -73,6 +80,26 @@ public enum TerminalReport {
         header.append("")
         let numeric = Set([0] + Array(header.count - 2 - data.estimators.count ..< header.count - 1))
         return table(header: header, rows: rows, rightAligned: numeric, options: options)
+    }
+
+    /// Per configuration: its replicate count and, per estimator, the mean and 95 % CI of the
+    /// last hidden layer at the last probed epoch.
+    static func configurationTable(_ data: ReportData, options: Options) -> String {
+        let header = ["configuration", "n"] + data.estimators.map(clean)
+        var rows: [[String]] = []
+        for c in data.configurations {
+            var row = [cut(c.label, options), String(data.replicates(configuration: c))]
+            for estimator in data.estimators {
+                let final = c.points.lazy.compactMap { data.finalLayerEstimate(point: $0.index, estimator: estimator) }.first
+                let s = final.flatMap { data.summary(configuration: c.index, epoch: $0.epoch, layerIndex: $0.layerIndex, estimator: estimator) }
+                guard let s else { row.append(missing(options)); continue }
+                var text = Format.measurement(s.mean)
+                if let low = s.ciLow, let high = s.ciHigh { text += " [\(Format.measurement(low)), \(Format.measurement(high))]" }
+                row.append(ascii(text, options))
+            }
+            rows.append(row)
+        }
+        return table(header: header, rows: rows, rightAligned: Set(1..<header.count), options: options)
     }
 
     static func profiles(_ data: ReportData, options: Options) -> String {

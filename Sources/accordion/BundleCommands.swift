@@ -8,7 +8,7 @@ import ResultBundles
 
 /// The bundle a command works on, and the results directory it lives in.
 struct BundleArguments: ParsableArguments {
-    @Argument(help: "The bundle (a path, or a run id under --results).")
+    @Argument(help: "The bundle: a path, a run id under --results, or an experiment name (its latest bundle).")
     var bundle: String
 
     @Option(help: "Directory that holds result bundles and the stage store.")
@@ -17,11 +17,20 @@ struct BundleArguments: ParsableArguments {
     func open() throws -> BundleReader { try openBundle(bundle, results: results) }
 }
 
-/// Opens a bundle given by path, or by `<experiment>/<run-id>` or run id under the results directory.
+/// Opens a bundle given by path, by `<experiment>/<run-id>` or run id under the results
+/// directory, or by an experiment's directory or name (its latest bundle: run ids start with
+/// their UTC start time, so the greatest name is the newest).
 func openBundle(_ reference: String, results: String) throws -> BundleReader {
     let fm = FileManager.default
-    var candidates = [URL(fileURLWithPath: reference), URL(fileURLWithPath: results).appendingPathComponent(reference)]
+    let direct = [URL(fileURLWithPath: reference), URL(fileURLWithPath: results).appendingPathComponent(reference)]
+    var candidates = direct
     candidates += BundleReader.bundles(under: URL(fileURLWithPath: results)).filter { $0.lastPathComponent == reference }
+    for directory in direct where !fm.fileExists(atPath: directory.appendingPathComponent("bundle.json").path) {
+        let runs = ((try? fm.contentsOfDirectory(atPath: directory.path)) ?? []).sorted(by: >)
+        if let latest = runs.first(where: { fm.fileExists(atPath: directory.appendingPathComponent($0).appendingPathComponent("bundle.json").path) }) {
+            candidates.append(directory.appendingPathComponent(latest))
+        }
+    }
     for url in candidates where fm.fileExists(atPath: url.appendingPathComponent("bundle.json").path) {
         do { return try BundleReader(url) } catch {
             printError("error: \(error)")

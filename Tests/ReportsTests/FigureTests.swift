@@ -106,13 +106,20 @@ struct FigureTests {
             let dashed = series.all("polyline").allSatisfy { $0["stroke-dasharray"] != nil }
             #expect(dashed == (series["data-epoch"] == "0"), "series \(series["data-series"] ?? "")")
         }
-        #expect(inspector.panels.count == Self.sweep.points.count)
+        // One panel per estimator × configuration (here every point is its own configuration).
+        #expect(inspector.panels.count == Self.sweep.points.count * SampleData.estimators.count)
+        for panel in inspector.panels { #expect(panel.notes == ["n = 1"] || panel.notes.first == "n = 1") }
     }
 
-    @Test("the y axis of id-by-layer is shared by all panels")
+    @Test("id-by-layer gives each estimator its own y axis, shared across that estimator's panels")
     func sharedY() throws {
-        let domains = try Self.figure("id-by-layer").panels.map { "\($0.y.domain)" }
-        #expect(Set(domains).count == 1)
+        let panels = try Self.figure("id-by-layer").panels
+        var domains: [String: Set<String>] = [:]
+        for panel in panels { domains[panel.node["data-estimator"] ?? "?", default: []].insert("\(panel.y.domain)") }
+        #expect(Set(domains.keys) == Set(SampleData.estimators))
+        #expect(domains.values.allSatisfy { $0.count == 1 })
+        // PCA-sized and TwoNN-sized values no longer share one axis.
+        #expect(Set(domains.values.map { $0.first ?? "" }).count == SampleData.estimators.count)
     }
 
     @Test("layer names label the x axis in layer order")
@@ -156,7 +163,8 @@ struct FigureTests {
                 let accuracy = try #require(point.testAccuracy)
                 let rows = Self.sweep.estimates.filter { $0.point == point.index && $0.estimator == estimator }
                 let epoch = rows.map(\.epoch).max() ?? -1
-                let deepest = rows.filter { $0.epoch == epoch }.map(\.layerIndex).max() ?? -1
+                // The last hidden layer: the deepest probed layer before the logits.
+                let deepest = rows.filter { $0.epoch == epoch && $0.layer != "logits" }.map(\.layerIndex).max() ?? -1
                 if let value = rows.first(where: { $0.epoch == epoch && $0.layerIndex == deepest })?.value {
                     pairs.append((accuracy, value))
                 }
@@ -212,7 +220,7 @@ struct FigureTests {
         #expect(abs((marker.error ?? .nan) - sd) < 1e-12)
         // Width 1024 has a diverged point; its epoch-2 profile must not enter the average.
         let wide = try #require(panel.markers.first { $0.series("data-value") == "1024" && $0.dataX == 3 })
-        #expect(wide.node.all("title").first?.allText.hasSuffix("(n = 3)") == true)
+        #expect(wide.node.all("title").first?.allText.hasSuffix("(mean of 3 configurations)") == true)
     }
 
     @Test("edge cases render well-formed figures with markers on their data", arguments: SampleData.edgeCases())

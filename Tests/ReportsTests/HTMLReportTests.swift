@@ -39,7 +39,7 @@ struct HTMLReportTests {
         #expect(!style.contains("url(") && !style.contains("@import"))
     }
 
-    @Test("the run-point table lists every point with its accuracy and final-layer ID")
+    @Test("the run-point table lists every point with its accuracy and last-hidden-layer ID")
     func pointsTable() throws {
         let root = try XMLDocument.parse(Self.html)
         let table = try #require(Self.section(root, "points")?.all("table").first)
@@ -52,7 +52,9 @@ struct HTMLReportTests {
             let lastAccuracy = Self.sweep.metrics.last { $0.point == point.index }?.testAccuracy
             #expect(cells[5] == Format.percent(point.testAccuracy ?? lastAccuracy))
             let last = Self.sweep.estimates.filter { $0.point == point.index }.map(\.epoch).max()
-            let pr = Self.sweep.estimates.first { $0.point == point.index && $0.epoch == last && $0.layerIndex == 7 && $0.estimator == "pr" }
+            // The last hidden layer: index 6 (`fc6`); index 7 is the logits.
+            #expect(SampleData.layers[6] != "logits" && SampleData.layers[7] == "logits")
+            let pr = Self.sweep.estimates.first { $0.point == point.index && $0.epoch == last && $0.layerIndex == 6 && $0.estimator == "pr" }
             #expect(cells[6] == Format.measurement(pr?.value))
         }
         let failed = rows.filter { $0["class"] == "failed" }

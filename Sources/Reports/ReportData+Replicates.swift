@@ -1,0 +1,110 @@
+/// Configurations (run points without their replicate seed) and their statistics across
+/// training replicates.
+extension ReportData {
+    /// One configuration: its points (replicates, and probe-set replicates of them) in sweep order.
+    struct Configuration {
+        var index: Int
+        var label: String
+        var points: [ReportInput.Point]
+    }
+
+    /// One layer of a configuration's profile at one epoch: the mean across replicates, with a
+    /// confidence interval when n ≥ 2; with n = 1 the single estimate and its probe-subsample spread.
+    struct ProfileCell {
+        var layerIndex: Int
+        var layer: String
+        var value: Double?
+        /// n = 1: the estimator's own error bar (probe-subsample spread); nil otherwise.
+        var error: Double?
+        var ciLow: Double?
+        var ciHigh: Double?
+        var n: Int
+    }
+
+    /// Configurations in order of first appearance; a point without one is its own.
+    static func configurations(of points: [ReportInput.Point]) -> [Configuration] {
+        var order: [Int] = []
+        var members: [Int: [ReportInput.Point]] = [:]
+        // Points without a configuration get negative keys so they never merge with real ones.
+        for point in points {
+            let key = point.configuration ?? -1 - point.index
+            if members[key] == nil { order.append(key) }
+            members[key, default: []].append(point)
+        }
+        return order.map { key in
+            let group = members[key] ?? []
+            let label = group.first?.configurationLabel ?? group.first?.label ?? ""
+            return Configuration(index: key, label: label, points: group)
+        }
+    }
+
+    /// Whether any configuration has statistics over two or more replicates.
+    var replicated: Bool { summaryIndex.values.contains { $0.n >= 2 } }
+
+    /// The largest replicate count of any configuration's summaries (1 without summaries).
+    var maxReplicates: Int { summaryIndex.values.map(\.n).max() ?? 1 }
+
+    /// The smallest replicate count of any summary (1 without summaries).
+    var minReplicates: Int { summaryIndex.values.map(\.n).min() ?? 1 }
+
+    /// Epochs probed in any point of the configuration, ascending.
+    func probedEpochs(configuration c: Configuration) -> [Int] {
+        Array(Set(c.points.flatMap { probedEpochs(point: $0.index) })).sorted()
+    }
+
+    /// Layers probed in any point of the configuration, by index.
+    func layers(configuration c: Configuration) -> [(index: Int, name: String)] {
+        var names: [Int: String] = [:]
+        for point in c.points {
+            for layer in layers(point: point.index) where names[layer.index] == nil { names[layer.index] = layer.name }
+        }
+        return names.keys.sorted().map { ($0, names[$0] ?? "") }
+    }
+
+    /// One estimator's profile of a configuration at one epoch. With a summary row (the
+    /// pipeline's statistics across replicates) its mean and interval; without one (a single
+    /// point, or an input that predates replicates) the point's estimate and its own error bar.
+    func profile(configuration c: Configuration, epoch: Int, estimator: String) -> [ProfileCell] {
+        let layers = layers(configuration: c)
+        if c.index >= 0, layers.contains(where: { summaryIndex[SummaryKey(configuration: c.index, epoch: epoch, layerIndex: $0.index, estimator: estimator)] != nil }) {
+            return layers.map { layer in
+                guard let s = summaryIndex[SummaryKey(configuration: c.index, epoch: epoch, layerIndex: layer.index, estimator: estimator)],
+                      s.mean.isFinite else {
+                    return ProfileCell(layerIndex: layer.index, layer: layer.name, value: nil, error: nil, ciLow: nil, ciHigh: nil, n: 0)
+                }
+                if s.n == 1, let point = c.points.first(where: { p in
+                    profile(point: p.index, epoch: epoch, estimator: estimator).contains { $0.layerIndex == layer.index && $0.value != nil }
+                }) {
+                    let row = profile(point: point.index, epoch: epoch, estimator: estimator).first { $0.layerIndex == layer.index }
+                    return ProfileCell(layerIndex: layer.index, layer: layer.name, value: s.mean, error: row?.error,
+                                       ciLow: nil, ciHigh: nil, n: 1)
+                }
+                return ProfileCell(layerIndex: layer.index, layer: layer.name, value: s.mean, error: nil,
+                                   ciLow: s.ciLow.finite, ciHigh: s.ciHigh.finite, n: s.n)
+            }
+        }
+        guard let point = c.points.first else { return [] }
+        return profile(point: point.index, epoch: epoch, estimator: estimator).map {
+            ProfileCell(layerIndex: $0.layerIndex, layer: $0.layer, value: $0.value, error: $0.error,
+                        ciLow: nil, ciHigh: nil, n: $0.value == nil ? 0 : 1)
+        }
+    }
+
+    /// The statistics across replicates of one cell, when the input has them.
+    func summary(configuration: Int, epoch: Int, layerIndex: Int, estimator: String) -> ReportInput.Summary? {
+        summaryIndex[SummaryKey(configuration: configuration, epoch: epoch, layerIndex: layerIndex, estimator: estimator)]
+    }
+
+    /// The replicate count of a configuration (the largest n of its summaries; 1 without any).
+    func replicates(configuration c: Configuration) -> Int {
+        guard c.index >= 0 else { return 1 }
+        return summaryIndex.filter { $0.key.configuration == c.index }.map(\.value.n).max() ?? 1
+    }
+}
+
+struct SummaryKey: Hashable {
+    var configuration: Int
+    var epoch: Int
+    var layerIndex: Int
+    var estimator: String
+}

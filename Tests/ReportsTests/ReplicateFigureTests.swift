@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+@testable import Reports
+
+/// Figures of replicated runs: means with confidence bands, n on every panel, error bars
+/// labelled for what they measure, and no figure that says nothing.
+@Suite("Figures of replicated runs")
+struct ReplicateFigureTests {
+    static let layers = ["input", "h1", "h2", "logits"]
+    /// t quantile 0.975 with 2 degrees of freedom.
+    static let t2 = 4.302652729911275
+
+    /// Configuration 0 (`width=64`) has three replicates; configuration 1 (`width=128`) one.
+    static func input() -> ReportInput {
+        var points: [ReportInput.Point] = []
+        var estimates: [ReportInput.Estimate] = []
+        var summaries: [ReportInput.Summary] = []
+        var index = 0
+        for (c, (width, replicates)) in [("64", 3), ("128", 1)].enumerated() {
+            var values: [String: [Double]] = [:]
+            for r in 0..<replicates {
+                points.append(ReportInput.Point(index: index, label: "width=\(width),seed=\(r + 1)",
+                                                assignments: ["model.width": width, "train.seed": "\(r + 1)"],
+                                                testAccuracy: 0.8 + 0.01 * Double(index),
+                                                configuration: c, configurationLabel: "width=\(width)"))
+                for epoch in [0, 3] {
+                    for (li, layer) in layers.enumerated() {
+                        let value = Double(10 + li) - Double(epoch) * 0.5 * Double(li) + 0.3 * Double(r) + Double(c)
+                        estimates.append(.init(point: index, epoch: epoch, layer: layer, layerIndex: li, estimator: "twonn",
+                                               value: value, error: 0.25))
+                        values["\(epoch)/\(li)", default: []].append(value)
+                    }
+                }
+                index += 1
+            }
+            for epoch in [0, 3] {
+                for (li, layer) in layers.enumerated() {
+                    let v = values["\(epoch)/\(li)"] ?? []
+                    let mean = v.reduce(0, +) / Double(v.count)
+                    if v.count > 1 {
+                        let sd = (v.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(v.count - 1)).squareRoot()
+                        let half = t2 * sd / Double(v.count).squareRoot()
+                        summaries.append(.init(configuration: c, epoch: epoch, layer: layer, layerIndex: li, estimator: "twonn",
+                                               n: v.count, mean: mean, sd: sd, ciLow: mean - half, ciHigh: mean + half))
+                    } else {
+                        summaries.append(.init(configuration: c, epoch: epoch, layer: layer, layerIndex: li, estimator: "twonn",
+                                               n: 1, mean: mean))
+                    }
+                }
+            }
+        }
+        return ReportInput(name: "replicated", points: points, estimates: estimates, summaries: summaries)
+    }
+
+    @Test("id-by-layer draws the replicate mean with its 95 % CI band, and says n on every panel")
+    func bands() throws {
+        let input = Self.input()
+        let figure = try #require(Figures.all(for: input).first { $0.name == "id-by-layer" })
+        let inspector = try FigureInspector(figure.svg)
+        #expect(inspector.panels.count == 2)
+        let replicated = try #require(inspector.panels.first { $0.node["data-configuration"] == "0" })
+        let single = try #require(inspector.panels.first { $0.node["data-configuration"] == "1" })
+        #expect(replicated.notes == ["n = 3 replicates"])
+        #expect(single.notes == ["n = 1"])
+        // Means, not single replicates, are drawn; the band holds the summary's interval.
+        for marker in replicated.markers {
+            let epoch = try #require(Int(marker.series("data-epoch") ?? ""))
+            let row = try #require(input.summaries.first { $0.configuration == 0 && $0.epoch == epoch && Double($0.layerIndex) == marker.dataX })
+            #expect(abs(marker.dataY - row.mean) < 1e-12)
+            #expect(marker.error == nil)
+        }
+        let bands = replicated.node.all(class: "band")
+        #expect(bands.count == 2)
+        for band in bands {
+            let epoch = try #require(Int(band.ancestor(class: "series")?["data-epoch"] ?? ""))
+            for triple in (band["data-band"] ?? "").split(separator: " ") {
+                let parts = triple.split(separator: ":").compactMap { Double($0) }
+                let row = try #require(input.summaries.first { $0.configuration == 0 && $0.epoch == epoch && Double($0.layerIndex) == parts[0] })
+                #expect(abs(parts[1] - (row.ciLow ?? .nan)) < 1e-12 && abs(parts[2] - (row.ciHigh ?? .nan)) < 1e-12)
+            }
+        }
+        // The band lies inside the y range.
+        for row in input.summaries where row.configuration == 0 {
+            #expect(replicated.y.covers(row.ciLow ?? .nan) && replicated.y.covers(row.ciHigh ?? .nan))
+        }
+        // n = 1: the estimator's own error bar, no band.
+        #expect(single.node.all(class: "band").isEmpty)
+        #expect(single.node.all(class: "error-bar").count == 2 * Self.layers.count)
+        // The legend says what bands and error bars measure.
+        let labels = inspector.root.all(class: "legend-entry").compactMap { $0["data-label"] }
+        #expect(labels.contains("95 % CI across replicates (Student t)"))
+        #expect(labels.contains("n = 1: ± probe-subsample spread"))
+        #expect(figure.caption.contains("confidence intervals across replicates"))
+    }
+
+    @Test("replicate seeds are not a sweep axis; the width overlay shows the CI band of each configuration")
+    func sweepOverlay() throws {
+        let figures = Figures.all(for: Self.input())
+        #expect(!figures.contains { $0.name == "id-sweep-train-seed" })
+        let figure = try #require(figures.first { $0.name == "id-sweep-model-width" })
+        let inspector = try FigureInspector(figure.svg)
+        let series = inspector.root.all(class: "series")
+        #expect(series.first { $0["data-value"] == "64" }?.all(class: "band").count == 1)
+        #expect(series.first { $0["data-value"] == "128" }?.all(class: "band").isEmpty == true)
+        #expect(figure.caption.contains("95 % confidence band"))
+    }
+
+    @Test("figures that would say nothing are left out")
+    func nothingToSay() throws {
+        let names = Figures.all(for: Self.input()).map(\.name)
+        // Two configurations: no rank correlation; two probed epochs: no separate "during training" figure;
+        // no metrics: no training curves.
+        #expect(names == ["id-by-layer", "id-sweep-model-width"])
+    }
+
+    @Test("epoch axes of training curves have whole-number ticks")
+    func integerEpochTicks() throws {
+        var input = Self.input()
+        input.metrics = (0..<2).flatMap { p in (1...3).map { ReportInput.EpochMetrics(point: p, epoch: $0, trainLoss: 1, testAccuracy: 0.5) } }
+        let figure = try #require(Figures.all(for: input).first { $0.name == "training-curves" })
+        let inspector = try FigureInspector(figure.svg)
+        for panel in inspector.panels {
+            #expect(!panel.tickLabels.x.isEmpty)
+            #expect(panel.tickLabels.x.allSatisfy { Int($0) != nil }, "\(panel.tickLabels.x)")
+        }
+        // A single epoch draws no curve.
+        input.metrics = input.metrics.filter { $0.epoch == 1 }
+        #expect(!Figures.all(for: input).contains { $0.name == "training-curves" })
+    }
+}
