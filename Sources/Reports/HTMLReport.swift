@@ -36,6 +36,7 @@ public enum HTMLReport {
         if !input.claims.isEmpty { html += claimsSection(input.claims, figures: figures) }
         html.append(contentsOf: contents(figures: figures, hasSpec: input.resolvedSpec != nil, hasProvenance: !input.provenance.isEmpty))
         html += pointsSection(data)
+        html += configurationsSection(data)
         html += figuresSection(figures)
         if let spec = input.resolvedSpec { html += specSection(spec) }
         if !input.provenance.isEmpty { html += provenanceSection(input.provenance) }
@@ -117,6 +118,33 @@ public enum HTMLReport {
         }
         html.append("</tbody></table></div>")
         html.append("</section>")
+        return html
+    }
+
+    /// With replicates: per configuration its n and, per estimator, the mean and 95 % CI across
+    /// replicates of the last hidden layer at the last probed epoch.
+    static func configurationsSection(_ data: ReportData) -> [String] {
+        guard data.replicated else { return [] }
+        var html = ["<section id=\"configurations\">", "<h2>Configurations</h2>",
+                    "<p class=\"note\">Mean across training replicates [95 % Student-t confidence interval] of the last hidden "
+                    + "layer at the last probed epoch; n counts training seeds. The same numbers are in summary.csv.</p>",
+                    "<div class=\"table-wrap\"><table class=\"configurations\">"]
+        let header = ["<th>configuration</th>", "<th class=\"num\">n</th>"]
+            + data.estimators.map { "<th class=\"num\">last-hidden-layer ID<br /><span class=\"est\">\(e($0))</span></th>" }
+        html.append("<thead><tr>\(header.joined())</tr></thead><tbody>")
+        for c in data.configurations {
+            var cells = ["<td>\(e(c.label))</td>", "<td class=\"num\">\(data.replicates(configuration: c))</td>"]
+            for estimator in data.estimators {
+                let final = c.points.lazy.compactMap { data.finalLayerEstimate(point: $0.index, estimator: estimator) }.first
+                guard let final, let s = data.summary(configuration: c.index, epoch: final.epoch, layerIndex: final.layerIndex,
+                                                      estimator: estimator) else { cells.append("<td class=\"num\">—</td>"); continue }
+                var text = Format.measurement(s.mean)
+                if let low = s.ciLow, let high = s.ciHigh { text += " [\(Format.measurement(low)), \(Format.measurement(high))]" }
+                cells.append("<td class=\"num\" title=\"\(e("\(final.layer), epoch \(final.epoch), n = \(s.n)"))\">\(e(text))</td>")
+            }
+            html.append("<tr data-configuration=\"\(c.index)\">\(cells.joined())</tr>")
+        }
+        html += ["</tbody></table></div>", "</section>"]
         return html
     }
 

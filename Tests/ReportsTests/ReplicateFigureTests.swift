@@ -128,3 +128,24 @@ struct ReplicateFigureTests {
         #expect(!Figures.all(for: input).contains { $0.name == "training-curves" })
     }
 }
+
+@Suite("Report tables of replicated runs")
+struct ReplicateTableTests {
+    @Test("the HTML report lists each configuration's n and its mean with the 95 % CI from the summaries")
+    func configurationTable() throws {
+        let input = ReplicateFigureTests.input()
+        let root = try XMLDocument.parse(HTMLReport.render(input, figures: []))
+        let table = try #require(root.all("table").first { $0["class"] == "configurations" })
+        let rows = table.all("tr").filter { $0["data-configuration"] != nil }
+        #expect(rows.count == 2)
+        let cells = rows[0].all("td").map(\.allText)
+        #expect(cells[0] == "width=64" && cells[1] == "3")
+        // Last hidden layer (h2, index 2) at epoch 3.
+        let s = try #require(input.summaries.first { $0.configuration == 0 && $0.epoch == 3 && $0.layerIndex == 2 })
+        #expect(cells[2] == "\(Format.measurement(s.mean)) [\(Format.measurement(s.ciLow)), \(Format.measurement(s.ciHigh))]")
+        #expect(rows[1].all("td").map(\.allText)[1] == "1")
+        // Without replicates there is no such table.
+        let plain = try XMLDocument.parse(HTMLReport.render(SampleData.sweep(), figures: []))
+        #expect(!plain.all("table").contains { $0["class"] == "configurations" })
+    }
+}
