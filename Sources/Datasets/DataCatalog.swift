@@ -26,18 +26,23 @@ public enum DataCatalog {
         public var isAvailable: Bool { !isFileBacked || missingFiles.isEmpty }
     }
 
-    /// The generated sources and their one-line descriptions.
-    public static let syntheticSources: [(name: String, summary: String)] = [
+    /// The generated manifolds by the name a spec gives them (`data.manifold.kind`), with their
+    /// one-line descriptions.
+    public static let manifoldSources: [(name: String, summary: String)] = [
         ("hypercube", "uniform in [0,1]^d; ID d, PR d"),
         ("hypersphere", "uniform on S^d in R^(d+1); ID d, PR d+1"),
-        ("swiss-roll", "Swiss roll in R^3 (scikit-learn convention); ID 2"),
+        ("swiss_roll", "Swiss roll in R^3 (scikit-learn convention); ID 2"),
         ("torus", "ring torus in R^3, uniform by area; ID 2"),
-        ("flat-torus", "(S^1)^d in R^(2d); ID d, PR 2d"),
+        ("flat_torus", "(S^1)^d in R^(2d); ID d, PR 2d"),
         ("gaussian", "isotropic N(0, I_d); ID d, PR d"),
-        ("linear-subspace", "N(0, diag(s²)) on a d-dimensional subspace; rank d"),
-        ("moment-curve", "(t, t², …, t^m), t in [0,1]; ID 1"),
-        ("clusters", "Gaussian clusters, each randomly in one of two classes (Farrell, Recanatesi et al.)"),
+        ("linear", "N(0, diag(s²)) on a d-dimensional subspace; rank d"),
+        ("moment_curve", "(t, t², …, t^m), t in [0,1]; ID 1"),
     ]
+
+    /// The generated sources: every manifold kind, then the clustered task (`data.dataset: clusters`).
+    public static let syntheticSources: [(name: String, summary: String)] = manifoldSources.map {
+        (name: "manifold.kind: " + $0.name, summary: $0.summary)
+    } + [("dataset: clusters", "Gaussian clusters, each randomly in one of two classes (Farrell, Recanatesi et al.)")]
 
     /// The catalogue, looking for each file-backed source in the given directory or its default.
     public static func entries(fashionMNIST: String? = nil, cifar10: String? = nil, cifar100: String? = nil) -> [Entry] {
@@ -71,7 +76,7 @@ public enum DataCatalog {
     /// The catalogue as text: one block per file-backed source, one line per generated one.
     public static func render(_ entries: [Entry]) -> String {
         var lines: [String] = []
-        let width = (entries.map(\.name.count).max() ?? 0) + 2
+        let width = (entries.filter(\.isFileBacked).map(\.name.count).max() ?? 0) + 2
         func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
         for e in entries where e.isFileBacked {
             let status = e.isAvailable ? "available" : "missing  "
@@ -87,8 +92,9 @@ public enum DataCatalog {
         }
         let generated = entries.filter { !$0.isFileBacked }
         if !generated.isEmpty {
-            lines.append("generated (always available):")
-            for e in generated { lines.append("  \(pad(e.name))\(e.summary)") }
+            lines.append("generated (always available; the spec key under data:):")
+            let width = (generated.map(\.name.count).max() ?? 0) + 2
+            for e in generated { lines.append("  \(e.name + String(repeating: " ", count: max(0, width - e.name.count)))\(e.summary)") }
         }
         return lines.joined(separator: "\n")
     }

@@ -38,8 +38,18 @@ public enum SlurmTask {
         }
     }
 
+    /// One stage's state as `accordion status` shows it.
+    public struct StageState: Sendable, Equatable {
+        public var name: String
+        public var kind: StageKind
+        /// `done`, `failed`, `pending`, `skipped`, or the Slurm queue state in lower case.
+        public var state: String
+        /// Why it failed, and where its log is.
+        public var detail: String?
+    }
+
     /// Each stage of a bundle with its state: done, failed (with reason), or its Slurm state.
-    public static func status(bundle: BundleReader, results: URL) throws -> [(name: String, state: String)] {
+    public static func status(bundle: BundleReader, results: URL) throws -> [StageState] {
         let store = StageStore(root: results.appendingPathComponent(".store"))
         let slurmFile = bundle.layout.root.appendingPathComponent(SlurmJobs.fileName)
         let jobIDs = FileManager.default.fileExists(atPath: slurmFile.path) ? try SlurmJobs.read(file: slurmFile).jobIDs : []
@@ -54,13 +64,17 @@ public enum SlurmTask {
             for (t, key) in text.split(separator: "\n").enumerated() { taskOf[String(key)] = "\(id)_\(t)" }
         }
         return bundle.manifest.stages.map { s in
-            if store.isDone(s.key) { return (s.name, "done") }
-            if let f = store.failure(s.key) { return (s.name, "failed: \(f.reason)" + (f.log.map { " (log: \($0))" } ?? "")) }
-            if let task = taskOf[s.key], let state = queue[task] ?? queue[task.split(separator: "_").first.map(String.init) ?? ""] {
-                return (s.name, state.lowercased())
+            if store.isDone(s.key) { return StageState(name: s.name, kind: s.kind, state: "done") }
+            if let f = store.failure(s.key) {
+                return StageState(name: s.name, kind: s.kind, state: "failed", detail: f.reason + (f.log.map { " (log: \($0))" } ?? ""))
             }
-            if s.status == .failed || s.status == .skipped { return (s.name, "\(s.status.rawValue): \(s.error ?? "")") }
-            return (s.name, "pending")
+            if let task = taskOf[s.key], let state = queue[task] ?? queue[task.split(separator: "_").first.map(String.init) ?? ""] {
+                return StageState(name: s.name, kind: s.kind, state: state.lowercased())
+            }
+            if s.status == .failed || s.status == .skipped {
+                return StageState(name: s.name, kind: s.kind, state: s.status.rawValue, detail: s.error)
+            }
+            return StageState(name: s.name, kind: s.kind, state: "pending")
         }
     }
 }

@@ -71,7 +71,7 @@ struct Run: ParsableCommand {
     @Option(help: "Directory that holds result bundles.")
     var results: String = "Results"
 
-    @Option(help: "Run points trained side by side (default: one per core).")
+    @Option(help: "Stages run side by side, each on one thread (default: one per core).")
     var jobs: Int = 0
 
     @Flag(help: "Shrink the run to tiny data and one epoch, to check the whole path quickly.")
@@ -174,8 +174,11 @@ struct Plan: ParsableCommand {
         let entries = Planner.explain(graph, resultsDirectory: URL(fileURLWithPath: results),
                                       experiment: loaded.points[0].experiment.name)
         let cached = entries.filter(\.cached).count
+        // Names are never cut (two stages must not look alike); the column fits the longest.
+        let width = max(entries.map(\.stage.name.count).max() ?? 0, 20)
         for entry in entries {
-            print("  " + (entry.cached ? "cached " : "run    ") + entry.stage.name.padding(toLength: 52, withPad: " ", startingAt: 0)
+            let name = entry.stage.name + String(repeating: " ", count: max(0, width - entry.stage.name.count))
+            print("  " + (entry.cached ? "cached " : "run    ") + name
                   + " " + String(entry.stage.key.prefix(12)) + (entry.cached ? "" : "  " + entry.reason))
         }
         print("\(entries.count - cached) to run, \(cached) cached")

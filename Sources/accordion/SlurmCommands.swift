@@ -2,6 +2,7 @@ import ArgumentParser
 import ExperimentSpec
 import Foundation
 import Pipeline
+import ResultBundles
 
 enum ExecutorChoice: String, ExpressibleByArgument, CaseIterable {
     case local, slurm
@@ -73,14 +74,61 @@ struct Status: ParsableCommand {
 
     @OptionGroup var target: BundleArguments
 
+    @Flag(help: "Also list every stage with its state.")
+    var stages = false
+
     func run() throws {
         let reader = try target.open()
         let states = try SlurmTask.status(bundle: reader, results: URL(fileURLWithPath: target.results))
-        var counts: [String: Int] = [:]
-        for (name, state) in states {
-            print("  " + name.padding(toLength: 56, withPad: " ", startingAt: 0) + " " + state)
-            counts[String(state.split(separator: ":").first ?? ""), default: 0] += 1
+        print(StatusTable.render(states, listStages: stages), terminator: "")
+    }
+}
+
+/// `accordion status`: counts per stage kind and state, the failures, and on request every stage.
+enum StatusTable {
+    static func render(_ states: [SlurmTask.StageState], listStages: Bool) -> String {
+        let order = ["done", "running", "pending", "failed", "skipped"]
+        let seen = Set(states.map(\.state))
+        let columns = order.filter(seen.contains) + seen.subtracting(order).sorted()
+        var rows: [[String]] = []
+        for kind in StageKind.allCases {
+            let ofKind = states.filter { $0.kind == kind }
+            guard !ofKind.isEmpty else { continue }
+            var row = [kind.rawValue]
+            for state in columns {
+                let n = ofKind.filter { $0.state == state }.count
+                row.append(n == 0 ? "·" : String(n))
+            }
+            row.append(String(ofKind.count))
+            rows.append(row)
         }
-        print(counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+        var all = ["all"]
+        for state in columns { all.append(String(states.filter { $0.state == state }.count)) }
+        all.append(String(states.count))
+        rows.append(all)
+        let header = ["stage"] + columns + ["total"]
+        let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, cell in
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                return i == 0 ? cell + pad : pad + cell
+            }.joined(separator: "  ")
+        }
+        var out = line(header) + "\n" + rows.map(line).joined(separator: "\n") + "\n"
+        let failed = states.filter { $0.state == "failed" }
+        if !failed.isEmpty {
+            out += "\n\(failed.count) failed:\n"
+            for f in failed.prefix(20) { out += "  \(f.name): \(f.detail ?? "no reason recorded")\n" }
+            if failed.count > 20 { out += "  … and \(failed.count - 20) more (accordion status --stages lists all)\n" }
+        }
+        if listStages {
+            out += "\n"
+            let width = states.map(\.name.count).max() ?? 0
+            for s in states {
+                out += "  " + s.name + String(repeating: " ", count: width - s.name.count) + "  " + s.state
+                    + (s.detail.map { ": \($0)" } ?? "") + "\n"
+            }
+        }
+        return out
     }
 }

@@ -109,15 +109,15 @@ struct DataCatalogTests {
         #expect(c100.missingFiles == ["train.bin", "test.bin"])
         #expect(byName["fashion-mnist"]?.isDefaultDirectory == true)
         #expect(byName["fashion-mnist"]?.directory == FashionMNIST.defaultDirectory)
-        for name in ["hypercube", "hypersphere", "swiss-roll", "torus", "flat-torus", "gaussian", "linear-subspace",
-                     "moment-curve", "clusters"] {
+        for name in ["hypercube", "hypersphere", "swiss_roll", "torus", "flat_torus", "gaussian", "linear",
+                     "moment_curve"].map({ "manifold.kind: " + $0 }) + ["dataset: clusters"] {
             #expect(byName[name]?.isAvailable == true, "\(name)")
         }
         let text = DataCatalog.render(entries)
-        #expect(text.contains("cifar-10         available  \(cifar.path)\n"))
-        #expect(text.contains("cifar-100        missing    /nonexistent/c100\n"))
+        #expect(text.contains("cifar-10       available  \(cifar.path)\n"))
+        #expect(text.contains("cifar-100      missing    /nonexistent/c100\n"))
         #expect(text.contains("    missing: train.bin, test.bin\n    help: download the binary version (cifar-100-binary.tar.gz)"))
-        #expect(text.contains("generated (always available):\n  hypercube        uniform in [0,1]^d; ID d, PR d"))
+        #expect(text.contains("generated (always available; the spec key under data:):\n  manifold.kind: hypercube     uniform in [0,1]^d; ID d, PR d"))
     }
 
     @Test("the installed Fashion-MNIST is listed as available with its files")
@@ -126,6 +126,6 @@ struct DataCatalogTests {
         #expect(entry?.isAvailable == true)
         #expect(entry?.missingFiles == [])
         #expect(DataCatalog.render(DataCatalog.entries()).contains(
-            "fashion-mnist    available  /usr/share/datasets/fashion-mnist (default)\n"))
+            "fashion-mnist  available  /usr/share/datasets/fashion-mnist (default)\n"))
     }
 }

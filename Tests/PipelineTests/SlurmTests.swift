@@ -89,8 +89,17 @@ struct SlurmTests {
 
         // Status reads the store and the queue: everything settled.
         let st = try TestSupport.runAccordion(["status", slurmBundle.path, "--results", onSlurm.path])
-        #expect(st.output.contains("14 done"), "\(st.output)")
-        #expect(st.output.contains("1 failed"), "\(st.output)")
+        let table = st.output.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        let header = try #require(table.first)
+        let all = try #require(table.first { $0.first == "all" })
+        let done = try #require(header.firstIndex(of: "done")), failedColumn = try #require(header.firstIndex(of: "failed"))
+        #expect(all[done] == "14" && all[failedColumn] == "1", "\(st.output)")
+        #expect(table.first { $0.first == "train" }?[failedColumn] == "1", "\(st.output)")
+        #expect(st.output.contains("1 failed:\n  train["), "\(st.output)")
+        // Stages are listed only on request.
+        #expect(!st.output.contains("probe[") )
+        let listed = try TestSupport.runAccordion(["status", slurmBundle.path, "--results", onSlurm.path, "--stages"])
+        #expect(listed.output.split(separator: "\n").filter { $0.hasPrefix("  ") && $0.contains("  done") }.count == 14, "\(listed.output)")
 
         // Resuming on Slurm after the fact: everything that succeeded is cached, only failures resubmitted.
         let again = try TestSupport.runAccordion(["run", spec.path, "--executor", "slurm", "--results", onSlurm.path])
