@@ -11,9 +11,10 @@ deps:
 quickstart: deps
 	$(SWIFT) run -c release accordion run Experiments/quickstart.yaml
 
-## Build and run the test suite (also installs Slurm and munge for the cluster integration test).
+## Build and run the test suite (also installs Slurm and munge for the cluster integration test, and
+## pandas for the documented notebook snippet).
 test: deps
-	@scripts/install-deps.sh slurmctld slurmd slurm-client munge
+	@scripts/install-deps.sh slurmctld slurmd slurm-client munge python3-pandas
 	$(SWIFT) test
 
 build: deps

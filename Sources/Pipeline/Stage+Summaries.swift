@@ -14,6 +14,8 @@ public struct AggregateParams: Codable, Sendable, Equatable {
         public var values: [String]
         public var configuration: Int
         public var replicate: Int
+        /// The point's values of ``AggregateParams/settingsPaths``.
+        public var settings: [String]?
         /// Position of the point's train stage among the inputs.
         public var train: Int
         /// Positions of every stage of the point (train, probes, estimates) among the inputs, so a
@@ -46,6 +48,8 @@ public struct AggregateParams: Codable, Sendable, Equatable {
     /// The swept keys that define a configuration (the replicate seeds left out).
     public var configurationPaths: [String]
     public var configurations: [ClaimConfiguration]
+    /// The settings every row of `results.csv` spells out (``Experiment/tableColumns``).
+    public var settingsPaths: [String]?
     public var points: [Point]
     public var cells: [Cell]
     public var data: [DataInput]
@@ -54,7 +58,7 @@ public struct AggregateParams: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case points, cells, data, missing, configurations
-        case sweptPaths = "swept_paths", configurationPaths = "configuration_paths"
+        case sweptPaths = "swept_paths", configurationPaths = "configuration_paths", settingsPaths = "settings_paths"
     }
 }
 

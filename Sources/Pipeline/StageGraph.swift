@@ -159,11 +159,14 @@ public struct StageGraph: Sendable {
                                    estimator: slot.estimator, input: position))
             }
             points.append(.init(index: point.index, label: point.label, values: point.assignments.map(\.value),
-                                configuration: point.configuration, replicate: point.replicate, train: train, stages: own))
+                                configuration: point.configuration, replicate: point.replicate,
+                                settings: point.experiment.tableColumns.map(\.value), train: train, stages: own))
         }
         let configurations = ClaimData.configurations(of: spec)
         let aggregate = try add(.aggregate(AggregateParams(sweptPaths: spec.sweptPaths, configurationPaths: spec.configurationPaths,
-                                                           configurations: configurations, points: points, cells: cells,
+                                                           configurations: configurations,
+                                                           settingsPaths: spec.points[0].experiment.tableColumns.map(\.path),
+                                                           points: points, cells: cells,
                                                            data: data, missing: nil)),
                                 name: "aggregate", inputs: inputs, points: spec.points.map(\.index))
         var claims: String?

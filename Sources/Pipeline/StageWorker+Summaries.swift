@@ -43,9 +43,9 @@ extension StageWorker {
         }
         rows.sort { ($0.point, $0.epoch, $0.layerIndex, $0.estimator) < ($1.point, $1.epoch, $1.layerIndex, $1.estimator) }
         let record = AggregateRecord(
-            sweptPaths: p.sweptPaths,
+            sweptPaths: p.sweptPaths, settingsPaths: p.settingsPaths,
             points: p.points.map { .init(index: $0.index, label: $0.label, values: $0.values,
-                                         configuration: $0.configuration, replicate: $0.replicate) },
+                                         configuration: $0.configuration, replicate: $0.replicate, settings: $0.settings) },
             rows: rows, metrics: metrics, datasets: datasets, missing: missingInputs)
         try record.write(to: dir)
         try AtomicWrite.write(record.resultsCSV, to: dir.appendingPathComponent(BundleLayout.resultsFile))

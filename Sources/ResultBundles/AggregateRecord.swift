@@ -34,8 +34,11 @@ public struct AggregateRecord: JSONBundleFile, Sendable, Equatable {
         public var configuration: Int
         /// 0-based replicate within the configuration.
         public var replicate: Int
+        /// Values of ``AggregateRecord/settingsPaths`` (nil in aggregates that predate them).
+        public var settings: [String]?
 
-        public init(index: Int, label: String, values: [String], configuration: Int, replicate: Int) {
+        public init(index: Int, label: String, values: [String], configuration: Int, replicate: Int, settings: [String]? = nil) {
+            self.settings = settings
             self.index = index
             self.label = label
             self.values = values
@@ -56,6 +59,8 @@ public struct AggregateRecord: JSONBundleFile, Sendable, Equatable {
     }
 
     public var sweptPaths: [String]
+    /// Settings spelled out on every row of `results.csv` besides the swept keys, by spec path.
+    public var settingsPaths: [String]?
     public var points: [Point]
     /// One row per point × epoch × layer × estimator that was estimated.
     public var rows: [ResultRow]
@@ -65,8 +70,9 @@ public struct AggregateRecord: JSONBundleFile, Sendable, Equatable {
     /// Inputs that did not complete; their rows and metrics are absent.
     public var missing: [MissingInput]
 
-    public init(sweptPaths: [String], points: [Point], rows: [ResultRow], metrics: [PointMetrics],
-                datasets: [String: String], missing: [MissingInput]) {
+    public init(sweptPaths: [String], settingsPaths: [String]? = nil, points: [Point], rows: [ResultRow],
+                metrics: [PointMetrics], datasets: [String: String], missing: [MissingInput]) {
+        self.settingsPaths = settingsPaths
         self.sweptPaths = sweptPaths
         self.points = points
         self.rows = rows
@@ -77,13 +83,19 @@ public struct AggregateRecord: JSONBundleFile, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case points, rows, metrics, datasets, missing
-        case sweptPaths = "swept_paths"
+        case sweptPaths = "swept_paths", settingsPaths = "settings_paths"
     }
 
-    /// `results.csv` of this aggregate.
+    /// `results.csv` of this aggregate: each row names its point's configuration, replicate,
+    /// swept values and settings.
     public var resultsCSV: String {
-        let values = Dictionary(uniqueKeysWithValues: points.map { ($0.index, $0.values) })
-        return ResultsCSV.render(rows, sweptPaths: sweptPaths, assignments: values)
+        // Settings already present as swept columns are not repeated.
+        let settings = (settingsPaths ?? []).enumerated().filter { !sweptPaths.contains($0.element) }
+        let context = Dictionary(uniqueKeysWithValues: points.map { p in
+            (p.index, [String(p.configuration), String(p.replicate)] + p.values
+                + settings.map { i, _ in (p.settings ?? []).indices.contains(i) ? p.settings![i] : "" })
+        })
+        return ResultsCSV.render(rows, columns: ["configuration", "replicate"] + sweptPaths + settings.map(\.element), values: context)
     }
 
     /// `metrics.csv`: one row per run point and epoch, every swept key spelled out.

@@ -81,12 +81,16 @@ public enum ResultsCSV {
     /// `summary.csv`); empty when the estimator ran without resampling.
     public static let subsampleColumn = "probe_subsample_sd"
 
-    public static func render(_ rows: [ResultRow], sweptPaths: [String], assignments: [Int: [String]]) -> String {
-        var header = ["point", "label"] + sweptPaths
+    /// - Parameters:
+    ///   - columns: the per-point columns after `point` and `label` (configuration, swept keys, settings).
+    ///   - values: each point's values of `columns`.
+    public static func render(_ rows: [ResultRow], columns: [String], values: [Int: [String]]) -> String {
+        var header = ["point", "label"] + columns
         header += ["epoch", "layer", "layer_index", "estimator", "value", subsampleColumn, "n", "dimension", "seconds", "flavour"]
-        var lines = [header.joined(separator: ",")]
+        var lines = [header.map(quote).joined(separator: ",")]
         for r in rows {
-            var fields = [String(r.point), quote(r.label)] + (assignments[r.point] ?? []).map(quote)
+            let own = values[r.point] ?? []
+            var fields = [String(r.point), quote(r.label)] + columns.indices.map { own.indices.contains($0) ? quote(own[$0]) : "" }
             fields += [String(r.epoch), quote(r.layer), String(r.layerIndex), r.estimator,
                        String(r.value), r.error.map { String($0) } ?? "", String(r.n), String(r.dimension),
                        String(format: "%.6f", r.seconds), quote(r.flavour)]

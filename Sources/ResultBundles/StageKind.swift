@@ -18,7 +18,9 @@ public enum StageKind: String, Codable, Sendable, CaseIterable {
         case .train: return 2
         case .probe: return 2
         case .estimate: return 2
-        case .aggregate, .claims, .report: return 1
+        case .aggregate: return 2
+        case .claims: return 1
+        case .report: return 2
         }
     }
 

@@ -32,5 +32,16 @@ struct ExperimentSmokeTests {
         #expect(reader.manifest.status == .complete)
         #expect(BundleVerifier.integrity(reader).isEmpty)
         #expect(FileManager.default.fileExists(atPath: summary.bundle.appendingPathComponent("report.html").path))
+        // results.csv spells out each row's settings; synthetic manifolds carry their true ID.
+        let table = try CSVTable(text: try String(contentsOf: reader.layout.results, encoding: .utf8))
+        let trueID = try #require(table.column("true_id"))
+        let lr = try #require(table.column("train.lr"))
+        let point = try #require(table.column("point"))
+        for row in table.rows {
+            let experiment = try #require(Int(row[point]).map { spec.points[$0].experiment })
+            #expect(row[trueID] == (experiment.trueIntrinsicDimension.map(String.init) ?? ""))
+            #expect(Double(row[lr]) == experiment.train.lr)
+        }
+        if file == "manifolds.yaml" { #expect(table.rows.allSatisfy { Int($0[trueID]) != nil }) }
     }
 }

@@ -24,8 +24,11 @@ struct RunTests {
         let csv = try String(contentsOf: layout.results, encoding: .utf8).split(separator: "\n")
         // 2 probe epochs × 5 layers × 1 estimator, plus the header.
         #expect(csv.count == 11)
-        #expect(csv[0].hasPrefix("point,label,epoch,layer,layer_index,estimator,value"))
-        let values = csv.dropFirst().compactMap { Double($0.split(separator: ",")[6]) }
+        let header = csv[0].split(separator: ",").map(String.init)
+        #expect(Array(header.prefix(4)) == ["point", "label", "configuration", "replicate"])
+        #expect(header.contains("model.widths") && header.contains("train.lr") && header.contains("true_id"))
+        let column = try #require(header.firstIndex(of: "value"))
+        let values = csv.dropFirst().compactMap { Double($0.split(separator: ",")[column]) }
         #expect(values.count == 10 && values.allSatisfy { $0 >= 1 && $0.isFinite })
         let accuracy = try #require(summary.metrics[0]?.last?.testAccuracy)
         #expect(accuracy > 0.5, "2,000 examples, one epoch: \(accuracy)")
