@@ -8,6 +8,7 @@ extension Figures {
         var panels: [PlotPanel] = []
         var firstEpochs = Set<Int>(), lastEpochs = Set<Int>()
         var anyError = false
+        let steps = marksSteps(data.points.flatMap { data.layers(point: $0.index).map(\.name) })
         for point in data.points {
             let epochs = data.probedEpochs(point: point.index)
             let layers = data.layers(point: point.index)
@@ -20,12 +21,14 @@ extension Figures {
                         let before = epoch == first && first != last
                         let profile = data.profile(point: point.index, epoch: epoch, estimator: estimator)
                         anyError = anyError || profile.contains { $0.error != nil }
+                        // With inner points the fill tells linear from nonlinear steps; epochs keep their dashes.
                         series.append(PlotSeries(
                             name: "\(estimator) · epoch \(epoch)", color: estimatorColor(data, estimator),
-                            dashed: before, hollow: before, marker: estimatorMarker(data, estimator),
+                            dashed: before, hollow: before && !steps, marker: estimatorMarker(data, estimator),
                             points: profile.map { row in
                                 row.value.map { PlotPoint(x: Double(row.layerIndex), y: $0, error: row.error,
-                                                          note: "\(point.label) · \(row.layer) · \(estimator) · epoch \(epoch): \(describe($0, row.error))") }
+                                                          note: "\(point.label) · \(row.layer) · \(estimator) · epoch \(epoch): \(describe($0, row.error))",
+                                                          hollow: steps ? isLinearStep(row.layer) : nil) }
                             },
                             attributes: [("data-point", "\(point.index)"), ("data-estimator", estimator), ("data-epoch", "\(epoch)")]))
                     }
@@ -42,19 +45,26 @@ extension Figures {
         let after = lastEpochs.count == 1 ? lastEpochs.first.map { "epoch \($0) (last probed)" } : nil
         let twoEpochs = firstEpochs != lastEpochs || data.points.contains { data.probedEpochs(point: $0.index).count > 1 }
         if twoEpochs {
-            legend.append(.series(label: before ?? "first probed epoch", color: Style.muted, dashed: true, hollow: true, marker: .circle))
-            legend.append(.series(label: after ?? "last probed epoch", color: Style.muted, dashed: false, hollow: false, marker: .circle))
+            legend.append(.series(label: before ?? "first probed epoch", color: Style.muted, dashed: true, hollow: !steps,
+                                  marker: steps ? nil : .circle))
+            legend.append(.series(label: after ?? "last probed epoch", color: Style.muted, dashed: false, hollow: false,
+                                  marker: steps ? nil : .circle))
         }
+        if steps { legend += stepLegend }
         let g = grid(panels.count)
-        var subtitle = twoEpochs ? "Dashed lines, hollow markers: before training; solid: after training." : "One probed epoch."
+        var subtitle = twoEpochs
+            ? (steps ? "Dashed lines: before training; solid: after training. Hollow markers: linear steps; filled: after a nonlinearity."
+                : "Dashed lines, hollow markers: before training; solid: after training.")
+            : (steps ? "One probed epoch. Hollow markers: linear steps; filled: after a nonlinearity." : "One probed epoch.")
         if anyError { subtitle += " Error bars: ± the estimator's error." }
         return FigureModel(
             name: "id-by-layer", title: "Intrinsic dimension across layers", subtitle: subtitle,
             caption: "Intrinsic dimension of each layer's representation for every run point, one colour and marker per estimator. "
                 + (twoEpochs
-                    ? "Dashed lines with hollow markers are the first probed epoch (before training), solid lines the last (after training); "
+                    ? (steps ? "Dashed lines are the first probed epoch (before training), solid lines the last (after training); "
+                        : "Dashed lines with hollow markers are the first probed epoch (before training), solid lines the last (after training); ")
                     : "Only one epoch was probed; ")
-                + "all panels share one y axis.",
+                + "all panels share one y axis." + (steps ? stepCaption : ""),
             legend: legend, panels: panels, columns: g.columns, panelWidth: g.width, panelHeight: g.plotHeight, sharedY: true)
     }
 
@@ -64,9 +74,11 @@ extension Figures {
         guard data.hasEstimates, epochs.count > 1 else { return [] }
         let colors = Palette.sequential(count: epochs.count)
         func color(_ epoch: Int) -> String { colors[epochs.firstIndex(of: epoch) ?? 0] }
-        let legend: [LegendEntry] = epochs.count > 8
+        let steps = marksSteps(data.points.flatMap { data.layers(point: $0.index).map(\.name) })
+        let legend: [LegendEntry] = (epochs.count > 8
             ? [.ramp(title: "epoch", colors: colors, first: "\(epochs[0])", last: "\(epochs[epochs.count - 1])")]
-            : epochs.map { .series(label: "epoch \($0)", color: color($0), dashed: false, hollow: false, marker: .circle) }
+            : epochs.map { .series(label: "epoch \($0)", color: color($0), dashed: false, hollow: false, marker: steps ? nil : .circle) })
+            + (steps ? stepLegend : [])
         return data.estimators.map { estimator in
             let panels = data.points.map { point in
                 let series = data.probedEpochs(point: point.index).map { epoch in
@@ -74,7 +86,8 @@ extension Figures {
                         name: "epoch \(epoch)", color: color(epoch), markerRadius: 2.6,
                         points: data.profile(point: point.index, epoch: epoch, estimator: estimator).map { row in
                             row.value.map { PlotPoint(x: Double(row.layerIndex), y: $0, error: row.error,
-                                                      note: "\(point.label) · \(row.layer) · epoch \(epoch): \(describe($0, row.error))") }
+                                                      note: "\(point.label) · \(row.layer) · epoch \(epoch): \(describe($0, row.error))",
+                                                      hollow: steps ? isLinearStep(row.layer) : nil) }
                         },
                         attributes: [("data-point", "\(point.index)"), ("data-estimator", estimator), ("data-epoch", "\(epoch)")])
                 }
@@ -86,9 +99,9 @@ extension Figures {
             let g = grid(panels.count)
             return FigureModel(
                 name: "id-by-epoch-\(slug(estimator))", title: "Intrinsic dimension (\(estimator)) during training",
-                subtitle: "One line per probed epoch, dark (early) to light (late).",
+                subtitle: "One line per probed epoch, dark (early) to light (late)." + (steps ? " Hollow markers: linear steps." : ""),
                 caption: "How the \(estimator) profile across layers evolves over training: one line per checkpoint epoch, "
-                    + "coloured from dark purple (first) to yellow-green (last).",
+                    + "coloured from dark purple (first) to yellow-green (last)." + (steps ? stepCaption : ""),
                 legend: legend, panels: panels, columns: g.columns, panelWidth: g.width, panelHeight: g.plotHeight, sharedY: true)
         }
     }
@@ -103,6 +116,7 @@ extension Figures {
         guard data.hasEstimates else { return [] }
         let relative = !data.layersAgreeAcrossPoints
         let sharedLayers = data.points.map { data.layers(point: $0.index) }.first { !$0.isEmpty } ?? []
+        let steps = marksSteps(data.points.flatMap { data.layers(point: $0.index).map(\.name) })
         return data.sweepAxes.compactMap { axis in
             let values = data.values(ofAxis: axis)
             guard values.count > 1 else { return nil }
@@ -130,7 +144,8 @@ extension Figures {
                         let error = group.count == 1 ? group[0].error : Statistics.standardDeviation(group.map(\.value))
                         let where_ = relative ? "depth \(Format.fixed(x, decimals: 2))" : (names[x] ?? "")
                         return PlotPoint(x: x, y: m, error: error,
-                                         note: "\(axis) = \(value) · \(where_) · \(estimator): \(describe(m, error)) (n = \(group.count))")
+                                         note: "\(axis) = \(value) · \(where_) · \(estimator): \(describe(m, error)) (n = \(group.count))",
+                                         hollow: steps ? isLinearStep(names[x] ?? "") : nil)
                     }
                     return PlotSeries(name: "\(axis) = \(value)", color: color(i), marker: .circle, points: points,
                                       attributes: [("data-axis", axis), ("data-value", value), ("data-estimator", estimator)])
@@ -142,8 +157,8 @@ extension Figures {
                                  attributes: [("data-estimator", estimator)])
             }
             let legend: [LegendEntry] = values.enumerated().map {
-                .series(label: "\(axis) = \($0.element)", color: color($0.offset), dashed: false, hollow: false, marker: .circle)
-            }
+                .series(label: "\(axis) = \($0.element)", color: color($0.offset), dashed: false, hollow: false, marker: steps ? nil : .circle)
+            } + (steps ? stepLegend : [])
             let g = grid(panels.count)
             return FigureModel(
                 name: "id-sweep-\(slug(axis))", title: "Intrinsic dimension across \(axis)",
@@ -153,7 +168,8 @@ extension Figures {
                     + "Run points that share a value of \(axis) are averaged and the error bar is their standard deviation "
                     + "(the estimator's own error when a value has one point)."
                     + (relative ? " The points' layers differ, so x is relative depth." : "")
-                    + (data.completedPoints.count < data.points.count ? " Points whose training failed are left out." : ""),
+                    + (data.completedPoints.count < data.points.count ? " Points whose training failed are left out." : "")
+                    + (steps ? stepCaption : ""),
                 legend: legend, panels: panels, columns: g.columns, panelWidth: g.width, panelHeight: g.plotHeight)
         }
     }
