@@ -116,8 +116,10 @@ struct ClaimChecker {
 
     private func checkLayer(_ layer: String, at: Node?, keys: [String], points: [RunPoint]) {
         for p in points {
+            // Inner points (h1.pre, block2.sum, …) are names of the model even when this run
+            // does not probe them: then the error is that they are not probed.
             let names = p.experiment.layerNames
-            guard let resolved = LayerRef.resolve(layer, in: names) else {
+            guard let resolved = LayerRef.resolve(layer, in: names) ?? LayerRef.resolve(layer, in: p.experiment.model.allLayerNames) else {
                 var help = "this model's layers are: " + names.joined(separator: ", ") + ", or last_hidden"
                 if let near = closest(to: layer, in: names + [LayerRef.lastHidden]) { help = "did you mean '\(near)'? (\(help))" }
                 return error(at, keys, "no layer named '\(layer)' in this model", help: help)

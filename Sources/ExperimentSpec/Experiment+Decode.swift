@@ -227,19 +227,9 @@ extension Experiment {
                       help: "use probe.size ≤ \(available)")
             probeSize = available
         }
-        let layerNodes = p.child("layers")
-        let layers = p.read("layers", default: [String]())
-        let probeNames = model.layerNames
-        for (i, layer) in layers.enumerated() where !probeNames.contains(layer) {
-            let item: Node? = layerNodes.flatMap { n in
-                if case .sequence(let s) = n, i < s.count { return s[i] } else { return n }
-            }
-            var help = "this model's layers are: " + probeNames.joined(separator: ", ")
-            if let near = closest(to: layer, in: probeNames) { help = "did you mean '\(near)'? (\(help))" }
-            ctx.error(item, ["probe", "layers"], "no layer named '\(layer)' in this model", help: help)
-        }
+        let layers = decodeProbeLayers(&p, model: model, ctx: ctx)
         let probe = ProbeSpec(epochs: probeEpochs, size: probeSize, split: split,
-                              seed: p.read("seed", default: 0), layers: layers.filter(probeNames.contains))
+                              seed: p.read("seed", default: 0), layers: layers)
         p.finish()
 
         let estimators = decodeEstimators(&top, probeSize: probeSize, ctx: ctx)
@@ -255,10 +245,4 @@ extension Experiment {
         return Experiment(name: name, description: description, data: data, model: model, train: train,
                           probe: probe, estimators: estimators, execution: execution)
     }
-
-    /// Probe point names of this experiment's model, in depth order.
-    public var layerNames: [String] { model.layerNames }
-
-    /// The layers to probe: the named ones, or all.
-    public var probedLayers: [String] { probe.layers.isEmpty ? layerNames : layerNames.filter(probe.layers.contains) }
 }

@@ -80,19 +80,6 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         case kernelSize = "kernel_size", batchNorm = "batch_norm", resnetDepth = "resnet_depth"
         case baseWidth = "base_width", initializer = "init", initFrom = "init_from"
     }
-
-    /// Probe-point names of this model in depth order, as the engine names them.
-    public var layerNames: [String] {
-        switch architecture {
-        case .mlp:
-            return ["input"] + widths.indices.map { "h\($0 + 1)" } + ["logits"]
-        case .cnn:
-            return ["input"] + channels.indices.map { "conv\($0 + 1)" } + widths.indices.map { "h\($0 + 1)" } + ["logits"]
-        case .resnet:
-            let blocks = 3 * max(0, (resnetDepth - 2) / 6)
-            return ["input", "conv1"] + (0..<blocks).map { "block\($0 + 1)" } + ["pool", "logits"]
-        }
-    }
 }
 
 public enum OptimizerName: String, Codable, Sendable, NodeEnum {
@@ -149,8 +136,12 @@ public struct ProbeSpec: Codable, Equatable, Sendable {
     public var split: Split
     /// Seed of the probe set's selection, shared by all run points so estimates are comparable.
     public var seed: UInt64
-    /// Probe points by name; empty means every layer.
+    /// Probe points by name; empty means the model's main probe points (``ModelSpec/layerNames``).
+    /// `all` and `main` in the YAML are expanded here into the names they stand for.
     public var layers: [String]
+
+    /// Words `probe.layers` accepts besides layer names: every probe point, or the main ones.
+    public static let layerGroups = ["all", "main"]
 }
 
 /// Which intrinsic-dimension estimators run, with their settings.

@@ -20,8 +20,12 @@ extension Architectures {
     /// (`0.weight`, `0.bias`, `1.running_mean`, …). Convolutions have a bias unless batch norm
     /// follows them.
     ///
-    /// Probe points: `input`, `conv1` … `conv<n>` (after each stage's activation and pooling),
-    /// `h1` … `h<m>` (after each hidden activation), `logits`.
+    /// Probe points, in depth order: `input`; for each stage i, `convi.pre` (after the
+    /// convolution), `convi.bn` (after batch norm, when on), `convi.act` (after the activation,
+    /// when the stage pools; without pooling it would equal `convi`) and `convi` (the stage's
+    /// output, after pooling); for each hidden layer j, `hj.pre` and `hj` (after the activation;
+    /// dropout is the identity in eval mode); `logits`. Main points: `input`, `conv1` …
+    /// `conv<n>`, `h1` … `h<m>`, `logits`.
     /// - Precondition: the configuration passes ``cnnProbeNames(inputShape:channels:hiddenWidths:kernelSize:pooling:)``.
     public static func cnn(inputShape: [Int], channels: [Int], hiddenWidths: [Int] = [], classes: Int,
                            kernelSize: Int = 3, pooling: PoolingKind = .max, batchNorm: Bool = false,
@@ -36,21 +40,27 @@ extension Architectures {
         precondition(classes > 0 && dropout >= 0 && dropout < 1,
                      "[Architectures.cnn] classes \(classes) must be positive and dropout \(dropout) in [0, 1)")
         var layers: [Layer] = []
-        var probes: [(String, Int)] = [("input", -1)]
+        var probes = [ProbePoint(name: "input", layerIndex: -1)]
         let dropoutStreams = rng.split("dropout")
         var inChannels = inputShape[0]
         for (i, width) in channels.enumerated() {
             layers.append(Conv2D(inputChannels: inChannels, outputChannels: width, kernelSize: kernelSize,
                                  stride: 1, padding: kernelSize / 2, bias: !batchNorm, initializer: initializer,
                                  name: String(layers.count), rng: &rng))
-            if batchNorm { layers.append(BatchNorm(features: width, name: String(layers.count))) }
+            let stage = "conv\(i + 1)"
+            probes.append(.step(stage, "pre", layerIndex: layers.count - 1))
+            if batchNorm {
+                layers.append(BatchNorm(features: width, name: String(layers.count)))
+                probes.append(.step(stage, "bn", layerIndex: layers.count - 1))
+            }
             layers.append(Activation(activation))
             switch pooling {
             case .max: layers.append(MaxPool2D(kernelSize: 2))
             case .average: layers.append(AvgPool2D(kernelSize: 2))
             case .none: break
             }
-            probes.append(("conv\(i + 1)", layers.count - 1))
+            if pooling != .none { probes.append(.step(stage, "act", layerIndex: layers.count - 2)) }
+            probes.append(ProbePoint(name: stage, layerIndex: layers.count - 1))
             inChannels = width
         }
         layers.append(Flatten())
@@ -58,20 +68,21 @@ extension Architectures {
         for (j, width) in hiddenWidths.enumerated() {
             layers.append(Dense(inputDimensions: fanIn, outputDimensions: width, initializer: initializer,
                                 name: String(layers.count), rng: &rng))
+            probes.append(.step("h\(j + 1)", "pre", layerIndex: layers.count - 1))
             layers.append(Activation(activation))
-            probes.append(("h\(j + 1)", layers.count - 1))
+            probes.append(ProbePoint(name: "h\(j + 1)", layerIndex: layers.count - 1))
             if dropout > 0 { layers.append(Dropout(probability: dropout, rng: dropoutStreams.split("\(j + 1)"))) }
             fanIn = width
         }
         layers.append(Dense(inputDimensions: fanIn, outputDimensions: classes, initializer: initializer,
                             name: String(layers.count), rng: &rng))
-        probes.append(("logits", layers.count - 1))
-        return Sequential(layers: layers, probePoints: probes, inputShape: inputShape)
+        probes.append(ProbePoint(name: "logits", layerIndex: layers.count - 1))
+        return Sequential(layers: layers, probes: probes, inputShape: inputShape)
     }
 
     /// The probe points of ``cnn(inputShape:channels:hiddenWidths:classes:kernelSize:pooling:batchNorm:dropout:activation:initializer:rng:)``,
-    /// checking that the configuration can be built: `input`, `conv1` … `conv<n>`, `h1` … `h<m>`,
-    /// `logits`.
+    /// checking that the configuration can be built: the main points `input`, `conv1` … `conv<n>`,
+    /// `h1` … `h<m>`, `logits`.
     public static func cnnProbeNames(inputShape: [Int], channels: [Int], hiddenWidths: [Int] = [],
                                      kernelSize: Int = 3, pooling: PoolingKind = .max) throws -> [String] {
         guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {

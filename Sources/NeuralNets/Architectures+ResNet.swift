@@ -15,8 +15,11 @@ extension Architectures {
     /// bias; names follow the PyTorch CIFAR ResNets (`conv1`, `bn1`, `layer2.0.conv1`,
     /// `layer2.0.shortcut.0`, …, `fc`).
     ///
-    /// Probe points: `input`, `conv1` (after the stem's ReLU), `block1` … `block<3k>` (after each
-    /// block), `pool` (after global pooling), `logits`.
+    /// Probe points, in depth order: `input`; `conv1.pre` (after the stem's convolution),
+    /// `conv1.bn` (after `bn1`), `conv1` (after the stem's ReLU); for each block k, `blockk.sum`
+    /// (`main + shortcut`, before the block's final ReLU) and `blockk` (the block's output);
+    /// `pool` (after global pooling); `logits`. Main points: `input`, `conv1`, `block1` …
+    /// `block<3k>`, `pool`, `logits`.
     /// - Precondition: the configuration passes ``resnetProbeNames(depth:inputShape:baseWidth:)``.
     public static func resnet(depth: Int, inputShape: [Int], classes: Int, baseWidth: Int = 16,
                               shortcut: ShortcutKind = .projection, initializer: Initializer = .he,
@@ -34,7 +37,8 @@ extension Architectures {
             BatchNorm(features: baseWidth, name: "bn1"),
             Activation(.relu),
         ]
-        var probes: [(String, Int)] = [("input", -1), ("conv1", 2)]
+        var probes = [ProbePoint(name: "input", layerIndex: -1), .step("conv1", "pre", layerIndex: 0),
+                      .step("conv1", "bn", layerIndex: 1), ProbePoint(name: "conv1", layerIndex: 2)]
         var shape = [baseWidth, inputShape[1], inputShape[2]]
         for stage in 0..<3 {
             let width = baseWidth << stage
@@ -45,20 +49,22 @@ extension Architectures {
                                           rng: &rng)
                 shape = block.configure(inputShape: shape)
                 layers.append(block)
-                probes.append(("block\(stage * blocksPerStage + i + 1)", layers.count - 1))
+                let name = "block\(stage * blocksPerStage + i + 1)"
+                probes.append(.step(name, "sum", layerIndex: layers.count - 1, site: .residualSum))
+                probes.append(ProbePoint(name: name, layerIndex: layers.count - 1))
             }
         }
         layers.append(GlobalAvgPool())
-        probes.append(("pool", layers.count - 1))
+        probes.append(ProbePoint(name: "pool", layerIndex: layers.count - 1))
         layers.append(Dense(inputDimensions: shape[0], outputDimensions: classes, initializer: initializer,
                             name: "fc", rng: &rng))
-        probes.append(("logits", layers.count - 1))
-        return Sequential(layers: layers, probePoints: probes, inputShape: inputShape)
+        probes.append(ProbePoint(name: "logits", layerIndex: layers.count - 1))
+        return Sequential(layers: layers, probes: probes, inputShape: inputShape)
     }
 
     /// The probe points of ``resnet(depth:inputShape:classes:baseWidth:shortcut:initializer:rng:)``,
-    /// checking that the configuration can be built: `input`, `conv1`, `block1` … `block<3k>`,
-    /// `pool`, `logits`.
+    /// checking that the configuration can be built: the main points `input`, `conv1`, `block1` …
+    /// `block<3k>`, `pool`, `logits`.
     public static func resnetProbeNames(depth: Int, inputShape: [Int] = [3, 32, 32], baseWidth: Int = 16) throws -> [String] {
         guard depth >= 8, (depth - 2) % 6 == 0 else {
             let lower = max(8, depth - ((depth - 2) % 6 + 6) % 6)

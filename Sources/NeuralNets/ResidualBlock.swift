@@ -17,6 +17,9 @@ public enum ShortcutKind: String, Sendable, CaseIterable, Codable {
 /// shortcut(x) = x when s = 1 and C_in = C_out, otherwise projection or padding (``ShortcutKind``)
 /// backward  ∂z = ∂y · [y > 0];  ∂x = ∂main(∂z) + ∂shortcut(∂z)
 /// ```
+/// The pre-ReLU sum `z = bn2(conv2(…)) + shortcut(x)` is exposed to eval-mode probes as
+/// `blockK.sum` (see ``ProbePoint/Site/residualSum``), so `blockK == relu(blockK.sum)` exactly.
+///
 /// Names follow the common PyTorch CIFAR ResNets: `<name>.conv1`, `.bn1`, `.conv2`, `.bn2`,
 /// `.shortcut.0` (conv), `.shortcut.1` (batch norm).
 public final class ResidualBlock: CompositeLayer, ScratchOwner {
@@ -35,6 +38,10 @@ public final class ResidualBlock: CompositeLayer, ScratchOwner {
     private var depth = 1
     private let masked = Scratch<Float>(), shortcutGradient = Scratch<Float>(), padded = Scratch<Float>()
     private var trainedBatch = 0
+    /// Set by ``Sequential/activations(of:layers:batchSize:)`` while it records `blockK.sum`: an
+    /// eval pass then writes `main(x) + shortcut(x)` into the output, hands it to this observer and
+    /// applies the ReLU in place. Unset, the sum and the ReLU stay one fused kernel.
+    var observeSum: ((UnsafePointer<Float>) -> Void)?
 
     public init(inputChannels: Int, outputChannels: Int, stride: Int = 1, inputShape: [Int],
                 shortcut: ShortcutKind = .projection, initializer: Initializer = .he, name: String = "",
@@ -151,7 +158,14 @@ public final class ResidualBlock: CompositeLayer, ScratchOwner {
                 spare.update(from: x, count: count)
             }
             main.forwardInference(x, batch: batch, into: y)
-            Kernels.addReLU(y, spare, into: y, count: count)
+            if let observeSum {
+                // Same float additions as `addReLU`, so the block's output is bit-identical.
+                Kernels.accumulate(spare, into: y, count: count)
+                observeSum(UnsafePointer(y))
+                Kernels.relu(y, into: y, count: count)
+            } else {
+                Kernels.addReLU(y, spare, into: y, count: count)
+            }
         }
     }
 

@@ -2,9 +2,10 @@ import Tensors
 
 /// A chain of layers with named probe points.
 ///
-/// A probe point names the output of a layer (e.g. `h1` after the first hidden ReLU) or the
-/// input (`input`). ``activations(of:layers:batchSize:)`` streams a probe set through the network
-/// in eval mode and collects the named outputs.
+/// A probe point (``ProbePoint``) names the output of a layer (e.g. `h1` after the first hidden
+/// ReLU, `h1.pre` after the dense layer before it), the input (`input`), or a residual block's
+/// pre-ReLU sum (`block1.sum`). ``activations(of:layers:batchSize:)`` streams a probe set through
+/// the network in eval mode and collects the named values.
 ///
 /// Inputs are rows of a matrix (or any tensor whose first axis is the batch) holding
 /// `inputShape.reduce(1, *)` scalars per example; a `(N, 784)` Fashion-MNIST matrix feeds a
@@ -14,8 +15,8 @@ import Tensors
 /// batch size, training allocates nothing, and memory stays bounded by the largest batch.
 public final class Sequential {
     public let layers: [Layer]
-    /// Probe name → index of the layer whose output it is (−1 for the input).
-    public let probePoints: [(name: String, layerIndex: Int)]
+    /// Every probe point in depth order, main and inner (see ``ProbePoint``).
+    public let probePoints: [ProbePoint]
     /// Shape of one example, batch axis excluded.
     public let inputShape: [Int]
     let chain: Chain
@@ -26,16 +27,27 @@ public final class Sequential {
     /// Rows per eval-mode pass: bounds the eval buffers to about 16 MiB each.
     let inferenceRows: Int
 
-    /// A model of `layers`. `inputShape` is one example's shape; it may be omitted when the first
-    /// layer is `Dense`.
-    public init(layers: [Layer], probePoints: [(name: String, layerIndex: Int)], inputShape: [Int]? = nil) {
+    /// A model of `layers` whose probe points are layer outputs, all of them main.
+    /// `inputShape` is one example's shape; it may be omitted when the first layer is `Dense`.
+    public convenience init(layers: [Layer], probePoints: [(name: String, layerIndex: Int)], inputShape: [Int]? = nil) {
+        self.init(layers: layers, probes: probePoints.map { ProbePoint(name: $0.name, layerIndex: $0.layerIndex) },
+                  inputShape: inputShape)
+    }
+
+    /// A model of `layers` with the given probe points. `inputShape` is one example's shape; it
+    /// may be omitted when the first layer is `Dense`.
+    public init(layers: [Layer], probes probePoints: [ProbePoint], inputShape: [Int]? = nil) {
         guard let shape = inputShape ?? (layers.first as? Dense).map({ [$0.inputDimensions] }) else {
             preconditionFailure("[Sequential] inputShape is required unless the first layer is Dense")
         }
         for p in probePoints {
             precondition(p.layerIndex >= -1 && p.layerIndex < layers.count,
                          "[Sequential] probe '\(p.name)' refers to layer \(p.layerIndex) of \(layers.count)")
+            precondition(p.site == .output || (p.layerIndex >= 0 && layers[p.layerIndex] is ResidualBlock),
+                         "[Sequential] probe '\(p.name)' reads a residual sum, layer \(p.layerIndex) is no residual block")
         }
+        precondition(Set(probePoints.map(\.name)).count == probePoints.count,
+                     "[Sequential] probe names \(probePoints.map(\.name)) are not unique")
         self.layers = layers
         self.probePoints = probePoints
         self.inputShape = shape
@@ -47,7 +59,10 @@ public final class Sequential {
     public var parameters: [Parameter] { layers.flatMap(\.parameters) }
     /// Untrained state saved in checkpoints (batch-norm running statistics).
     public var buffers: [StateBuffer] { layers.flatMap(\.buffers) }
+    /// Every probe point's name in depth order.
     public var probeNames: [String] { probePoints.map(\.name) }
+    /// The default probe set: the main probe points' names (stage outputs) in depth order.
+    public var mainProbeNames: [String] { probePoints.filter(\.isMain).map(\.name) }
     /// Scalars per example at the input and at the output.
     public var inputSize: Int { chain.inputSize }
     public var outputSize: Int { chain.outputSize }
@@ -62,7 +77,7 @@ public final class Sequential {
     public var summary: String {
         var lines = ["input \(inputShape)"]
         for (i, layer) in layers.enumerated() {
-            let probes = probePoints.filter { $0.layerIndex == i }.map(\.name)
+            let probes = probePoints.filter { $0.layerIndex == i }.map { $0.site == .output ? $0.name : "\($0.name) inside" }
             lines.append("\(i): \(layer.summary) → \(chain.shapes[i])" + (probes.isEmpty ? "" : "  [\(probes.joined(separator: ", "))]"))
         }
         return lines.joined(separator: "\n")
@@ -153,30 +168,36 @@ public final class Sequential {
     /// Activations at the named probe points for every row of `inputs`, in eval mode, as
     /// `(rows, features)` matrices. Names that are not probe points are ignored.
     ///
-    /// Rows are processed `batchSize` at a time so the network's temporaries stay bounded.
+    /// Rows are processed `batchSize` at a time so the network's temporaries stay bounded. Only the
+    /// layers whose outputs are asked for are kept unfused, and a residual block computes its
+    /// pre-ReLU sum apart only when `blockK.sum` is asked for.
     public func activations(of inputs: FloatTensor, layers names: [String], batchSize: Int = 512) -> [String: FloatTensor] {
         let rows = checkInput(inputs, "activations")
         let wanted = probePoints.filter { names.contains($0.name) }
         let widths = wanted.map { $0.layerIndex < 0 ? inputSize : chain.sizes[$0.layerIndex] }
         var collected = widths.map { [Float](repeating: 0, count: rows * $0) }
         var keep = [Bool](repeating: false, count: layers.count)
-        for point in wanted where point.layerIndex >= 0 { keep[point.layerIndex] = true }
+        for point in wanted where point.layerIndex >= 0 && point.site == .output { keep[point.layerIndex] = true }
+        let sums = wanted.enumerated().filter { $0.element.site == .residualSum }
         let step = max(1, min(batchSize, inferenceRows))
+        var start = 0, n = 0
+        func store(_ k: Int, _ h: UnsafePointer<Float>) {
+            collected[k].withUnsafeMutableBufferPointer {
+                ($0.baseAddress! + start * widths[k]).update(from: h, count: n * widths[k])
+            }
+        }
+        for (k, point) in sums {
+            (layers[point.layerIndex] as? ResidualBlock)?.observeSum = { store(k, $0) }
+        }
+        defer { for (_, point) in sums { (layers[point.layerIndex] as? ResidualBlock)?.observeSum = nil } }
         inputs.scalars.withUnsafeBufferPointer { px in
-            var start = 0
             while start < rows {
-                let n = min(step, rows - start)
+                n = min(step, rows - start)
                 let x = px.baseAddress! + start * inputSize
-                func store(_ layerIndex: Int, _ h: UnsafePointer<Float>) {
-                    for (k, point) in wanted.enumerated() where point.layerIndex == layerIndex {
-                        collected[k].withUnsafeMutableBufferPointer {
-                            ($0.baseAddress! + start * widths[k]).update(from: h, count: n * widths[k])
-                        }
-                    }
-                }
-                store(-1, x)
+                for (k, point) in wanted.enumerated() where point.layerIndex == -1 { store(k, x) }
                 chain.forwardInference(x, batch: n, wanted: keep) { index, h in
-                    if keep[index] { store(index, h) }
+                    guard keep[index] else { return }
+                    for (k, point) in wanted.enumerated() where point.layerIndex == index && point.site == .output { store(k, h) }
                 }
                 start += n
             }

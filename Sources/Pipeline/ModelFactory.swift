@@ -58,9 +58,11 @@ enum ModelFactory {
                                            baseWidth: model.baseWidth, initializer: initializer, rng: &rng)
             }
         }
-        // The spec validated layer names by the same rule; a mismatch is a programming error made visible.
-        if net.probeNames != model.layerNames {
-            throw StageFailure(stage: "model", reason: "the engine names this model's layers \(net.probeNames), the spec expected \(model.layerNames)")
+        // The spec validated layer names by the same rule; a mismatch is a programming error made
+        // visible. Both the full list and which points are main must agree.
+        if net.probeNames != model.allLayerNames || net.mainProbeNames != model.layerNames {
+            throw StageFailure(stage: "model", reason: "the engine names this model's layers \(net.probeNames) (main: \(net.mainProbeNames)), "
+                               + "the spec expected \(model.allLayerNames) (main: \(model.layerNames))")
         }
         if loadInitialWeights, let path = model.initFrom {
             do {

@@ -16,6 +16,7 @@ extension Figures {
         var firstEpochs = Set<Int>(), lastEpochs = Set<Int>()
         var anyError = false, anyBand = false, anySingle = false
         var levels = Set<Double>()
+        let steps = marksSteps(data.points.flatMap { data.layers(point: $0.index).map(\.name) })
         for estimator in data.estimators {
             for c in configurations {
                 let epochs = data.probedEpochs(configuration: c)
@@ -35,10 +36,12 @@ extension Figures {
                         anyBand = anyBand || !band.isEmpty
                         series.append(PlotSeries(
                             name: "\(estimator) · epoch \(epoch)", color: estimatorColor(data, estimator),
-                            dashed: before, hollow: before, marker: estimatorMarker(data, estimator),
+                            // With inner points the fill tells linear from nonlinear steps; epochs keep their dashes.
+                            dashed: before, hollow: before && !steps, marker: estimatorMarker(data, estimator),
                             points: cells.map { cell in
                                 cell.value.map { PlotPoint(x: Double(cell.layerIndex), y: $0, error: cell.error,
-                                                           note: profileNote(c.label, cell, estimator: estimator, epoch: epoch)) }
+                                                           note: profileNote(c.label, cell, estimator: estimator, epoch: epoch),
+                                                           hollow: steps ? isLinearStep(cell.layer) : nil) }
                             },
                             band: band,
                             attributes: configurationAttributes(c) + [("data-estimator", estimator),
@@ -64,13 +67,19 @@ extension Figures {
         let after = lastEpochs.count == 1 ? lastEpochs.first.map { "epoch \($0) (last probed)" } : nil
         let twoEpochs = firstEpochs != lastEpochs || configurations.contains { data.probedEpochs(configuration: $0).count > 1 }
         if twoEpochs {
-            legend.append(.series(label: before ?? "first probed epoch", color: Style.muted, dashed: true, hollow: true, marker: .circle))
-            legend.append(.series(label: after ?? "last probed epoch", color: Style.muted, dashed: false, hollow: false, marker: .circle))
+            legend.append(.series(label: before ?? "first probed epoch", color: Style.muted, dashed: true, hollow: !steps,
+                                  marker: steps ? nil : .circle))
+            legend.append(.series(label: after ?? "last probed epoch", color: Style.muted, dashed: false, hollow: false,
+                                  marker: steps ? nil : .circle))
         }
+        if steps { legend += stepLegend }
         let level = levels.count == 1 ? Format.percentLevel(levels.first ?? 0.95) : "95 %"
         if anyBand { legend.append(.band(label: "\(level) CI across replicates (Student t)", color: Style.muted)) }
         if anyError { legend.append(.errorBar(label: "n = 1: ± probe-subsample spread", color: Style.muted)) }
-        var subtitle = twoEpochs ? "Dashed, hollow: before training; solid: after training." : "One probed epoch."
+        var subtitle = twoEpochs
+            ? (steps ? "Dashed: before training; solid: after training. Hollow markers: linear steps; filled: after a nonlinearity."
+                : "Dashed, hollow: before training; solid: after training.")
+            : (steps ? "One probed epoch. Hollow markers: linear steps; filled: after a nonlinearity." : "One probed epoch.")
         if anyBand { subtitle += " Lines: mean across replicates; bands: \(level) CI across replicates." }
         if anySingle { subtitle += anyError ? " n = 1: error bars are the probe-subsample spread, not seed variation." : " n = 1: no replicates." }
         let g = size(columns: columns)
@@ -79,10 +88,12 @@ extension Figures {
             caption: "Intrinsic dimension of each layer's representation, one row of panels per estimator (each on its own y axis, "
                 + "shared within the row) and one panel per configuration. "
                 + (twoEpochs
-                    ? "Dashed lines with hollow markers are the first probed epoch (before training), solid lines the last (after training). "
+                    ? (steps ? "Dashed lines are the first probed epoch (before training), solid lines the last (after training). "
+                        : "Dashed lines with hollow markers are the first probed epoch (before training), solid lines the last (after training). ")
                     : "Only one epoch was probed. ")
                 + (anyBand ? "Lines are means across training replicates; shaded bands are \(level) Student-t confidence intervals across replicates (n on each panel). " : "")
-                + (anySingle ? "Panels marked n = 1 have a single replicate" + (anyError ? "; their error bars are the estimator's spread over random probe subsets, which leaves out seed-to-seed variation." : ".") : ""),
+                + (anySingle ? "Panels marked n = 1 have a single replicate" + (anyError ? "; their error bars are the estimator's spread over random probe subsets, which leaves out seed-to-seed variation." : ".") : "")
+                + (steps ? stepCaption : ""),
             legend: legend, panels: panels, columns: columns, panelWidth: g.width, panelHeight: g.plotHeight)
     }
 
@@ -114,9 +125,11 @@ extension Figures {
         guard data.hasEstimates, epochs.count > 2 else { return [] }
         let colors = Palette.sequential(count: epochs.count)
         func color(_ epoch: Int) -> String { colors[epochs.firstIndex(of: epoch) ?? 0] }
-        let legend: [LegendEntry] = epochs.count > 8
+        let steps = marksSteps(data.points.flatMap { data.layers(point: $0.index).map(\.name) })
+        let legend: [LegendEntry] = (epochs.count > 8
             ? [.ramp(title: "epoch", colors: colors, first: "\(epochs[0])", last: "\(epochs[epochs.count - 1])")]
-            : epochs.map { .series(label: "epoch \($0)", color: color($0), dashed: false, hollow: false, marker: .circle) }
+            : epochs.map { .series(label: "epoch \($0)", color: color($0), dashed: false, hollow: false, marker: steps ? nil : .circle) })
+            + (steps ? stepLegend : [])
         let replicated = data.replicated
         return data.estimators.map { estimator in
             var anyError = false
@@ -129,7 +142,8 @@ extension Figures {
                         name: "epoch \(epoch)", color: color(epoch), markerRadius: 2.6,
                         points: cells.map { cell in
                             cell.value.map { PlotPoint(x: Double(cell.layerIndex), y: $0, error: cell.error,
-                                                       note: profileNote(c.label, cell, estimator: estimator, epoch: epoch)) }
+                                                       note: profileNote(c.label, cell, estimator: estimator, epoch: epoch),
+                                                       hollow: steps ? isLinearStep(cell.layer) : nil) }
                         },
                         attributes: configurationAttributes(c) + [("data-estimator", estimator), ("data-epoch", "\(epoch)")])
                 }
@@ -144,12 +158,12 @@ extension Figures {
             if anyError { full.append(.errorBar(label: "n = 1: ± probe-subsample spread", color: Style.muted)) }
             return FigureModel(
                 name: "id-by-epoch-\(slug(estimator))", title: "Intrinsic dimension (\(estimator)) during training",
-                subtitle: "One line per probed epoch, dark (early) to light (late)."
+                subtitle: "One line per probed epoch, dark (early) to light (late)." + (steps ? " Hollow markers: linear steps." : "")
                     + (replicated ? " Lines are means across replicates (n on each panel)." : "")
                     + (anyError ? " Error bars (n = 1 only): probe-subsample spread." : ""),
                 caption: "How the \(estimator) profile across layers evolves over training: one line per checkpoint epoch, "
                     + "coloured from dark purple (first) to yellow-green (last)"
-                    + (replicated ? "; each line is the mean across training replicates." : "."),
+                    + (replicated ? "; each line is the mean across training replicates." : ".") + (steps ? stepCaption : ""),
                 legend: full, panels: panels, columns: g.columns, panelWidth: g.width, panelHeight: g.plotHeight, sharedY: true)
         }
     }
@@ -168,6 +182,7 @@ extension Figures {
         let sharedLayers = data.points.map { data.layers(point: $0.index) }.first { !$0.isEmpty } ?? []
         let completed = Set(data.completedPoints.map(\.index))
         let usable = data.configurations.filter { c in c.points.contains { completed.contains($0.index) } }
+        let steps = marksSteps(data.points.flatMap { data.layers(point: $0.index).map(\.name) })
         return data.sweepAxes.compactMap { axis in
             let values = data.values(ofAxis: axis)
             guard values.count > 1 else { return nil }
@@ -202,7 +217,8 @@ extension Figures {
                             } else if cell.error != nil { kinds.insert("probe") }
                             return cell.value.map {
                                 PlotPoint(x: x, y: $0, error: cell.error,
-                                          note: profileNote("\(axis) = \(value)", cell, estimator: estimator, epoch: nil, place: where_))
+                                          note: profileNote("\(axis) = \(value)", cell, estimator: estimator, epoch: nil, place: where_),
+                                          hollow: steps ? isLinearStep(cell.layer) : nil)
                             }
                         }
                         let means = group.compactMap(\.value)
@@ -210,7 +226,8 @@ extension Figures {
                         let sd = Statistics.standardDeviation(means)
                         if sd != nil { kinds.insert("spread") }
                         return PlotPoint(x: x, y: m, error: sd,
-                                         note: "\(axis) = \(value) · \(where_) · \(estimator): \(describe(m, sd)) (mean of \(group.count) configurations)")
+                                         note: "\(axis) = \(value) · \(where_) · \(estimator): \(describe(m, sd)) (mean of \(group.count) configurations)",
+                                         hollow: steps ? isLinearStep(names[x] ?? "") : nil)
                     }
                     return PlotSeries(name: "\(axis) = \(value)", color: color(i), marker: .circle, points: points, band: band,
                                       attributes: [("data-axis", axis), ("data-value", value), ("data-estimator", estimator)])
@@ -222,8 +239,8 @@ extension Figures {
                                  attributes: [("data-estimator", estimator)])
             }
             var legend: [LegendEntry] = values.enumerated().map {
-                .series(label: "\(axis) = \($0.element)", color: color($0.offset), dashed: false, hollow: false, marker: .circle)
-            }
+                .series(label: "\(axis) = \($0.element)", color: color($0.offset), dashed: false, hollow: false, marker: steps ? nil : .circle)
+            } + (steps ? stepLegend : [])
             var meaning: [String] = []
             if kinds.contains("band") {
                 legend.append(.band(label: "95 % CI across replicates", color: Style.muted))
@@ -248,7 +265,8 @@ extension Figures {
                     + "(or, with a single replicate, the estimate with its probe-subsample spread); configurations that share a value "
                     + "of \(axis) are averaged and the error bar is their standard deviation."
                     + (relative ? " The configurations' layers differ, so x is relative depth." : "")
-                    + (leftOut > 0 ? " Configurations whose training failed are left out." : ""),
+                    + (leftOut > 0 ? " Configurations whose training failed are left out." : "")
+                    + (steps ? stepCaption : ""),
                 legend: legend, panels: panels, columns: g.columns, panelWidth: g.width, panelHeight: g.plotHeight)
         }
     }

@@ -65,6 +65,8 @@ struct PlotPoint {
     var y: Double
     var error: Double?
     var note: String
+    /// Overrides the series' marker fill for this point (linear steps in a profile).
+    var hollow: Bool? = nil
 }
 
 enum MarkerShape: CaseIterable {

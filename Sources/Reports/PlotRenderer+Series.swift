@@ -42,7 +42,7 @@ extension PlotRenderer {
             var data: SVGBuilder.Attributes = [("data-x", Format.data(p.x)), ("data-y", Format.data(p.y))]
             if let error = p.error, error.isFinite { data.append(("data-error", Format.data(error))) }
             drawMarker(series.marker, x: xs(p.x), y: ys(p.y), radius: series.markerRadius, color: series.color,
-                       hollow: series.hollow, extra: [("class", "marker")] + data, title: p.note, into: &svg)
+                       hollow: p.hollow ?? series.hollow, extra: [("class", "marker")] + data, title: p.note, into: &svg)
         }
         svg.close("g")
         return visible.count

@@ -9,7 +9,7 @@ struct ArchitectureTests {
         let names = try Architectures.resnetProbeNames(depth: depth, inputShape: [1, 28, 28], baseWidth: 4)
         var rng = RandomStream(seed: 1, path: "arch")
         let model = Architectures.resnet(depth: depth, inputShape: [1, 28, 28], classes: 10, baseWidth: 4, rng: &rng)
-        #expect(model.probeNames == names)
+        #expect(model.mainProbeNames == names)
         let blocks = 3 * (depth - 2) / 6
         #expect(names == ["input", "conv1"] + (1...blocks).map { "block\($0)" } + ["pool", "logits"])
     }
@@ -54,7 +54,7 @@ struct ArchitectureTests {
         var rng = RandomStream(seed: 3, path: "arch")
         let model = Architectures.cnn(inputShape: [1, 28, 28], channels: [8, 16], hiddenWidths: [32], classes: 10,
                                       batchNorm: true, rng: &rng)
-        #expect(model.probeNames == names)
+        #expect(model.mainProbeNames == names)
         #expect(model.stateDict().mapValues(\.shape) == [
             "0.weight": [8, 1, 3, 3], "1.weight": [8], "1.bias": [8], "1.running_mean": [8], "1.running_var": [8],
             "4.weight": [16, 8, 3, 3], "5.weight": [16], "5.bias": [16], "5.running_mean": [16], "5.running_var": [16],
@@ -78,7 +78,7 @@ struct ArchitectureTests {
     func mlp() {
         var rng = RandomStream(seed: 4, path: "arch")
         let model = Architectures.mlp(inputs: 10, widths: [5, 5, 5], classes: 3, rng: &rng)
-        #expect(model.probeNames == Architectures.mlpProbeNames(depth: 3))
+        #expect(model.mainProbeNames == Architectures.mlpProbeNames(depth: 3))
         #expect(Architectures.mlpProbeNames(depth: 2) == ["input", "h1", "h2", "logits"])
     }
 
