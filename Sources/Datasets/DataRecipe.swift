@@ -21,7 +21,7 @@ public struct DataRecipe: Sendable, Hashable, Codable {
         case cifar100(directory: String? = nil, labels: CIFAR100.LabelKind = .fine)
         /// A synthetic manifold (two classes by a random hyperplane), generated from the recipe's seed.
         case manifold(SyntheticManifold.Kind, ambientDimension: Int, noise: Double = 0, train: Int, test: Int)
-        /// The clustered two-class task, generated from its parameters' seed.
+        /// The clustered task (K classes), generated from its parameters' seed.
         case clusters(ClusteredTask.Parameters)
 
         /// The canonical name with parameters, e.g. `cifar-100(fine)`; opens the settings string.
@@ -33,7 +33,10 @@ public struct DataRecipe: Sendable, Hashable, Codable {
             case .manifold(let kind, let D, let noise, let train, let test):
                 return "synthetic(\(kind),ambient=\(D),noise=\(noise),train=\(train),test=\(test))"
             case .clusters(let p):
-                return "clusters(P=\(p.clusters),D=\(p.ambientDimension),cluster_std=\(p.clusterStd),center_std=\(p.centerStd),train_per_cluster=\(p.pointsPerCluster),test_per_cluster=\(p.testPointsPerCluster),seed=\(p.seed))"
+                var extra = ""
+                if case .uniform(let side) = p.centers { extra += ",centers=uniform,side=\(side)" }
+                if p.classes != 2 { extra += ",classes=\(p.classes)" }
+                return "clusters(P=\(p.clusters),D=\(p.ambientDimension),cluster_std=\(p.clusterStd),center_std=\(p.centerStd),train_per_cluster=\(p.pointsPerCluster),test_per_cluster=\(p.testPointsPerCluster)\(extra),seed=\(p.seed))"
             }
         }
 
@@ -61,7 +64,8 @@ public struct DataRecipe: Sendable, Hashable, Codable {
             case .fashionMNIST: return FashionMNIST.classCount
             case .cifar10: return CIFAR10.classCount
             case .cifar100(_, let kind): return kind.classCount
-            case .manifold, .clusters: return 2
+            case .manifold: return 2
+            case .clusters(let p): return p.classes
             }
         }
     }

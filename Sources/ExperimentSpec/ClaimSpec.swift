@@ -54,8 +54,10 @@ public struct ClaimSpec: Codable, Equatable, Sendable {
     }
 
     /// Metrics a correlation claim may name in `against`; `generalization_gap` is
-    /// train accuracy − test accuracy at the claim's epoch.
-    public static let metrics = ["test_accuracy", "train_accuracy", "test_loss", "train_loss", "generalization_gap", "noise_scale"]
+    /// train accuracy − test accuracy at the claim's epoch; `noise_scale` is `grad_noise_trace`
+    /// (tr Σ_B) and `noise_temperature` is η · tr Σ_B.
+    public static let metrics = ["test_accuracy", "train_accuracy", "test_loss", "train_loss", "generalization_gap", "noise_scale",
+                                 "noise_temperature"]
 
     public init(id: String, statement: String, citation: String? = nil, estimator: String, kind: ClaimKind,
                 direction: ClaimDirection? = nil, shape: ProfileShape? = nil, minEffect: Double? = nil,

@@ -5,7 +5,7 @@ public enum DatasetName: String, Codable, Sendable, NodeEnum {
     case cifar10, cifar100
     /// A synthetic point set of known intrinsic dimension (`data.manifold`).
     case manifold
-    /// Gaussian clusters assigned to two classes (`data.clusters`).
+    /// Gaussian clusters dealt to classes (`data.clusters`).
     case clusters
 }
 
@@ -40,19 +40,46 @@ public struct ManifoldSpec: Codable, Hashable, Sendable {
     }
 }
 
+/// How the centres of the clustered task are drawn.
+public enum ClusterCenters: String, Codable, Sendable, NodeEnum {
+    /// c ~ N(0, s² I), s = `center_std`.
+    case gaussian
+    /// c ~ U[−L/2, L/2]^D, L = `side`.
+    case uniform
+}
+
 /// Many isotropic Gaussian clusters in a high-dimensional space, each randomly assigned to one of
-/// two classes (Farrell, Recanatesi et al. 2019).
+/// `classes` classes (Farrell, Recanatesi et al. 2019).
+///
+/// The settings added after the first release are nil when they hold their defaults (Gaussian
+/// centres of standard deviation 1, two classes), so data stages written before them keep their keys.
 public struct ClustersSpec: Codable, Hashable, Sendable {
     public var ambient: Int
     public var count: Int
     public var std: Double
     public var trainPerCluster: Int
     public var testPerCluster: Int
+    /// The centre distribution; nil means `gaussian`.
+    public var centers: ClusterCenters? = nil
+    /// Standard deviation of Gaussian centres along every axis; nil means 1.
+    public var centerStd: Double? = nil
+    /// Side length L of the hypercube of uniform centres (`centers: uniform`; nil otherwise).
+    public var side: Double? = nil
+    /// Number of classes the clusters are dealt to; nil means 2.
+    public var classes: Int? = nil
 
     enum CodingKeys: String, CodingKey {
-        case ambient, count, std
+        case ambient, count, std, centers, side, classes
         case trainPerCluster = "train_per_cluster", testPerCluster = "test_per_cluster"
+        case centerStd = "center_std"
     }
+
+    public static let defaultSide = 2.0
+
+    /// The centre distribution in effect.
+    public var centerDistribution: ClusterCenters { centers ?? .gaussian }
+    /// The number of classes in effect.
+    public var classCount: Int { classes ?? 2 }
 }
 
 public enum SubsetMethod: String, Codable, Sendable, NodeEnum {

@@ -174,8 +174,8 @@ struct ClaimChecker {
         let configurations = Set(points.map(\.configuration)).count
         if ClaimSpec.metrics.contains(against) {
             // Every metric is measured whenever its point trains; noise_scale needs noise batches.
-            if against == "noise_scale", points.contains(where: { $0.experiment.train.noiseBatches == 0 }) {
-                error(node("against"), ["against"], "'noise_scale' is not measured (train.noise_batches is 0)",
+            if against == "noise_scale" || against == "noise_temperature", points.contains(where: { $0.experiment.train.noiseBatches == 0 }) {
+                error(node("against"), ["against"], "'\(against)' is not measured (train.noise_batches is 0)",
                       help: "set train.noise_batches to 2 or more")
             }
         } else if let values = scope.values(of: against) {

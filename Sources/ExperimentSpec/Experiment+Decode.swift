@@ -38,12 +38,13 @@ extension Experiment {
             testPoints: mf.read("test_points", default: 500, in: 1...10_000_000))
         mf.finish()
         var cl = d.nested("clusters")
-        let clusters = ClustersSpec(
+        var clusters = ClustersSpec(
             ambient: cl.read("ambient", default: 100, in: 1...100_000),
             count: cl.read("count", default: 40, in: 2...1_000_000),
             std: cl.read("std", default: 0.1, in: 0...1e6),
             trainPerCluster: cl.read("train_per_cluster", default: 50, in: 1...1_000_000),
             testPerCluster: cl.read("test_per_cluster", default: 10, in: 1...1_000_000))
+        decodeClusterCenters(&clusters, &cl, ctx: ctx)
         cl.finish()
         if dataset == .manifold { data.manifold = manifold }
         if dataset == .clusters { data.clusters = clusters }
@@ -164,7 +165,7 @@ extension Experiment {
 
         var t = top.nested("train")
         let optimizer: OptimizerName = t.read("optimizer", default: .sgd)
-        let train = TrainSpec(
+        var train = TrainSpec(
             optimizer: optimizer,
             lr: t.read("lr", default: optimizer == .sgd ? 0.01 : 0.001, in: 1e-12...100, rangeText: "(0, 100]"),
             momentum: t.read("momentum", default: 0.9, in: 0...0.999999, rangeText: "[0, 1)"),
@@ -178,10 +179,11 @@ extension Experiment {
             gamma: t.read("gamma", default: 0.1, in: 1e-12...1, rangeText: "(0, 1]"),
             warmupEpochs: t.read("warmup_epochs", default: 0, in: 0...10000),
             loss: t.read("loss", default: .crossEntropy),
-            batchSize: t.read("batch_size", default: 64, in: 1...65536),
+            batchSize: 64,
             epochs: t.read("epochs", default: 1, in: 0...10000),
             seed: t.read("seed", default: 0),
             noiseBatches: t.read("noise_batches", default: 16, in: 0...10000))
+        decodeTrainingLength(&train, &t, trainCount: data.splitSizes?.train, ctx: ctx)
         if train.noiseBatches == 1, let n = t.child("noise_batches") {
             ctx.error(n, ["train", "noise_batches"], "'train.noise_batches' is 1; a covariance needs at least 2 minibatches",
                       help: "use 0 to skip the noise scale, or 2 or more")

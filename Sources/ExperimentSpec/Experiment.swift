@@ -21,7 +21,7 @@ public struct Experiment: Codable, Equatable, Sendable {
         case .cnn: net = "cnn channels " + model.channels.map(String.init).joined(separator: "-") + " head " + model.widths.map(String.init).joined(separator: "-")
         case .resnet: net = "resnet-\(model.resnetDepth) width \(model.baseWidth)"
         }
-        return "\(net), \(train.optimizer.rawValue) lr \(train.lr), batch \(train.batchSize), \(train.epochs) epoch(s), seed \(train.seed); "
+        return "\(net), \(train.optimizer.rawValue) lr \(train.lr), batch \(train.isFullBatch ? "full" : String(train.batchSize)), \(train.lengthSummary), seed \(train.seed); "
             + "probe epochs \(probe.epochs.map(String.init).joined(separator: ",")) on \(probe.size) \(probe.split.rawValue) points; "
             + "estimators \(estimators.names.joined(separator: ","))"
     }
@@ -115,11 +115,37 @@ public struct TrainSpec: Codable, Equatable, Sendable {
     public var seed: UInt64
     /// Minibatches used to estimate the SGD noise scale after each epoch (0: not measured).
     public var noiseBatches: Int
+    /// `batch_size: full`: every step is one gradient-descent step on the whole training split
+    /// (``batchSize`` then holds the split's size as known when the spec was read). Nil otherwise,
+    /// so specs that do not use it keep their stage keys.
+    public var fullBatch: Bool? = nil
+    /// `train.steps`: the run stops after this many optimizer steps; ``epochs`` is then derived as
+    /// ⌈steps / steps per epoch⌉, the last epoch possibly partial. Nil: train for ``epochs``.
+    public var steps: Int? = nil
+    /// `train.target_loss`: stop after the first epoch whose training loss, evaluated on the whole
+    /// training split, is at most this; ``epochs`` is the maximum. Nil: no target.
+    public var targetLoss: Double? = nil
 
     enum CodingKeys: String, CodingKey {
-        case optimizer, lr, momentum, nesterov, epochs, seed, beta1, beta2, eps, schedule, gamma, loss
+        case optimizer, lr, momentum, nesterov, epochs, seed, beta1, beta2, eps, schedule, gamma, loss, steps
         case weightDecay = "weight_decay", batchSize = "batch_size", stepSize = "step_size"
         case warmupEpochs = "warmup_epochs", noiseBatches = "noise_batches"
+        case fullBatch = "full_batch", targetLoss = "target_loss"
+    }
+
+    /// Whether every step sees the whole training split.
+    public var isFullBatch: Bool { fullBatch == true }
+
+    /// Minibatches per epoch over `trainCount` examples (the last one partial).
+    public func stepsPerEpoch(trainCount: Int) -> Int {
+        isFullBatch ? 1 : max(1, (trainCount + batchSize - 1) / batchSize)
+    }
+
+    /// How long training runs, as `plan` prints it.
+    var lengthSummary: String {
+        if let steps { return "\(steps) step(s) over \(epochs) epoch(s)" }
+        if let targetLoss { return "to train loss ≤ \(targetLoss) within \(epochs) epoch(s)" }
+        return "\(epochs) epoch(s)"
     }
 }
 

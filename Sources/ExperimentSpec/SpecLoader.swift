@@ -151,7 +151,9 @@ public enum SpecLoader {
         let epochs = min(1, experiments.map(\.train.epochs).max() ?? 1)
         let probeSplit = experiments.first?.probe.split ?? .test
         let probe = min(200, probeSplit == .train ? min(train, 2000) : min(test, 500))
-        return ["data.train_size=\(min(2000, train))", "data.test_size=\(min(500, test))", "train.epochs=\(epochs)",
+        // A step count would conflict with the epoch override: clear it first.
+        let steps = experiments.contains { $0.train.steps != nil } ? ["train.steps=~"] : []
+        return ["data.train_size=\(min(2000, train))", "data.test_size=\(min(500, test))"] + steps + ["train.epochs=\(epochs)",
                 "probe.epochs=[\(Array(Set([0, epochs])).sorted().map(String.init).joined(separator: ","))]",
                 "probe.size=\(probe)"]
     }

@@ -3,7 +3,8 @@ import Foundation
 /// A learning-rate schedule: a decay rule, optionally preceded by a linear warm-up.
 ///
 /// With `S` steps per epoch, epochs counted from 1 and steps within an epoch from 0, the global
-/// step is `t = (epoch − 1)·S + step` and the run has `T = epochs·S` steps:
+/// step is `t = (epoch − 1)·S + step` and the run has `T = epochs·S` steps (or `T = steps` for a
+/// run of a fixed number of steps):
 /// ```
 /// constant   η(t) = η₀
 /// step       η(t) = η₀ · γ^⌊(epoch − 1)/step_size⌋          (torch StepLR, stepped per epoch)
@@ -27,8 +28,12 @@ public struct LearningRateSchedule: Sendable, Equatable {
     public var warmupEpochs: Int
     /// Length of the run, which the cosine decay needs.
     public var epochs: Int
+    /// Steps of a run that stops after a fixed number of steps (its last epoch partial); the
+    /// cosine decay then reaches 0 at this step instead of at `epochs·S`.
+    public var totalSteps: Int?
 
-    public init(baseLearningRate: Double, decay: Decay = .constant, warmupEpochs: Int = 0, epochs: Int) {
+    public init(baseLearningRate: Double, decay: Decay = .constant, warmupEpochs: Int = 0, epochs: Int,
+                totalSteps: Int? = nil) {
         if case let .step(size, gamma) = decay {
             precondition(size > 0 && gamma > 0, "[LearningRateSchedule] step size \(size) and gamma \(gamma) must be positive")
         }
@@ -38,6 +43,7 @@ public struct LearningRateSchedule: Sendable, Equatable {
         self.decay = decay
         self.warmupEpochs = warmupEpochs
         self.epochs = epochs
+        self.totalSteps = totalSteps
     }
 
     /// The rate for step `step` (from 0) of epoch `epoch` (from 1).
@@ -51,7 +57,7 @@ public struct LearningRateSchedule: Sendable, Equatable {
         case let .step(size, gamma):
             rate *= Foundation.pow(gamma, Double(max(epoch - 1, 0) / size))
         case .cosine:
-            let total = Double(epochs * s)
+            let total = Double(max(1, totalSteps ?? epochs * s))
             rate *= 0.5 * (1 + Foundation.cos(Double.pi * min(t, total) / total))
         }
         if warmupEpochs > 0 {

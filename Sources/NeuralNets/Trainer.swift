@@ -55,17 +55,24 @@ public struct Trainer {
     }
 
     /// Trains one epoch (`epoch` counts from 1) over a freshly shuffled order; the last partial
-    /// batch is kept. Calls `progress(step, steps, runningLoss)` after each step.
+    /// batch is kept. With `maxSteps`, stops after that many steps (a partial epoch). Calls
+    /// `progress(step, steps, runningLoss)` after each step.
+    ///
+    /// Returns the running loss and accuracy — averages over the examples of the steps taken, each
+    /// measured before its step's update, so they mix the weights of the whole epoch — and the
+    /// number of steps taken.
     public mutating func trainEpoch(
-        _ model: Sequential, optimizer: Optimizer, inputs: FloatTensor, labels: [Int], epoch: Int,
+        _ model: Sequential, optimizer: Optimizer, inputs: FloatTensor, labels: [Int], epoch: Int, maxSteps: Int? = nil,
         progress: (Int, Int, Double) -> Void = { _, _, _ in }
-    ) throws -> (loss: Double, accuracy: Double) {
+    ) throws -> (loss: Double, accuracy: Double, steps: Int) {
         let n = inputs.rows
         precondition(labels.count == n, "[Trainer.trainEpoch] \(n) input rows but \(labels.count) labels")
         precondition(n == 0 || inputs.count == n * model.inputSize,
                      "[Trainer.trainEpoch] inputs \(inputs.shape) do not hold \(model.inputSize) scalars per row (model input \(model.inputShape))")
         let order = shuffle.permutation(n)
-        let steps = (n + batchSize - 1) / batchSize
+        let stepsPerEpoch = (n + batchSize - 1) / batchSize
+        let steps = min(stepsPerEpoch, max(0, maxSteps ?? stepsPerEpoch))
+        var seen = 0
         let classes = model.outputSize
         let params = model.parameters
         let layerParameters = model.layers.map(\.parameters)
@@ -86,7 +93,7 @@ public struct Trainer {
                         throw DivergenceError(epoch: epoch, step: step + 1, loss: meanLoss)
                     }
                     if let schedule {
-                        optimizer.learningRate = schedule.learningRate(epoch: epoch, step: step, stepsPerEpoch: steps)
+                        optimizer.learningRate = schedule.learningRate(epoch: epoch, step: step, stepsPerEpoch: stepsPerEpoch)
                     }
                     if optimizer.updatesParametersIndependently {
                         // Each layer is updated as soon as its gradients are complete, while they
@@ -98,11 +105,12 @@ public struct Trainer {
                     }
                     totalLoss += result.total
                     correct += result.correct
-                    progress(step + 1, steps, totalLoss / Double(start + count))
+                    seen += count
+                    progress(step + 1, steps, totalLoss / Double(seen))
                 }
             }
         }
-        return (totalLoss / Double(max(n, 1)), Double(correct) / Double(max(n, 1)))
+        return (totalLoss / Double(max(seen, 1)), Double(correct) / Double(max(seen, 1)), steps)
     }
 
     /// Mean loss and accuracy in eval mode.

@@ -25,9 +25,13 @@ public enum ClaimInputs {
         for m in aggregate.metrics {
             guard let p = points[m.point] else { continue }
             for e in m.epochs {
-                var values: [(String, Double)] = [("test_accuracy", e.testAccuracy), ("train_accuracy", e.trainAccuracy),
-                                                  ("test_loss", e.testLoss), ("train_loss", e.trainLoss)]
+                // Training figures evaluated on the whole split after the epoch; bundles written
+                // before those existed fall back to the running means.
+                var values: [(String, Double)] = [("test_accuracy", e.testAccuracy), ("test_loss", e.testLoss)]
+                if let v = e.trainAccuracyBest { values.append(("train_accuracy", v)) }
+                if let v = e.trainLossBest { values.append(("train_loss", v)) }
                 if let n = e.gradientNoise { values.append(("noise_scale", n)) }
+                if let t = e.noiseTemperature { values.append(("noise_temperature", t)) }
                 for (name, value) in values {
                     out.append(MetricObservation(configuration: p.configuration, replicate: p.replicate, epoch: e.epoch,
                                                  metric: name, value: value))

@@ -27,9 +27,15 @@ enum DataStage {
             source = .manifold(kind, ambientDimension: m.ambient, noise: m.noise, train: m.trainPoints, test: m.testPoints)
         case .clusters:
             guard let c = spec.clusters else { throw DatasetError.invalid("data.dataset is clusters but data.clusters is missing") }
+            let centers: ClusteredTask.Parameters.CenterDistribution
+            switch c.centerDistribution {
+            case .gaussian: centers = .gaussian
+            case .uniform: centers = .uniform(side: c.side ?? ClustersSpec.defaultSide)
+            }
             source = .clusters(ClusteredTask.Parameters(ambientDimension: c.ambient, clusters: c.count, clusterStd: c.std,
                                                         pointsPerCluster: c.trainPerCluster,
-                                                        testPointsPerCluster: c.testPerCluster, seed: spec.seed))
+                                                        testPointsPerCluster: c.testPerCluster, centerStd: c.centerStd ?? 1,
+                                                        centers: centers, classes: c.classCount, seed: spec.seed))
         }
         let subset: Subset.Method
         switch spec.subset {

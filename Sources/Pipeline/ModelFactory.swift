@@ -90,6 +90,7 @@ enum ModelFactory {
         case .cosine: decay = .cosine
         }
         if decay == .constant && t.warmupEpochs == 0 { return nil }
-        return LearningRateSchedule(baseLearningRate: t.lr, decay: decay, warmupEpochs: t.warmupEpochs, epochs: t.epochs)
+        return LearningRateSchedule(baseLearningRate: t.lr, decay: decay, warmupEpochs: t.warmupEpochs, epochs: max(1, t.epochs),
+                                    totalSteps: t.steps)
     }
 }

@@ -17,8 +17,8 @@ public enum ReportBuilder {
         var metrics: [ReportInput.EpochMetrics] = []
         for m in aggregate.metrics {
             for e in m.epochs {
-                metrics.append(ReportInput.EpochMetrics(point: m.point, epoch: e.epoch, trainLoss: e.trainLoss,
-                                                        trainAccuracy: e.trainAccuracy, testLoss: e.testLoss,
+                metrics.append(ReportInput.EpochMetrics(point: m.point, epoch: e.epoch, trainLoss: e.trainLossBest,
+                                                        trainAccuracy: e.trainAccuracyBest, testLoss: e.testLoss,
                                                         testAccuracy: e.testAccuracy))
                 if let n = e.gradientNoise { noise[m.point, default: []].append(.init(epoch: e.epoch, value: n)) }
             }

@@ -7,56 +7,6 @@ import ExperimentSpec
 import Datasets
 
 extension StageWorker {
-    func runTrain(_ p: TrainParams, stage: Stage, dir: URL) throws {
-        let data = try prepared(stage.inputs[0])
-        let model = try ModelFactory.build(p.model, data: data, seed: p.train.seed)
-        let optimizer = ModelFactory.optimizer(p.train)
-        var trainer = Trainer(batchSize: p.train.batchSize, shuffle: RandomStream(seed: p.train.seed, path: "train/shuffle"),
-                              loss: p.train.loss == .mse ? .mse : .crossEntropy, schedule: ModelFactory.schedule(p.train))
-        // The same minibatches every epoch, so the noise scale is comparable across epochs.
-        let noiseStream = RandomStream(seed: p.train.seed, path: "train/noise")
-        func checkpoint(_ epoch: Int) throws {
-            try model.saveCheckpoint(to: dir.appendingPathComponent("checkpoints/epoch\(epoch).safetensors"),
-                                     metadata: ["epoch": String(epoch), "architecture": p.model.architecture.rawValue])
-        }
-        if p.checkpoints.contains(0) { try checkpoint(0) }
-        var metrics: [EpochMetrics] = []
-        for epoch in stride(from: 1, through: p.train.epochs, by: 1) {
-            let start = Date()
-            var lastReport = Date()
-            let result: (loss: Double, accuracy: Double)
-            do {
-                result = try trainer.trainEpoch(model, optimizer: optimizer, inputs: data.train.inputs,
-                                            labels: data.train.labels, epoch: epoch) { step, steps, loss in
-                let now = Date()
-                if now.timeIntervalSince(lastReport) >= self.progress.interval {
-                    lastReport = now
-                    let rate = Double(min(step * p.train.batchSize, data.train.count)) / max(now.timeIntervalSince(start), 1e-9)
-                    self.progress.report("  \(stage.name) epoch \(epoch)/\(p.train.epochs) step \(step)/\(steps) loss \(String(format: "%.4f", loss)), \(Int(rate)) samples/s")
-                }
-            }
-            } catch let error as DivergenceError {
-                throw StageFailure(stage: stage.name, reason: error.description)
-            }
-            let seconds = Date().timeIntervalSince(start)
-            var noise: Double?
-            if p.train.noiseBatches >= 2 {
-                noise = trainer.gradientNoise(model, inputs: data.train.inputs, labels: data.train.labels,
-                                              minibatches: p.train.noiseBatches, rng: noiseStream).traceCovariance
-            }
-            let test = Trainer.evaluate(model, inputs: data.test.inputs, labels: data.test.labels,
-                                        loss: p.train.loss == .mse ? .mse : .crossEntropy)
-            let m = EpochMetrics(epoch: epoch, trainLoss: result.loss, trainAccuracy: result.accuracy,
-                                 testLoss: test.loss, testAccuracy: test.accuracy, seconds: seconds, gradientNoise: noise)
-            metrics.append(m)
-            try MetricsLog.write(metrics, to: dir)
-            let rate = Double(data.train.count) / max(m.seconds, 1e-9)
-            log("  \(stage.name) epoch \(epoch)/\(p.train.epochs): train loss \(String(format: "%.4f", m.trainLoss)), test accuracy \(String(format: "%.4f", m.testAccuracy)), \(Int(rate)) samples/s" + (noise.map { String(format: ", noise %.3g", $0) } ?? ""))
-            if p.checkpoints.contains(epoch) { try checkpoint(epoch) }
-        }
-        if p.train.epochs == 0 { try MetricsLog.write([], to: dir) }
-    }
-
     func runProbe(_ p: ProbeParams, stage: Stage, dir: URL) throws {
         let data = try prepared(stage.inputs[0])
         let trainDef = try store.definition(stage.inputs[1])

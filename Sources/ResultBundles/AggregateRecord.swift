@@ -98,19 +98,28 @@ public struct AggregateRecord: JSONBundleFile, Sendable, Equatable {
         return ResultsCSV.render(rows, columns: ["configuration", "replicate"] + sweptPaths + settings.map(\.element), values: context)
     }
 
-    /// `metrics.csv`: one row per run point and epoch, every swept key spelled out.
+    /// The columns of `metrics.csv` after the point's identity and swept values.
+    public static let metricColumns = [
+        "epoch", "steps", "train_loss", "train_accuracy", "train_loss_eval", "train_accuracy_eval", "test_loss", "test_accuracy",
+        "learning_rate", "grad_noise_trace", "noise_temperature", "target_reached", "seconds",
+    ]
+
+    /// `metrics.csv`: one row per run point and epoch, every swept key spelled out. Empty cells are
+    /// figures not recorded (running averages at epoch 0, noise with `noise_batches: 0`, and the
+    /// columns bundles of older versions did not write).
     public var metricsCSV: String {
         let byIndex = Dictionary(uniqueKeysWithValues: points.map { ($0.index, $0) })
-        var lines = [(["point", "label", "configuration", "replicate"] + sweptPaths
-                      + ["epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "gradient_noise", "seconds"])
-            .joined(separator: ",")]
+        var lines = [(["point", "label", "configuration", "replicate"] + sweptPaths + Self.metricColumns).joined(separator: ",")]
+        func cell(_ v: Double?) -> String { v.map { String($0) } ?? "" }
         for m in metrics {
             guard let p = byIndex[m.point] else { continue }
             for e in m.epochs {
                 var fields = [String(p.index), ResultsCSV.quote(p.label), String(p.configuration), String(p.replicate)]
                 fields += p.values.map(ResultsCSV.quote)
-                fields += [String(e.epoch), String(e.trainLoss), String(e.trainAccuracy), String(e.testLoss),
-                           String(e.testAccuracy), e.gradientNoise.map { String($0) } ?? "", String(format: "%.6f", e.seconds)]
+                fields += [String(e.epoch), e.steps.map(String.init) ?? "", cell(e.trainLoss), cell(e.trainAccuracy),
+                           cell(e.trainLossEval), cell(e.trainAccuracyEval), String(e.testLoss), String(e.testAccuracy),
+                           cell(e.learningRate), cell(e.gradientNoise), cell(e.noiseTemperature),
+                           e.targetReached.map { String($0) } ?? "", String(format: "%.6f", e.seconds)]
                 lines.append(fields.joined(separator: ","))
             }
         }

@@ -15,11 +15,17 @@ public enum StageKind: String, Codable, Sendable, CaseIterable {
     public var formatVersion: Int {
         switch self {
         case .data: return 1
-        case .train: return 2
+        // 3: an epoch-0 row, training figures evaluated on the whole split, noise from
+        // independent minibatches as `grad_noise_trace` with `noise_temperature`.
+        case .train: return 3
         case .probe: return 2
         case .estimate: return 2
+        // 2: results.csv names each row's configuration and settings; metrics.csv gains the
+        // evaluated, noise, step and target columns.
         case .aggregate: return 2
-        case .claims: return 1
+        // 2: train_* claim metrics read the evaluated figures.
+        case .claims: return 2
+        // 2: replicate means with confidence bands, one y axis per estimator.
         case .report: return 2
         }
     }

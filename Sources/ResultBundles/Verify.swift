@@ -117,13 +117,17 @@ public enum BundleVerifier {
             guard let keyB = trainsB[name] else { missing.append("stage \(name) completed only in the first bundle"); continue }
             let ma = try MetricsLog.read(from: a.layout.stage(keyA)), mb = try MetricsLog.read(from: b.layout.stage(keyB))
             if ma.count != mb.count { missing.append("\(name): \(ma.count) vs \(mb.count) epochs of metrics"); continue }
-            let fields: [(String, KeyPath<EpochMetrics, Double>)] = [
+            let fields: [(String, KeyPath<EpochMetrics, Double?>)] = [
                 ("train_loss", \.trainLoss), ("train_accuracy", \.trainAccuracy),
-                ("test_loss", \.testLoss), ("test_accuracy", \.testAccuracy),
+                ("train_loss_eval", \.trainLossEval), ("train_accuracy_eval", \.trainAccuracyEval),
+                ("test_loss", \.optionalTestLoss), ("test_accuracy", \.optionalTestAccuracy),
+                ("grad_noise_trace", \.gradientNoise), ("noise_temperature", \.noiseTemperature),
             ]
             for (ea, eb) in zip(ma, mb) {
                 for (field, path) in fields {
-                    check("\(name) epoch \(ea.epoch) \(field)", String(ea[keyPath: path]), String(eb[keyPath: path]))
+                    let (va, vb) = (ea[keyPath: path], eb[keyPath: path])
+                    if va == nil && vb == nil { continue }
+                    check("\(name) epoch \(ea.epoch) \(field)", va.map { String($0) } ?? "", vb.map { String($0) } ?? "")
                 }
             }
         }
@@ -135,4 +139,10 @@ public enum BundleVerifier {
         let p = try Provenance.read(from: bundle.layout.root)
         return [p.cpu, p.blasCore, String(p.blasThreads)].joined(separator: "|")
     }
+}
+
+extension EpochMetrics {
+    /// The test figures as optionals, so every compared field has one type.
+    var optionalTestLoss: Double? { testLoss }
+    var optionalTestAccuracy: Double? { testAccuracy }
 }

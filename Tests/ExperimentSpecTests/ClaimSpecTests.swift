@@ -108,7 +108,7 @@ struct ClaimSpecTests {
                  + "  - {id: c, statement: s, estimator: pr, kind: correlation, direction: increase, cell: {layer: h2, epoch: last},\n"
                  + "     against: accuracy}\n",
              expected: "spec.yaml:6:15: error: claim 'c': 'accuracy' is neither a metric nor a swept key",
-             help: "help: metrics: test_accuracy, train_accuracy, test_loss, train_loss, generalization_gap, noise_scale; swept keys: model.width"),
+             help: "help: metrics: test_accuracy, train_accuracy, test_loss, train_loss, generalization_gap, noise_scale, noise_temperature; swept keys: model.width"),
         Case(id: "key of another kind", yaml: claim("direction: decrease", with: "direction: decrease\n    shape: interior_peak"),
              expected: "spec.yaml:12:5: error: claim 'c': 'shape' applies to profile claims, not cells",
              help: "help: a cells claim reads: cell, baseline, direction"),

@@ -97,6 +97,26 @@ struct TrainerTests {
         #expect(abs(result.accuracy - reference.accuracy) < 1e-12)
     }
 
+    @Test("A step limit ends the epoch early; its running figures cover only the steps taken")
+    func stepLimit() throws {
+        var rng = RandomStream(seed: 5, path: "model")
+        let model = Architectures.mlp(inputs: 3, widths: [4], classes: 2, rng: &rng)
+        let (x, labels) = separableData(count: 10, features: 3, seed: 3)
+        var trainer = Trainer(batchSize: 4, shuffle: RandomStream(seed: 2, path: "s"))
+        var calls: [Int] = []
+        let partial = try trainer.trainEpoch(model, optimizer: SGD(learningRate: 0), inputs: x, labels: labels, epoch: 1,
+                                             maxSteps: 2) { step, _, _ in calls.append(step) }
+        #expect(partial.steps == 2 && calls == [1, 2])
+        // The shuffled order of that epoch, replayed: the mean over its first 8 examples.
+        var order = RandomStream(seed: 2, path: "s")
+        let rows = Array(order.permutation(10).prefix(8))
+        let reference = Trainer.evaluate(model, inputs: x.gatherRows(rows), labels: rows.map { labels[$0] })
+        #expect(abs(partial.loss - reference.loss) < 1e-6)
+        let whole = try trainer.trainEpoch(model, optimizer: SGD(learningRate: 0), inputs: x, labels: labels, epoch: 2,
+                                           maxSteps: 100)
+        #expect(whole.steps == 3)
+    }
+
     @Test("Training reaches a steady state: no buffer grows after the first epoch")
     func steadyMemory() throws {
         let (x, labels) = separableData(count: 50, features: 36, seed: 4)
