@@ -4,7 +4,17 @@ extension Figures {
     /// hollow markers) against last (solid) — the central figure of Ansuini et al. (2019) and
     /// Recanatesi et al. (2019).
     static func idByLayer(_ data: ReportData) -> FigureModel? {
-        guard data.hasEstimates else { return nil }
+        profilesByLayer(data, estimators: data.idEstimators, taskRelevance: false)
+    }
+
+    /// The task-relevance measures (`class_geometry`, `linear_probe`) against layer, drawn like
+    /// ``idByLayer(_:)`` but on their own [0, 1] scale, so they neither squash nor hide the IDs.
+    static func taskRelevanceByLayer(_ data: ReportData) -> FigureModel? {
+        profilesByLayer(data, estimators: data.taskMeasures, taskRelevance: true)
+    }
+
+    private static func profilesByLayer(_ data: ReportData, estimators: [String], taskRelevance: Bool) -> FigureModel? {
+        guard data.hasEstimates, !estimators.isEmpty else { return nil }
         var panels: [PlotPanel] = []
         var firstEpochs = Set<Int>(), lastEpochs = Set<Int>()
         var anyError = false
@@ -15,7 +25,7 @@ extension Figures {
             if let first = epochs.first, let last = epochs.last {
                 firstEpochs.insert(first)
                 lastEpochs.insert(last)
-                for estimator in data.estimators {
+                for estimator in estimators {
                     for epoch in first == last ? [last] : [first, last] {
                         let before = epoch == first && first != last
                         let profile = data.profile(point: point.index, epoch: epoch, estimator: estimator)
@@ -32,10 +42,11 @@ extension Figures {
                 }
             }
             panels.append(PlotPanel(title: point.label, notes: failureNotes(data, point: point.index),
-                                    x: layerAxis(layers), y: PlotAxis(label: idLabel(nil), kind: .linear), series: series,
+                                    x: layerAxis(layers), y: PlotAxis(label: taskRelevance ? "task relevance (0 to 1)" : idLabel(nil), kind: .linear),
+                                    series: series,
                                     attributes: [("data-point", "\(point.index)")]))
         }
-        var legend: [LegendEntry] = data.estimators.map {
+        var legend: [LegendEntry] = estimators.map {
             .series(label: $0, color: estimatorColor(data, $0), dashed: false, hollow: false, marker: estimatorMarker(data, $0))
         }
         let before = firstEpochs.count == 1 ? firstEpochs.first.map { $0 == 0 ? "epoch 0 (at initialisation)" : "epoch \($0) (first probed)" } : nil
@@ -48,9 +59,13 @@ extension Figures {
         let g = grid(panels.count)
         var subtitle = twoEpochs ? "Dashed lines, hollow markers: before training; solid: after training." : "One probed epoch."
         if anyError { subtitle += " Error bars: ± the estimator's error." }
+        let what = taskRelevance
+            ? "Task relevance of each layer's representation (between-class variance fraction, linear-probe accuracy; both in [0, 1]) for every run point, one colour and marker per measure. "
+            : "Intrinsic dimension of each layer's representation for every run point, one colour and marker per estimator. "
         return FigureModel(
-            name: "id-by-layer", title: "Intrinsic dimension across layers", subtitle: subtitle,
-            caption: "Intrinsic dimension of each layer's representation for every run point, one colour and marker per estimator. "
+            name: taskRelevance ? "task-relevance-by-layer" : "id-by-layer",
+            title: taskRelevance ? "Task relevance across layers" : "Intrinsic dimension across layers", subtitle: subtitle,
+            caption: what
                 + (twoEpochs
                     ? "Dashed lines with hollow markers are the first probed epoch (before training), solid lines the last (after training); "
                     : "Only one epoch was probed; ")
@@ -85,7 +100,7 @@ extension Figures {
             }
             let g = grid(panels.count)
             return FigureModel(
-                name: "id-by-epoch-\(slug(estimator))", title: "Intrinsic dimension (\(estimator)) during training",
+                name: "id-by-epoch-\(slug(estimator))", title: "\(ReportData.taskRelevanceLabels[estimator].map { $0.prefix(1).uppercased() + $0.dropFirst() } ?? "Intrinsic dimension") (\(estimator)) during training",
                 subtitle: "One line per probed epoch, dark (early) to light (late).",
                 caption: "How the \(estimator) profile across layers evolves over training: one line per checkpoint epoch, "
                     + "coloured from dark purple (first) to yellow-green (last).",

@@ -36,7 +36,7 @@ extension Figures {
                                     attributes: [("data-estimator", estimator)])
             return PlotPanel(title: estimator, notes: [spearmanNote(pairs)],
                              x: PlotAxis(label: xLabel, kind: logX ? .log : .linear),
-                             y: PlotAxis(label: "final-layer ID (\(estimator))", kind: .linear), series: [series],
+                             y: PlotAxis(label: "final-layer " + (ReportData.taskRelevanceLabels[estimator] == nil ? "ID (\(estimator))" : idLabel(estimator)), kind: .linear), series: [series],
                              attributes: [("data-estimator", estimator)])
         }
         let g = grid(panels.count)

@@ -16,7 +16,8 @@ public enum StageKind: String, Codable, Sendable, CaseIterable {
         switch self {
         case .data: return 1
         case .train: return 2
-        case .probe: return 2
+        // 3: probe.json (indices and labels of the probe set) beside the activations.
+        case .probe: return 3
         case .estimate: return 2
         case .aggregate, .claims, .report: return 1
         }
