@@ -16,11 +16,11 @@ struct RidgeData {
     }
 
     /// The rows `rows` of the n × `columns` matrix `all`, in that order.
-    init(_ all: [Double], columns d: Int, rows: [Int], labels all_labels: [Int]) {
+    init(_ all: [Double], columns d: Int, rows: [Int], labels allLabels: [Int]) {
         var x = [Double]()
         x.reserveCapacity(rows.count * d)
         for i in rows { x.append(contentsOf: all[(i * d)..<((i + 1) * d)]) }
-        self.init(x: x, n: rows.count, d: d, labels: rows.map { all_labels[$0] })
+        self.init(x: x, n: rows.count, d: d, labels: rows.map { allLabels[$0] })
     }
 
     func subset(_ rows: [Int]) -> RidgeData { RidgeData(x, columns: d, rows: rows, labels: labels) }
