@@ -6,6 +6,8 @@ public enum EstimatorError: Error, CustomStringConvertible, Equatable {
     case invalidSetting(estimator: String, message: String)
     case unknownEstimator(name: String, known: [String])
     case degenerate(estimator: String, reason: String)
+    /// A task-relevance measure without usable class labels (none given, or not one per point).
+    case labels(estimator: String, problem: String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,8 @@ public enum EstimatorError: Error, CustomStringConvertible, Equatable {
             return "unknown estimator '\(name)' (known: \(known.joined(separator: ", ")))\(hint)"
         case let .degenerate(e, reason):
             return "\(e) is undefined on this input: \(reason)"
+        case let .labels(e, problem):
+            return "\(e) needs the class label of every point: \(problem)"
         }
     }
 }

@@ -9,7 +9,7 @@ extension IDEstimator {
     ///
     /// - Complexity: O(R·N·k) for neighbour-based estimators given the full graph, plus whatever
     ///   the estimator costs on each subset.
-    func resampledValues(_ rows: PointRows, graph: NeighborGraph?, threads: Int) throws -> [Double] {
+    func resampledValues(_ rows: PointRows, graph: NeighborGraph?, labels: [Int]?, threads: Int) throws -> [Double] {
         let n = rows.count
         let m = Int(Double(n) * errorBars.fraction)
         guard m >= minimumPoints else {
@@ -24,7 +24,8 @@ extension IDEstimator {
             let subRows = readsPoints ? rows.subset(members) : nil
             let subGraph = graph.map { g in g.restricted(to: members, k: neighbours ?? g.k, rows: rows) }
             do {
-                values.append(try evaluate(subRows, graph: subGraph, threads: threads).value)
+                values.append(try evaluate(subRows, graph: subGraph, labels: labels.map { l in members.map { l[$0] } },
+                                           threads: threads).value)
             } catch is EstimatorError {
                 continue
             }
@@ -40,7 +41,7 @@ extension IDEstimator {
     ///
     /// - Complexity: for neighbour-based estimators O(N²·D / 2ʲ⁺¹) at level j, about one more
     ///   full search in all.
-    func blockAnalysis(_ rows: PointRows, full: Double, threads: Int) -> [BlockEstimate] {
+    func blockAnalysis(_ rows: PointRows, full: Double, labels: [Int]?, threads: Int) -> [BlockEstimate] {
         let n = rows.count
         var out = [BlockEstimate(size: n, blocks: 1, failed: 0, mean: full, std: 0)]
         let smallest = Swift.max(minimumPoints, 20)
@@ -52,11 +53,13 @@ extension IDEstimator {
             var values = [Double]()
             var failed = 0
             for b in 0..<parts {
-                let block = rows.subset(order[(b * size)..<((b + 1) * size)].sorted())
+                let members = order[(b * size)..<((b + 1) * size)].sorted()
+                let block = rows.subset(members)
                 do {
                     try validate(block)
                     let graph = neighbours.map { NearestNeighbors.search(block, k: $0, threads: threads) }
-                    values.append(try evaluate(block, graph: graph, threads: threads).value)
+                    values.append(try evaluate(block, graph: graph, labels: labels.map { l in members.map { l[$0] } },
+                                               threads: threads).value)
                 } catch {
                     failed += 1
                 }

@@ -9,15 +9,27 @@ extension IDEstimator {
     /// subsets of ⌊fraction·N⌋ points (without replacement, seeded). For neighbour-based
     /// estimators the subsets' neighbours are read off one search of the full set with a few
     /// spare neighbours (``NeighborGraph``), so resampling costs little beyond the first search.
-    /// `threads` workers share the neighbour search and the local PCA (default 1).
+    /// `threads` workers share the neighbour search and the local PCA (default 1). `labels` (one
+    /// class per row) are read by the estimators that need them (``needsLabels``) and ignored by
+    /// the others.
     ///
     /// Throws ``EstimatorError`` when the estimate is undefined: too few points, NaN or infinity,
-    /// all points equal, or nothing left after dropping duplicates and ties.
-    public func estimate<E: BLASScalar>(_ points: Tensor<E>, threads: Int = 1) throws -> IDEstimate {
+    /// all points equal, nothing left after dropping duplicates and ties, or labels missing.
+    public func estimate<E: BLASScalar>(_ points: Tensor<E>, labels: [Int]? = nil, threads: Int = 1) throws -> IDEstimate {
         let clock = ContinuousClock()
         let start = clock.now
         let given = PointRows(points)
         try validate(given)
+        let labels = needsLabels ? labels : nil
+        if needsLabels {
+            guard let labels else { throw EstimatorError.labels(estimator: name, problem: "none were given") }
+            guard labels.count == given.count else {
+                throw EstimatorError.labels(estimator: name, problem: "\(labels.count) labels for \(given.count) points")
+            }
+            if case .linearProbe = method, Set(labels).count < 2 {
+                throw EstimatorError.degenerate(estimator: name, reason: "every point has the same label, so there is nothing to classify")
+            }
+        }
         let (rows, unscale) = given.rescaledIntoSafeRange()
         let n = rows.count
         var graph: NeighborGraph?
@@ -26,15 +38,16 @@ extension IDEstimator {
             let wanted = need.addingReportingOverflow(spare)
             graph = NearestNeighbors.search(rows, k: Swift.min(n - 1, wanted.overflow ? Int.max : wanted.partialValue), threads: threads)
         }
-        var main = try evaluate(rows, graph: graph, threads: threads)
+        var main = try evaluate(rows, graph: graph, labels: labels, threads: threads)
         if unscale != 1, case .correlationDimension = method, let radii = main.radii {
             main.note = "; r1 = \(formatNumber(radii.0 * unscale)), r2 = \(formatNumber(radii.1 * unscale))"
         }
         var result = IDEstimate(estimator: name, value: main.value, points: n, used: main.used,
                                 duplicates: main.duplicates, ties: main.ties,
                                 flavour: flavour + main.note, settings: settings, seconds: 0)
+        result.errorBar = main.spread
         if errorBars.resamples > 0 {
-            let values = try resampledValues(rows, graph: graph, threads: threads)
+            let values = try resampledValues(rows, graph: graph, labels: labels, threads: threads)
             result.resamples = values.count
             // A spread needs two subsets; fewer (all others undefined) leaves no error bar.
             if values.count >= 2 {
@@ -44,7 +57,7 @@ extension IDEstimator {
             }
         }
         if errorBars.blocks {
-            result.blocks = blockAnalysis(rows, full: main.value, threads: threads)
+            result.blocks = blockAnalysis(rows, full: main.value, labels: labels, threads: threads)
         }
         let elapsed = clock.now - start
         result.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -92,20 +105,22 @@ extension IDEstimator {
         var note = ""
         /// The correlation dimension's two radii, in the units of the points given to it.
         var radii: (Double, Double)? = nil
+        /// An error bar the estimator makes itself (the linear probe's spread across folds).
+        var spread: Double? = nil
     }
 
     /// The estimate on `rows` (nil when the estimator reads only `graph`), with `graph` holding at
     /// least ``neighbours`` neighbours per point in the same numbering. Never NaN or infinite:
     /// such an outcome (e.g. from distances spanning more than the Float64 range) throws.
-    func evaluate(_ rows: PointRows?, graph: NeighborGraph?, threads: Int) throws -> Evaluation {
-        let outcome = try evaluateMethod(rows, graph: graph, threads: threads)
+    func evaluate(_ rows: PointRows?, graph: NeighborGraph?, labels: [Int]?, threads: Int) throws -> Evaluation {
+        let outcome = try evaluateMethod(rows, graph: graph, labels: labels, threads: threads)
         guard outcome.value.isFinite else {
             throw EstimatorError.degenerate(estimator: name, reason: "the estimate came out as \(outcome.value)")
         }
         return outcome
     }
 
-    private func evaluateMethod(_ rows: PointRows?, graph: NeighborGraph?, threads: Int) throws -> Evaluation {
+    private func evaluateMethod(_ rows: PointRows?, graph: NeighborGraph?, labels: [Int]?, threads: Int) throws -> Evaluation {
         switch method {
         case .participationRatio:
             let r = required(rows)
@@ -141,6 +156,21 @@ extension IDEstimator {
             let o = try CorrelationDimension.evaluate(r, graph: required(graph), settings: s, threads: threads)
             return Evaluation(value: o.value, used: r.count,
                               note: "; r1 = \(formatNumber(o.radii.0)), r2 = \(formatNumber(o.radii.1))", radii: o.radii)
+        case .classGeometry:
+            let r = required(rows)
+            return Evaluation(value: try ClassGeometry.evaluate(r, labels: required(labels)), used: r.count)
+        case .linearProbe(let s):
+            let r = required(rows)
+            var order: [Int]?
+            if s.shuffle {
+                var rng = RandomStream(seed: errorBars.seed, path: "\(name)/folds")
+                order = rng.permutation(r.count)
+            }
+            let o = LinearProbe.crossValidate(r.gather(0..<r.count), rows: r.count, columns: r.dimension,
+                                              labels: required(labels), settings: s, order: order)
+            let (mean, std) = meanAndStd(o.accuracies)
+            let note = s.alpha == .crossValidated ? "; α per fold: " + o.alphas.map(formatNumber).joined(separator: ", ") : ""
+            return Evaluation(value: mean, used: r.count, note: note, spread: std)
         }
     }
 

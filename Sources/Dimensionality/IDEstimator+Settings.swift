@@ -33,6 +33,10 @@ extension IDEstimator {
             let s = CorrelationDimension.Settings(k1: try r.int("k1", 10), k2: try r.int("k2", 20))
             guard s.k1 >= 1, s.k2 > s.k1 else { throw r.bad("needs 1 ≤ k1 < k2, got k1 = \(s.k1), k2 = \(s.k2)") }
             method = .correlationDimension(s)
+        case ClassGeometry.name:
+            method = .classGeometry
+        case LinearProbe.name:
+            return try linearProbe(&r)
         default:
             throw EstimatorError.unknownEstimator(name: name, known: names)
         }
@@ -46,6 +50,25 @@ extension IDEstimator {
         }
         try r.finish()
         return IDEstimator(method, errorBars: bars)
+    }
+
+    /// `linear_probe` with `folds`, `alpha` (a number or `cv`), `shuffle` and `seed`.
+    private static func linearProbe(_ r: inout SettingsReader) throws -> IDEstimator {
+        let folds = try r.int("folds", 5)
+        guard folds >= 2, folds <= 100 else { throw r.bad("folds = \(folds) must be in 2...100") }
+        var alpha = LinearProbe.Alpha.crossValidated
+        let alphaText = try r.text("alpha")
+        if let alphaText, alphaText != "cv" {
+            guard let a = Double(alphaText), a.isFinite else {
+                throw r.bad("setting 'alpha' must be a positive number or cv, got '\(alphaText)'")
+            }
+            guard a > 0 else { throw r.bad("alpha = \(formatNumber(a)) must be positive") }
+            alpha = .fixed(a)
+        }
+        let settings = LinearProbe.Settings(folds: folds, alpha: alpha, shuffle: try r.bool("shuffle", true))
+        let seed = try r.seed("seed")
+        try r.finish()
+        return IDEstimator(.linearProbe(settings), errorBars: ErrorBars(resamples: 0, seed: seed))
     }
 
     /// An estimator written as `name` or `name:key=value,key=value`, e.g. `mle:k=20,average=mean`.
@@ -83,6 +106,10 @@ extension IDEstimator {
         case .mle(let s): out["k"] = String(s.k); out["average"] = s.average.rawValue
         case .localPCA(let s): out["k"] = String(s.k); rule(s.rule)
         case .correlationDimension(let s): out["k1"] = String(s.k1); out["k2"] = String(s.k2)
+        case .classGeometry: break
+        case .linearProbe(let s):
+            // The error bar comes from the folds: no resampling settings.
+            return ["folds": String(s.folds), "alpha": s.alphaText, "shuffle": String(s.shuffle), "seed": String(errorBars.seed)]
         }
         out["resamples"] = String(errorBars.resamples)
         out["resample_fraction"] = formatNumber(errorBars.fraction)
@@ -111,6 +138,8 @@ struct SettingsReader {
         known.append(key)
         return values.removeValue(forKey: key)
     }
+
+    mutating func text(_ key: String) throws -> String? { take(key) }
 
     mutating func double(_ key: String, _ fallback: Double) throws -> Double {
         guard let text = take(key) else { return fallback }

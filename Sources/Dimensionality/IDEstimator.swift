@@ -15,6 +15,11 @@ import Tensors
 /// | `mle` | ``LevinaBickel`` | `k` 20, `average` harmonic \| mean |
 /// | `local_pca` | ``LocalPCA`` | `k` 100, `variance` 0.9, `rule` variance \| fo, `alpha` 0.05 |
 /// | `corrdim` | ``CorrelationDimension`` | `k1` 10, `k2` 20 |
+/// | `class_geometry` | ``ClassGeometry`` | — (needs labels) |
+/// | `linear_probe` | ``LinearProbe`` | `folds` 5, `alpha` cv \| number, `shuffle` true, `seed` 0 (needs labels; no resampling) |
+///
+/// `class_geometry` and `linear_probe` are task-relevance measures in [0, 1], not intrinsic
+/// dimensions: they read the class label of every point (``needsLabels``).
 ///
 /// Every estimator also takes `resamples` (random subsets behind the error bar: 20 for `pr`,
 /// `twonn` and `mle`, 0 otherwise), `resample_fraction` (0.9), `seed` (0) and `blocks` (false: the
@@ -30,6 +35,8 @@ public struct IDEstimator: Sendable, Equatable {
         case mle(LevinaBickel.Settings)
         case localPCA(LocalPCA.Settings)
         case correlationDimension(CorrelationDimension.Settings)
+        case classGeometry
+        case linearProbe(LinearProbe.Settings)
     }
 
     /// How the error bar and the block analysis are made.
@@ -60,7 +67,10 @@ public struct IDEstimator: Sendable, Equatable {
     }
 
     /// Every estimator name, in the order of the table above.
-    public static let names = ["pr", "pca", "twonn", "mle", "local_pca", "corrdim"]
+    public static let names = ["pr", "pca", "twonn", "mle", "local_pca", "corrdim", "class_geometry", "linear_probe"]
+    /// The names of the task-relevance measures: values in [0, 1] computed from the points and
+    /// their class labels, reported beside the intrinsic dimensions.
+    public static let taskRelevanceNames = ["class_geometry", "linear_probe"]
     /// The estimators run when none is named.
     public static let defaultNames = ["pr", "twonn", "mle"]
 
@@ -80,6 +90,8 @@ public struct IDEstimator: Sendable, Equatable {
         case .mle: return LevinaBickel.name
         case .localPCA: return LocalPCA.name
         case .correlationDimension: return CorrelationDimension.name
+        case .classGeometry: return ClassGeometry.name
+        case .linearProbe: return LinearProbe.name
         }
     }
 
@@ -92,13 +104,15 @@ public struct IDEstimator: Sendable, Equatable {
         case .mle(let s): return s.flavour
         case .localPCA(let s): return s.flavour
         case .correlationDimension(let s): return s.flavour
+        case .classGeometry: return ClassGeometry.flavour
+        case .linearProbe(let s): return s.flavour
         }
     }
 
     /// Neighbours per point read from a k-nearest-neighbour graph (nil: the estimator needs none).
     var neighbours: Int? {
         switch method {
-        case .participationRatio, .pca: return nil
+        case .participationRatio, .pca, .classGeometry, .linearProbe: return nil
         case .twoNN: return 2
         case .mle(let s): return s.k
         case .localPCA(let s): return s.k
@@ -108,9 +122,19 @@ public struct IDEstimator: Sendable, Equatable {
 
     /// The fewest points on which the estimator is defined.
     var minimumPoints: Int {
+        // Every training fold must still split into `folds` inner folds.
+        if case .linearProbe(let s) = method { return s.folds.multipliedReportingOverflow(by: 2).overflow ? Int.max : 2 * s.folds }
         // Saturating: k comes from the user and may be as large as Int.max.
         let (n, overflow) = (neighbours ?? 1).addingReportingOverflow(1)
         return overflow ? Int.max : n
+    }
+
+    /// Whether the estimator reads each point's class label (the task-relevance measures).
+    public var needsLabels: Bool {
+        switch method {
+        case .classGeometry, .linearProbe: return true
+        default: return false
+        }
     }
 
     /// Whether the estimator reads the coordinates beyond the neighbour graph.

@@ -63,10 +63,10 @@ public enum PointFile: Sendable {
         switch self { case .float: return "float32"; case .double: return "float64" }
     }
 
-    public func estimate(_ estimator: IDEstimator, threads: Int) throws -> IDEstimate {
+    public func estimate(_ estimator: IDEstimator, labels: [Int]? = nil, threads: Int) throws -> IDEstimate {
         switch self {
-        case .float(let t): return try estimator.estimate(t, threads: threads)
-        case .double(let t): return try estimator.estimate(t, threads: threads)
+        case .float(let t): return try estimator.estimate(t, labels: labels, threads: threads)
+        case .double(let t): return try estimator.estimate(t, labels: labels, threads: threads)
         }
     }
 }

@@ -10,6 +10,28 @@ public enum MLEAverage: String, Codable, Sendable, NodeEnum {
     case harmonic, mean
 }
 
+/// The linear probe's ridge strength: a positive number, or `cv` to choose it by inner
+/// cross-validation.
+enum RidgeAlpha: NodeDecodable, Equatable {
+    case value(Double)
+    case crossValidated
+
+    static var expected: String { "a positive number or 'cv'" }
+    static func decode(_ node: Node, path: [String], ctx: DecodeContext) -> RidgeAlpha? {
+        if case .scalar(let s) = node, s.string == "cv" { return .crossValidated }
+        if case .scalar(let s) = node, s.isUnquotedNumber, let v = Double(s.string), v.isFinite { return .value(v) }
+        typeError(node, path, ctx)
+        return nil
+    }
+
+    var text: String {
+        switch self {
+        case .crossValidated: return "cv"
+        case .value(let v): return v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
+        }
+    }
+}
+
 /// Reads `estimators`: each present estimator's settings, typed and range-checked here so every
 /// mistake is reported before the first epoch, then handed to the engine as text.
 func decodeEstimators(_ top: inout MapReader, probeSize: Int, ctx: DecodeContext) -> EstimatorsSpec {
@@ -84,6 +106,32 @@ func decodeEstimators(_ top: inout MapReader, probeSize: Int, ctx: DecodeContext
     if present.contains("corrdim") { needNeighbours(corr, "k2", k2, name: "corrdim") }
     corr.finish()
     if present.contains("corrdim") { out.corrdim = corrSettings }
+
+    var geometry = e.nested("class_geometry")
+    let geometrySettings = common(&geometry, defaultResamples: 0)
+    geometry.finish()
+    if present.contains("class_geometry") { out.classGeometry = geometrySettings }
+
+    // The linear probe's error bar is its spread across folds: no resampling keys.
+    var probe = e.nested("linear_probe")
+    var probeSettings: EstimatorsSpec.Settings = [:]
+    let folds = probe.read("folds", default: 5, in: 2...100)
+    probeSettings["folds"] = String(folds)
+    var alpha = probe.read("alpha", default: RidgeAlpha.crossValidated)
+    if case .value(let v) = alpha, !(v > 0 && v <= 1e12), let n = probe.child("alpha") {
+        ctx.error(n, ["estimators", "linear_probe", "alpha"], "'estimators.linear_probe.alpha' is \(readable(v)), out of range",
+                  help: "use a ridge strength in (0, 1e12], or cv to choose it from 1e-3 … 1e3 by inner cross-validation")
+        alpha = .crossValidated
+    }
+    probeSettings["alpha"] = alpha.text
+    probeSettings["shuffle"] = String(probe.read("shuffle", default: true))
+    if present.contains("linear_probe"), 2 * folds > probeSize, let n = probe.child("folds") ?? e.child("linear_probe") {
+        ctx.error(n, ["estimators", "linear_probe", "folds"],
+                  "linear_probe with \(folds) folds needs at least \(2 * folds) probe points, but the probe set has \(probeSize)",
+                  help: "use folds ≤ \(max(2, probeSize / 2)), or raise probe.size")
+    }
+    probe.finish()
+    if present.contains("linear_probe") { out.linearProbe = probeSettings }
 
     e.finish()
     if !sectionGiven {

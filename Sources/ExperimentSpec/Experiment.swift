@@ -187,17 +187,23 @@ public struct EstimatorsSpec: Codable, Equatable, Sendable {
     public var localPCA: Settings?
     /// Grassberger–Procaccia correlation dimension.
     public var corrdim: Settings?
+    /// Task relevance: the between-class fraction of the variance (in [0, 1]; needs labels).
+    public var classGeometry: Settings?
+    /// Task relevance: cross-validated ridge-classifier accuracy (in [0, 1]; needs labels).
+    public var linearProbe: Settings?
 
     enum CodingKeys: String, CodingKey {
         case pr, pca, twonn, mle, corrdim
         case localPCA = "local_pca"
+        case classGeometry = "class_geometry"
+        case linearProbe = "linear_probe"
     }
 
     /// One estimator's settings, name → value as written (defaults left to the engine).
     public typealias Settings = [String: String]
 
     /// The estimator names in output order.
-    public static let order = ["pr", "pca", "twonn", "mle", "local_pca", "corrdim"]
+    public static let order = ["pr", "pca", "twonn", "mle", "local_pca", "corrdim", "class_geometry", "linear_probe"]
 
     /// Names of the estimators present, in a fixed order.
     public var names: [String] { configured.map(\.name) }
@@ -205,7 +211,8 @@ public struct EstimatorsSpec: Codable, Equatable, Sendable {
     /// Each estimator present with its settings as text, in a fixed order.
     public var configured: [ConfiguredEstimator] {
         let all: [(String, Settings?)] = [("pr", pr), ("pca", pca), ("twonn", twonn), ("mle", mle),
-                                          ("local_pca", localPCA), ("corrdim", corrdim)]
+                                          ("local_pca", localPCA), ("corrdim", corrdim),
+                                          ("class_geometry", classGeometry), ("linear_probe", linearProbe)]
         return all.compactMap { name, settings in settings.map { ConfiguredEstimator(name: name, settings: $0) } }
     }
 }

@@ -26,6 +26,8 @@ extension StageWorker {
             guard let a = acts[layer] else { throw StageFailure(stage: stage.name, reason: "the model has no layer '\(layer)'") }
             try NPY.write(a, to: dir.appendingPathComponent("\(layer).npy"))
         }
+        try ProbeRecord(split: p.split.rawValue, indices: indices, labels: indices.map { pool.labels[$0] },
+                        classes: pool.classes).write(to: dir)
     }
 
     func runEstimate(_ p: EstimateParams, stage: Stage, dir: URL) throws {
@@ -36,7 +38,22 @@ extension StageWorker {
         let points: FloatTensor = try NPY.decode(bytes, name: file.path)
         let estimate: IDEstimate
         do {
-            estimate = try IDEstimator.named(p.estimator, settings: p.settings).estimate(points, threads: BLAS.threads)
+            let estimator = try IDEstimator.named(p.estimator, settings: p.settings)
+            var labels: [Int]?
+            if estimator.needsLabels {
+                let probe = store.directory(stage.inputs[0])
+                guard FileManager.default.fileExists(atPath: probe.appendingPathComponent(ProbeRecord.fileName).path) else {
+                    throw StageFailure(stage: stage.name, reason: "\(p.estimator) needs the probe set's labels, but \(probe.path) has no \(ProbeRecord.fileName) (written by an older probe stage); rerun the probe stage")
+                }
+                let record = try ProbeRecord.read(from: probe)
+                guard record.labels.count == points.rows else {
+                    throw StageFailure(stage: stage.name, reason: "\(ProbeRecord.fileName) holds \(record.labels.count) labels for \(points.rows) probe points")
+                }
+                labels = record.labels
+            }
+            estimate = try estimator.estimate(points, labels: labels, threads: BLAS.threads)
+        } catch let failure as StageFailure {
+            throw failure
         } catch {
             throw StageFailure(stage: stage.name, reason: "\(error)")
         }

@@ -9,7 +9,17 @@ extension Figures {
     /// confidence interval (Student t); a configuration with one replicate says "n = 1" and shows
     /// the estimator's probe-subsample spread as error bars instead.
     static func idByLayer(_ data: ReportData) -> FigureModel? {
-        guard data.hasEstimates else { return nil }
+        profilesByLayer(data, estimators: data.idEstimators, taskRelevance: false)
+    }
+
+    /// The task-relevance measures (`class_geometry`, `linear_probe`) against layer, drawn like
+    /// ``idByLayer(_:)`` in a figure of their own: they are in [0, 1], not dimensions.
+    static func taskRelevanceByLayer(_ data: ReportData) -> FigureModel? {
+        profilesByLayer(data, estimators: data.taskMeasures, taskRelevance: true)
+    }
+
+    private static func profilesByLayer(_ data: ReportData, estimators: [String], taskRelevance: Bool) -> FigureModel? {
+        guard data.hasEstimates, !estimators.isEmpty else { return nil }
         let configurations = data.configurations
         let columns = min(max(configurations.count, 1), 4)
         var panels: [PlotPanel] = []
@@ -17,7 +27,7 @@ extension Figures {
         var anyError = false, anyBand = false, anySingle = false
         var levels = Set<Double>()
         let steps = marksSteps(data.points.flatMap { data.layers(point: $0.index).map(\.name) })
-        for estimator in data.estimators {
+        for estimator in estimators {
             for c in configurations {
                 let epochs = data.probedEpochs(configuration: c)
                 let n = data.replicates(configuration: c)
@@ -60,7 +70,7 @@ extension Figures {
             // Each estimator starts a new row.
             while panels.count % columns != 0 { panels.append(PlotPanel.empty) }
         }
-        var legend: [LegendEntry] = data.estimators.map {
+        var legend: [LegendEntry] = estimators.map {
             .series(label: $0, color: estimatorColor(data, $0), dashed: false, hollow: false, marker: estimatorMarker(data, $0))
         }
         let before = firstEpochs.count == 1 ? firstEpochs.first.map { $0 == 0 ? "epoch 0 (at initialisation)" : "epoch \($0) (first probed)" } : nil
@@ -84,9 +94,13 @@ extension Figures {
         if anySingle { subtitle += anyError ? " n = 1: error bars are the probe-subsample spread, not seed variation." : " n = 1: no replicates." }
         let g = size(columns: columns)
         return FigureModel(
-            name: "id-by-layer", title: "Intrinsic dimension across layers", subtitle: subtitle,
-            caption: "Intrinsic dimension of each layer's representation, one row of panels per estimator (each on its own y axis, "
-                + "shared within the row) and one panel per configuration. "
+            name: taskRelevance ? "task-relevance-by-layer" : "id-by-layer",
+            title: taskRelevance ? "Task relevance across layers" : "Intrinsic dimension across layers", subtitle: subtitle,
+            caption: (taskRelevance
+                ? "Task relevance of each layer's representation (between-class variance fraction, linear-probe accuracy; both in [0, 1]), "
+                    + "one row of panels per measure and one panel per configuration. "
+                : "Intrinsic dimension of each layer's representation, one row of panels per estimator (each on its own y axis, "
+                    + "shared within the row) and one panel per configuration. ")
                 + (twoEpochs
                     ? (steps ? "Dashed lines are the first probed epoch (before training), solid lines the last (after training). "
                         : "Dashed lines with hollow markers are the first probed epoch (before training), solid lines the last (after training). ")
@@ -157,7 +171,8 @@ extension Figures {
             var full = legend
             if anyError { full.append(.errorBar(label: "n = 1: ± probe-subsample spread", color: Style.muted)) }
             return FigureModel(
-                name: "id-by-epoch-\(slug(estimator))", title: "Intrinsic dimension (\(estimator)) during training",
+                name: "id-by-epoch-\(slug(estimator))",
+                title: "\(ReportData.taskRelevanceLabels[estimator].map { $0.prefix(1).uppercased() + $0.dropFirst() } ?? "Intrinsic dimension") (\(estimator)) during training",
                 subtitle: "One line per probed epoch, dark (early) to light (late)." + (steps ? " Hollow markers: linear steps." : "")
                     + (replicated ? " Lines are means across replicates (n on each panel)." : "")
                     + (anyError ? " Error bars (n = 1 only): probe-subsample spread." : ""),

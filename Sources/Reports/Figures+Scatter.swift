@@ -57,7 +57,7 @@ extension Figures {
                                     attributes: [("data-estimator", estimator)])
             return PlotPanel(title: estimator, notes: [spearmanNote(pairs)],
                              x: PlotAxis(label: xLabel, kind: logX ? .log : .linear),
-                             y: PlotAxis(label: "last-hidden-layer ID (\(estimator))", kind: .linear), series: [series],
+                             y: PlotAxis(label: "last hidden layer: " + idLabel(estimator), kind: .linear), series: [series],
                              attributes: [("data-estimator", estimator)])
         }
         var legend: [LegendEntry] = []

@@ -21,6 +21,7 @@ public enum Figures {
     /// Every figure the data supports, in report order:
     ///
     /// 1. `id-by-layer` — ID against layer per run point, first vs last probed epoch;
+    ///    `task-relevance-by-layer` — the same for `class_geometry` and `linear_probe`, in [0, 1];
     /// 2. `id-by-epoch-<estimator>` — the profile at every probed epoch (when more than one);
     /// 3. `id-sweep-<axis>` — final profiles overlaid across each sweep axis with two or more values;
     /// 4. `final-id-vs-accuracy` and `final-id-vs-noise-scale` — final-layer ID across run points,
@@ -32,6 +33,7 @@ public enum Figures {
         let data = ReportData(input)
         var models: [FigureModel] = []
         if let model = idByLayer(data) { models.append(model) }
+        if let model = taskRelevanceByLayer(data) { models.append(model) }
         models += idByEpoch(data)
         models += sweepOverlays(data)
         if let model = finalIDScatter(data, against: .testAccuracy) { models.append(model) }
@@ -105,7 +107,8 @@ public enum Figures {
     }
 
     static func idLabel(_ estimator: String?) -> String {
-        estimator.map { "intrinsic dimension (\($0))" } ?? "intrinsic dimension"
+        if let estimator, let label = ReportData.taskRelevanceLabels[estimator] { return "\(label) (\(estimator))" }
+        return estimator.map { "intrinsic dimension (\($0))" } ?? "intrinsic dimension"
     }
 
     static func describe(_ value: Double, _ error: Double?) -> String { Format.measurement(value, error: error) }

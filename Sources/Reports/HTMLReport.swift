@@ -96,7 +96,9 @@ public enum HTMLReport {
         var header = ["<th>#</th>", "<th>label</th>"]
         header += data.sweepAxes.map { "<th>\(e($0))</th>" }
         header.append("<th class=\"num\">test accuracy<br /><span class=\"est\">last epoch</span></th>")
-        header += data.estimators.map { "<th class=\"num\">last-hidden-layer ID<br /><span class=\"est\">\(e($0))</span></th>" }
+        header += data.estimators.map {
+            "<th class=\"num\">last-hidden-layer \(ReportData.taskRelevanceLabels[$0] == nil ? "ID" : "value")<br /><span class=\"est\">\(e($0))</span></th>"
+        }
         header.append("<th>status</th>")
         html.append("<thead><tr>\(header.joined())</tr></thead><tbody>")
         for point in data.points {

@@ -6,6 +6,14 @@ struct ReportData {
     let input: ReportInput
     /// Estimator names in order of first appearance.
     let estimators: [String]
+
+    /// The task-relevance measures (values in [0, 1], not dimensions) and what their axes say.
+    static let taskRelevanceLabels = ["class_geometry": "between-class variance fraction",
+                                      "linear_probe": "linear-probe accuracy"]
+    /// The intrinsic-dimension estimators among ``estimators``.
+    var idEstimators: [String] { estimators.filter { Self.taskRelevanceLabels[$0] == nil } }
+    /// The task-relevance measures among ``estimators``.
+    var taskMeasures: [String] { estimators.filter { Self.taskRelevanceLabels[$0] != nil } }
     /// Spec paths that are swept (appear in any point's assignments), sorted; the replicate seeds,
     /// which vary inside a configuration, are not among them.
     let sweepAxes: [String]

@@ -78,7 +78,8 @@ public struct ResultRow: Codable, Sendable, Equatable {
 public enum ResultsCSV {
     /// The error-bar column, named for what it measures: the standard deviation of the estimate
     /// over random subsets of one probe set (not the spread across training seeds, which is in
-    /// `summary.csv`); empty when the estimator ran without resampling.
+    /// `summary.csv`); empty when the estimator ran without resampling. For `linear_probe` it is
+    /// the standard deviation of the accuracy across cross-validation folds of the probe set.
     public static let subsampleColumn = "probe_subsample_sd"
 
     /// - Parameters:

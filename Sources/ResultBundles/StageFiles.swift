@@ -27,6 +27,29 @@ public struct DataRecord: JSONBundleFile, Sendable, Equatable {
     }
 }
 
+/// `probe.json`: which examples a probe stage fed through the network, and their classes.
+///
+/// Row i of every `<layer>.npy` of the stage is example `indices[i]` of the `split` split, of
+/// class `labels[i]` (the task-relevance measures read them).
+public struct ProbeRecord: JSONBundleFile, Sendable, Equatable {
+    public static let fileName = "probe.json"
+    /// `train` or `test`.
+    public var split: String
+    /// Ascending positions of the probe examples in their split.
+    public var indices: [Int]
+    /// The class of each probe example, in the same order.
+    public var labels: [Int]
+    /// The number of classes of the dataset.
+    public var classes: Int
+
+    public init(split: String, indices: [Int], labels: [Int], classes: Int) {
+        self.split = split
+        self.indices = indices
+        self.labels = labels
+        self.classes = classes
+    }
+}
+
 /// `estimate.json`: one estimator's answer on one layer (the engine's full ``IDEstimate``, plus
 /// the layer's width).
 public struct EstimateRecord: JSONBundleFile, Sendable, Equatable {

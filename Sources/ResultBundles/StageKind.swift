@@ -18,7 +18,8 @@ public enum StageKind: String, Codable, Sendable, CaseIterable {
         // 3: an epoch-0 row, training figures evaluated on the whole split, noise from
         // independent minibatches as `grad_noise_trace` with `noise_temperature`.
         case .train: return 3
-        case .probe: return 2
+        // 3: probe.json (indices and labels of the probe set) beside the activations.
+        case .probe: return 3
         case .estimate: return 2
         // 2: results.csv names each row's configuration and settings; metrics.csv gains the
         // evaluated, noise, step and target columns.

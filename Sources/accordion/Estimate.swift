@@ -12,7 +12,9 @@ struct Estimate: ParsableCommand {
 
         Estimators: \(IDEstimator.names.joined(separator: ", ")). Settings follow a colon, e.g. \
         --estimator mle:k=20,average=mean --estimator twonn:discard_fraction=0.1,resamples=20. \
-        Default: \(IDEstimator.defaultNames.joined(separator: ", ")).
+        Default: \(IDEstimator.defaultNames.joined(separator: ", ")). The task-relevance measures \
+        \(IDEstimator.taskRelevanceNames.joined(separator: " and ")) (values in [0, 1]) read the class of every \
+        point from --labels, e.g. --labels probe.json --estimator linear_probe:folds=5,alpha=cv.
         """)
 
     @Argument(help: "The points: a .npy file, or a .safetensors file with --tensor.")
@@ -20,6 +22,9 @@ struct Estimate: ParsableCommand {
 
     @Option(name: .customLong("estimator"), help: "An estimator with optional settings (repeatable).")
     var estimators: [String] = []
+
+    @Option(help: "The class of every point, for class_geometry and linear_probe: a JSON list, a probe stage's probe.json, or integers separated by white space.")
+    var labels: String?
 
     @Option(help: "The tensor to read from a .safetensors file.")
     var tensor: String?
@@ -45,6 +50,19 @@ struct Estimate: ParsableCommand {
             printError(problems.joined(separator: "\n"))
             throw ExitCode(ExitCodes.badInput)
         }
+        var classes: [Int]?
+        if let labels {
+            do {
+                classes = try LabelFile.read(labels)
+                if classes?.count != loaded.count {
+                    problems.append("error: --labels \(labels): \(classes?.count ?? 0) labels for \(loaded.count) points")
+                }
+            } catch {
+                problems.append("error: --labels \(error)")
+            }
+        } else if let needing = chosen.first(where: \.needsLabels) {
+            problems.append("error: --estimator \(needing.name) needs the class of every point; give them with --labels FILE")
+        }
         guard problems.isEmpty else {
             printError(problems.joined(separator: "\n"))
             throw ExitCode(ExitCodes.badInput)
@@ -54,7 +72,7 @@ struct Estimate: ParsableCommand {
         var failures: [(String, String)] = []
         for estimator in chosen {
             do {
-                results.append(try loaded.estimate(estimator, threads: threads))
+                results.append(try loaded.estimate(estimator, labels: classes, threads: threads))
             } catch {
                 failures.append((estimator.name, "\(error)"))
             }

@@ -43,7 +43,7 @@ struct IDEstimatorTests {
         ("corrdim:k1=20,k2=10", "corrdim: needs 1 ≤ k1 < k2, got k1 = 20, k2 = 10"),
         ("pr:resample_fraction=1", "pr: resample_fraction = 1 must be in (0, 1)"),
         ("twonn:k", "twonn: setting 'k' is not key=value (write e.g. twonn:k=20)"),
-        ("twonm", "unknown estimator 'twonm' (known: pr, pca, twonn, mle, local_pca, corrdim); did you mean 'twonn'?"),
+        ("twonm", "unknown estimator 'twonm' (known: pr, pca, twonn, mle, local_pca, corrdim, class_geometry, linear_probe); did you mean 'twonn'?"),
     ]
 
     @Test("bad names and settings are rejected with a message that says what to write", arguments: badInputs)
