@@ -10,8 +10,14 @@ enum ModelFactory {
     /// - Parameter loadInitialWeights: load `model.init_from`; stages that load a checkpoint of
     ///   their own right after building skip it.
     static func build(_ model: ModelSpec, data: PreparedData, seed: UInt64, loadInitialWeights: Bool = true) throws -> Sequential {
+        try build(model, features: data.train.inputs.columns, classes: data.train.classes, imageShape: data.train.imageShape,
+                  seed: seed, loadInitialWeights: loadInitialWeights)
+    }
+
+    /// The network for inputs of `features` values (an image of `imageShape`) and `classes` classes.
+    static func build(_ model: ModelSpec, features: Int, classes: Int, imageShape: ImageShape?, seed: UInt64,
+                      loadInitialWeights: Bool = true) throws -> Sequential {
         var rng = RandomStream(seed: seed, path: "model/init")
-        let classes = data.train.classes
         let activation: ActivationKind
         switch model.activation {
         case .relu: activation = .relu
@@ -29,10 +35,10 @@ enum ModelFactory {
         let net: Sequential
         switch model.architecture {
         case .mlp:
-            net = Architectures.mlp(inputs: data.train.inputs.columns, widths: model.widths, classes: classes,
+            net = Architectures.mlp(inputs: features, widths: model.widths, classes: classes,
                                     activation: activation, initializer: initializer, rng: &rng)
         case .cnn, .resnet:
-            guard let shape = data.train.imageShape else {
+            guard let shape = imageShape else {
                 throw StageFailure(stage: "model", reason: "architecture \(model.architecture.rawValue) needs image data")
             }
             let inputShape = [shape.channels, shape.height, shape.width]

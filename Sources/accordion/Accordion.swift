@@ -50,6 +50,7 @@ func printError(_ text: String) {
 func loadSpec(_ path: String, overrides: [String], smoke: Bool = false) throws -> LoadedSpec {
     do {
         let loaded = try SpecLoader.load(path: path, overrides: overrides)
+        try InitFromCheck.check(loaded)
         // Smoke overrides go first so the user's own overrides still win.
         return smoke ? try SpecLoader.load(path: path, overrides: SpecLoader.smokeOverrides(for: loaded) + overrides) : loaded
     } catch let errors as SpecErrors {
@@ -132,6 +133,7 @@ struct Validate: ParsableCommand {
         for path in specs {
             do {
                 let loaded = try SpecLoader.load(path: path)
+                try InitFromCheck.check(loaded)
                 print("\(path): ok, \(loaded.points.count) run point\(loaded.points.count == 1 ? "" : "s")")
             } catch let errors as SpecErrors {
                 printError(errors.render())
