@@ -33,6 +33,7 @@ public enum HTMLReport {
         html.append("<p class=\"summary\">\(e(summary(data)))</p>")
         html.append("</header>")
         if !input.failures.isEmpty { html += failuresSection(input.failures) }
+        if let warning = data.probeSizeWarning { html.append("<p class=\"warning\" role=\"note\">\(e(warning))</p>") }
         if !input.claims.isEmpty { html += claimsSection(input.claims, figures: figures) }
         html.append(contentsOf: contents(figures: figures, hasSpec: input.resolvedSpec != nil, hasProvenance: !input.provenance.isEmpty))
         html += pointsSection(data)
@@ -217,6 +218,7 @@ public enum HTMLReport {
     td.bad { color: #a1170b; font-weight: 600; white-space: nowrap; }
     tr.failed td { background: #fdecea; }
     .failures { margin: 20px 0; padding: 12px 18px 16px; border: 2px solid #b3261e; border-left-width: 8px; background: #fdecea; color: #5f120c; border-radius: 4px; }
+    .warning { margin: 16px 0; padding: 10px 16px; border-left: 6px solid #b26a00; background: #fff4e0; color: #4a2c00; border-radius: 4px; }
     .failures h2 { margin: 0 0 6px; border: 0; color: #8c1d13; }
     .failures table { background: #fff; }
     .failures td, .failures th { border-bottom-color: #f3c1bb; }

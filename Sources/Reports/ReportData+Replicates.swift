@@ -90,6 +90,16 @@ extension ReportData {
         }
     }
 
+    /// A warning when run points were probed on sets of different sizes: every estimator's value
+    /// depends on the number of points (TwoNN and MLE grow with it on curved data, PCA counts
+    /// grow with it), so values are comparable only at one size.
+    var probeSizeWarning: String? {
+        let sizes = ReportData.sortedValues(Array(Set(points.compactMap { $0.assignments["probe.size"] })))
+        guard sizes.count > 1 else { return nil }
+        return "probe.size differs across run points (\(sizes.joined(separator: ", "))): intrinsic-dimension estimates depend "
+            + "on the number of probe points, so compare values only between points probed at the same size."
+    }
+
     /// The statistics across replicates of one cell, when the input has them.
     func summary(configuration: Int, epoch: Int, layerIndex: Int, estimator: String) -> ReportInput.Summary? {
         summaryIndex[SummaryKey(configuration: configuration, epoch: epoch, layerIndex: layerIndex, estimator: estimator)]

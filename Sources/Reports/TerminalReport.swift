@@ -33,6 +33,7 @@ public enum TerminalReport {
         let data = ReportData(input)
         let title = clean(input.name) + (options.unicode ? " — " : " - ")
         var out = title + clean(HTMLReport.summary(data, separator: options.unicode ? " · " : " | ")) + "\n\n"
+        if let warning = data.probeSizeWarning { out += "warning: " + warning + "\n\n" }
         if data.hasEstimates {
             out += "Run points (estimator columns: last-hidden-layer ID at the last probed epoch)\n"
         }

@@ -183,8 +183,9 @@ struct Report: ParsableCommand {
     var markdown = false
 
     func run() throws {
-        for (i, bundle) in bundles.enumerated() {
-            let reader = try openBundle(bundle, results: results)
+        let readers = try bundles.map { try openBundle($0, results: results) }
+        if markdown, let warning = Self.probeSizeWarning(readers) { print("> **Warning:** \(warning)\n") }
+        for (i, reader) in readers.enumerated() {
             if markdown {
                 let claims = try ReportBuilder.claims(of: reader)
                 print((i > 0 ? "\n" : "") + "### \(reader.manifest.experiment)\n")
@@ -193,6 +194,20 @@ struct Report: ParsableCommand {
                 for f in try ReportBuilder.write(reader) { print(f.path) }
             }
         }
+    }
+
+    /// Bundles compared side by side must have been probed at one size: every estimate depends
+    /// on the number of probe points.
+    static func probeSizeWarning(_ readers: [BundleReader]) -> String? {
+        var sizes: [Int: [String]] = [:]
+        for reader in readers {
+            guard let resolved = try? ResolvedSpec.read(from: reader.layout.root) else { continue }
+            for size in Set(resolved.points.map(\.experiment.probe.size)) { sizes[size, default: []].append(reader.manifest.experiment) }
+        }
+        guard sizes.count > 1 else { return nil }
+        let listed = sizes.keys.sorted().map { "\($0) (\(Array(Set(sizes[$0] ?? [])).sorted().joined(separator: ", ")))" }
+        return "these bundles were probed at different sizes: " + listed.joined(separator: "; ")
+            + ". Intrinsic-dimension estimates depend on the number of probe points; compare them only at one size."
     }
 }
 

@@ -50,3 +50,20 @@ struct PandasSnippetTests {
                 == "\(try rows("results")) \(try rows("summary")) \(try rows("metrics")) True True", "\(text)")
     }
 }
+
+/// Values are compared only at one probe size, or the output says why not.
+@Suite("Probe-size warnings")
+struct ProbeSizeWarningTests {
+    @Test("report --markdown over bundles probed at different sizes starts with a warning naming the sizes")
+    func acrossBundles() throws {
+        let root = TestSupport.repositoryRoot.appendingPathComponent("Results")
+        let mixed = try TestSupport.runAccordion(["report", "--markdown", root.appendingPathComponent("quickstart").path,
+                                                  root.appendingPathComponent("fashion-deepnet").path])
+        #expect(mixed.status == 0, "\(mixed.output)")
+        #expect(mixed.output.hasPrefix("> **Warning:** these bundles were probed at different sizes: 1000 (quickstart); 2000 (fashion-deepnet)."),
+                "\(mixed.output)")
+        let same = try TestSupport.runAccordion(["report", "--markdown", root.appendingPathComponent("quickstart").path,
+                                                 root.appendingPathComponent("width-sweep").path])
+        #expect(same.status == 0 && !same.output.contains("Warning"), "\(same.output)")
+    }
+}

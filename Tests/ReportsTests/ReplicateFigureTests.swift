@@ -149,3 +149,17 @@ struct ReplicateTableTests {
         #expect(!plain.all("table").contains { $0["class"] == "configurations" })
     }
 }
+
+@Suite("Probe-size warning in one report")
+struct ProbeSizeReportTests {
+    @Test("a swept probe.size is called out in the HTML and terminal reports; one size is not")
+    func sweptProbeSize() throws {
+        var input = ReplicateFigureTests.input()
+        for i in input.points.indices { input.points[i].assignments["probe.size"] = i == 0 ? "500" : "2000" }
+        let html = HTMLReport.render(input, figures: [])
+        #expect(html.contains("<p class=\"warning\" role=\"note\">probe.size differs across run points (500, 2000)"))
+        #expect(TerminalReport.render(input).contains("warning: probe.size differs across run points (500, 2000)"))
+        let plain = ReplicateFigureTests.input()
+        #expect(!HTMLReport.render(plain, figures: []).contains("class=\"warning\""))
+    }
+}
