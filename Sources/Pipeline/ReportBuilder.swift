@@ -14,13 +14,16 @@ public enum ReportBuilder {
     public static func input(aggregate: AggregateRecord, claims: [ClaimResult] = [], name: String, description: String,
                              resolvedSpec: String?, provenance: [[String]], missing: [MissingInput]) -> ReportInput {
         var noise: [Int: [ReportInput.EpochValue]] = [:]
+        var temperature = Set<Int>()
         var metrics: [ReportInput.EpochMetrics] = []
         for m in aggregate.metrics {
             for e in m.epochs {
                 metrics.append(ReportInput.EpochMetrics(point: m.point, epoch: e.epoch, trainLoss: e.trainLossBest,
                                                         trainAccuracy: e.trainAccuracyBest, testLoss: e.testLoss,
                                                         testAccuracy: e.testAccuracy))
-                if let n = e.gradientNoise { noise[m.point, default: []].append(.init(epoch: e.epoch, value: n)) }
+                // The temperature η·tr Σ_B where recorded; older bundles have the trace alone.
+                if let n = e.noiseTemperature ?? e.gradientNoise { noise[m.point, default: []].append(.init(epoch: e.epoch, value: n)) }
+                if e.noiseTemperature != nil { temperature.insert(m.point) }
             }
         }
         let labels = configurationLabels(aggregate)
@@ -28,6 +31,7 @@ public enum ReportBuilder {
             ReportInput.Point(index: p.index, label: p.label,
                               assignments: Dictionary(zip(aggregate.sweptPaths, p.values), uniquingKeysWith: { a, _ in a }),
                               testAccuracy: nil, noiseScale: noise[p.index] ?? [],
+                              noiseMeasure: noise[p.index] == nil ? nil : temperature.contains(p.index) ? .temperature : .trace,
                               configuration: p.configuration, configurationLabel: labels[p.configuration])
         }
         let summaries = GroupSummary.summarize(ClaimInputs.observations(aggregate)).map {

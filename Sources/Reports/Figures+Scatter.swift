@@ -25,7 +25,10 @@ extension Figures {
         let xs = units.compactMap { Statistics.mean($0.1.compactMap(xOf)) }
         guard xs.count >= 3 else { return nil }
         let logX = axis == .noiseScale && xs.allSatisfy { $0 > 0 } && (xs.max() ?? 1) / (xs.min() ?? 1) >= 20
-        let xLabel = axis == .testAccuracy ? "test accuracy (final epoch)" : "SGD noise scale (last recorded epoch)"
+        let measures = Set(data.points.compactMap(\.noiseMeasure))
+        let noiseName = measures == [.temperature] ? "SGD noise temperature η·tr Σ_B"
+            : measures == [.trace] ? "gradient noise tr Σ_B" : "SGD noise scale"
+        let xLabel = axis == .testAccuracy ? "test accuracy (final epoch)" : "\(noiseName) (last recorded epoch)"
         var kinds = Set<String>()
         let panels = data.estimators.map { estimator in
             var pairs: [(x: Double, y: Double)] = []
@@ -64,7 +67,7 @@ extension Figures {
         if kinds.contains("ci") { legend.append(.errorBar(label: "95 % CI across replicates", color: Style.muted)) }
         if kinds.contains("probe") { legend.append(.errorBar(label: "n = 1: ± probe-subsample spread", color: Style.muted)) }
         let g = grid(panels.count)
-        let what = axis == .testAccuracy ? "test accuracy" : "SGD noise scale"
+        let what = axis == .testAccuracy ? "test accuracy" : noiseName
         return FigureModel(
             name: axis == .testAccuracy ? "final-id-vs-accuracy" : "final-id-vs-noise-scale",
             title: "Last-hidden-layer intrinsic dimension against \(what)",

@@ -80,13 +80,15 @@ extension ReportInput {
         public var testAccuracy: Double?
         /// The SGD noise scale per epoch, when the training stage recorded it.
         public var noiseScale: [EpochValue]
+        /// Which quantity ``noiseScale`` holds.
+        public var noiseMeasure: NoiseMeasure?
         /// The point's configuration (the point without its replicate seed); nil: its own.
         public var configuration: Int?
         /// The configuration's label without the replicate seed, e.g. `width=128`.
         public var configurationLabel: String?
 
         public init(index: Int, label: String, assignments: [String: String] = [:],
-                    testAccuracy: Double? = nil, noiseScale: [EpochValue] = [],
+                    testAccuracy: Double? = nil, noiseScale: [EpochValue] = [], noiseMeasure: NoiseMeasure? = nil,
                     configuration: Int? = nil, configurationLabel: String? = nil) {
             self.configuration = configuration
             self.configurationLabel = configurationLabel
@@ -95,15 +97,24 @@ extension ReportInput {
             self.assignments = assignments
             self.testAccuracy = testAccuracy
             self.noiseScale = noiseScale
+            self.noiseMeasure = noiseMeasure
         }
 
         enum CodingKeys: String, CodingKey {
             case index, label, assignments
             case testAccuracy = "test_accuracy"
-            case noiseScale = "noise_scale"
+            case noiseScale = "noise_scale", noiseMeasure = "noise_measure"
             case configuration
             case configurationLabel = "configuration_label"
         }
+    }
+
+    /// What a point's noise scale is.
+    public enum NoiseMeasure: String, Codable, Sendable {
+        /// η·tr Σ_B, the noise temperature (`noise_temperature` in metrics.csv).
+        case temperature
+        /// tr Σ_B alone (`grad_noise_trace`; bundles that predate the temperature).
+        case trace
     }
 
     /// One configuration × epoch × layer × estimator across training replicates: n, mean and,

@@ -163,3 +163,21 @@ struct ProbeSizeReportTests {
         #expect(!HTMLReport.render(plain, figures: []).contains("class=\"warning\""))
     }
 }
+
+@Suite("Noise axis names its quantity")
+struct NoiseAxisTests {
+    @Test("the noise scatter says temperature η·tr Σ_B or trace tr Σ_B, whichever the bundle recorded")
+    func label() throws {
+        var input = SampleData.sweep()
+        func axisLabel(_ input: ReportInput) throws -> String {
+            let figure = try #require(Figures.all(for: input).first { $0.name == "final-id-vs-noise-scale" })
+            let inspector = try FigureInspector(figure.svg)
+            return try #require(inspector.panels.first?.node.all(class: "axis-label").first?.allText)
+        }
+        #expect(try axisLabel(input) == "SGD noise scale (last recorded epoch)")
+        for i in input.points.indices { input.points[i].noiseMeasure = .temperature }
+        #expect(try axisLabel(input) == "SGD noise temperature η·tr Σ_B (last recorded epoch)")
+        for i in input.points.indices { input.points[i].noiseMeasure = .trace }
+        #expect(try axisLabel(input) == "gradient noise tr Σ_B (last recorded epoch)")
+    }
+}
