@@ -26,7 +26,8 @@ public enum Figures {
     /// 3. `id-sweep-<axis>` — final profiles overlaid across each sweep axis with two or more values;
     /// 4. `final-id-vs-accuracy` and `final-id-vs-noise-scale` — final-layer ID across run points,
     ///    with Spearman's ρ;
-    /// 5. `training-curves` — loss and accuracy against epoch.
+    /// 5. `id-by-sample-size` — the block analysis: ID against points per block, per layer, plateaus named;
+    /// 6. `training-curves` — loss and accuracy against epoch.
     ///
     /// Figures without data (no estimates, no metrics, nothing swept) are left out.
     public static func all(for input: ReportInput) -> [RenderedFigure] {
@@ -38,6 +39,7 @@ public enum Figures {
         models += sweepOverlays(data)
         if let model = finalIDScatter(data, against: .testAccuracy) { models.append(model) }
         if let model = finalIDScatter(data, against: .noiseScale) { models.append(model) }
+        if let model = idBySampleSize(data) { models.append(model) }
         if let model = trainingCurves(data) { models.append(model) }
         var used = Set<String>()
         return models.map { model in

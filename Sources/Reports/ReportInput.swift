@@ -181,9 +181,12 @@ extension ReportInput {
         public var value: Double?
         /// Half-width of the error bar (drawn as value ± error), when the estimator gives one.
         public var error: Double?
+        /// The block analysis (the estimate on N, N/2, N/4, … points), when it was asked for.
+        public var blocks: [Block]?
 
         public init(point: Int, epoch: Int, layer: String, layerIndex: Int, estimator: String,
-                    value: Double?, error: Double? = nil) {
+                    value: Double?, error: Double? = nil, blocks: [Block]? = nil) {
+            self.blocks = blocks
             self.point = point
             self.epoch = epoch
             self.layer = layer
@@ -194,8 +197,23 @@ extension ReportInput {
         }
 
         enum CodingKeys: String, CodingKey {
-            case point, epoch, layer, estimator, value, error
+            case point, epoch, layer, estimator, value, error, blocks
             case layerIndex = "layer_index"
+        }
+    }
+
+    /// One level of a block analysis: the mean and spread of the estimate over disjoint random
+    /// blocks of `size` points.
+    public struct Block: Codable, Sendable, Equatable {
+        public var size: Int
+        public var mean: Double
+        /// Sample standard deviation across the blocks (0 for one block).
+        public var std: Double
+
+        public init(size: Int, mean: Double, std: Double) {
+            self.size = size
+            self.mean = mean
+            self.std = std
         }
     }
 
