@@ -52,6 +52,11 @@ struct BundleWriter {
                 for file in [BundleLayout.resultsFile, BundleLayout.metricsFile, SummaryCSV.fileName] {
                     try BundleLinks.link(dir.appendingPathComponent(file), to: layout.root.appendingPathComponent(file))
                 }
+                // Only when an estimator ran its block analysis.
+                let blocks = dir.appendingPathComponent("blocks.csv")
+                if FileManager.default.fileExists(atPath: blocks.path) {
+                    try BundleLinks.link(blocks, to: layout.root.appendingPathComponent("blocks.csv"))
+                }
             }
             if let claims = summaries.claims, report.outcomes[claims]?.succeeded == true {
                 let dir = layout.stage(report.key(claims))

@@ -1,4 +1,5 @@
 import Claims
+import Dimensionality
 import Foundation
 import ResultBundles
 import Reports
@@ -41,7 +42,8 @@ public enum ReportBuilder {
         }
         let estimates = aggregate.rows.map {
             ReportInput.Estimate(point: $0.point, epoch: $0.epoch, layer: $0.layer, layerIndex: $0.layerIndex,
-                                 estimator: $0.estimator, value: $0.value, error: $0.error)
+                                 estimator: $0.estimator, value: $0.value, error: $0.error,
+                                 blocks: $0.blocks.map { $0.map { ReportInput.Block(size: $0.size, mean: $0.mean, std: $0.std) } })
         }
         var entries = provenance.compactMap { $0.count == 2 ? ReportInput.ProvenanceEntry(key: $0[0], value: $0[1]) : nil }
         if !aggregate.datasets.isEmpty {

@@ -30,7 +30,8 @@ extension StageWorker {
             rows.append(ResultRow(point: cell.point, label: labels[cell.point] ?? "", epoch: cell.epoch, layer: cell.layer,
                                   layerIndex: cell.layerIndex, estimator: cell.estimator, flavour: record.estimate.flavour,
                                   value: record.estimate.value, error: record.estimate.errorBar, n: record.estimate.used,
-                                  dimension: record.dimension, seconds: record.estimate.seconds))
+                                  dimension: record.dimension, seconds: record.estimate.seconds,
+                                  blocks: record.estimate.blocks.isEmpty ? nil : record.estimate.blocks))
         }
         var served: [String: [Int]] = [:]
         for point in p.points {
@@ -50,6 +51,7 @@ extension StageWorker {
         try record.write(to: dir)
         try AtomicWrite.write(record.resultsCSV, to: dir.appendingPathComponent(BundleLayout.resultsFile))
         try AtomicWrite.write(record.metricsCSV, to: dir.appendingPathComponent(BundleLayout.metricsFile))
+        if let blocks = record.blocksCSV { try AtomicWrite.write(blocks, to: dir.appendingPathComponent("blocks.csv")) }
         let summary = GroupSummary.summarize(ClaimInputs.observations(record))
         try AtomicWrite.write(SummaryCSV.render(summary, configurations: p.configurations, paths: p.configurationPaths),
                               to: dir.appendingPathComponent(SummaryCSV.fileName))

@@ -1,3 +1,4 @@
+import Dimensionality
 import Foundation
 
 /// An input a tolerant stage (aggregate, claims, report) ran without, and why.
@@ -103,6 +104,25 @@ public struct AggregateRecord: JSONBundleFile, Sendable, Equatable {
         "epoch", "steps", "train_loss", "train_accuracy", "train_loss_eval", "train_accuracy_eval", "test_loss", "test_accuracy",
         "learning_rate", "grad_noise_trace", "noise_temperature", "target_reached", "seconds",
     ]
+
+    /// `blocks.csv`: one row per estimate × block size of every block analysis (nil when no
+    /// estimator ran one): the mean and standard deviation of the estimate over disjoint random
+    /// blocks of `block_size` probe points.
+    public var blocksCSV: String? {
+        guard rows.contains(where: { !($0.blocks ?? []).isEmpty }) else { return nil }
+        let byIndex = Dictionary(uniqueKeysWithValues: points.map { ($0.index, $0) })
+        var lines = ["point,label,configuration,replicate,epoch,layer,layer_index,estimator,block_size,blocks,failed,mean,std"]
+        for r in rows {
+            for b in r.blocks ?? [] {
+                let p = byIndex[r.point]
+                lines.append([String(r.point), ResultsCSV.quote(r.label), p.map { String($0.configuration) } ?? "",
+                              p.map { String($0.replicate) } ?? "", String(r.epoch), ResultsCSV.quote(r.layer), String(r.layerIndex),
+                              r.estimator, String(b.size), String(b.blocks), String(b.failed), String(b.mean), String(b.std)]
+                    .joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
 
     /// `metrics.csv`: one row per run point and epoch, every swept key spelled out. Empty cells are
     /// figures not recorded (running averages at epoch 0, noise with `noise_batches: 0`, and the

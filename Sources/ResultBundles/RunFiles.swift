@@ -1,3 +1,4 @@
+import Dimensionality
 import ExperimentSpec
 import Foundation
 
@@ -51,9 +52,14 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var n: Int
     public var dimension: Int
     public var seconds: Double
+    /// The block analysis (estimate on N, N/2, N/4, … points) when the estimator ran it; absent
+    /// from `results.csv` (one row per estimate), present in `aggregate.json` and `blocks.csv`.
+    public var blocks: [BlockEstimate]?
 
     public init(point: Int, label: String, epoch: Int, layer: String, layerIndex: Int, estimator: String,
-                flavour: String = "", value: Double, error: Double? = nil, n: Int, dimension: Int, seconds: Double) {
+                flavour: String = "", value: Double, error: Double? = nil, n: Int, dimension: Int, seconds: Double,
+                blocks: [BlockEstimate]? = nil) {
+        self.blocks = blocks
         self.point = point
         self.label = label
         self.epoch = epoch
@@ -69,7 +75,7 @@ public struct ResultRow: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case point, label, epoch, layer, estimator, flavour, value, error, n, dimension, seconds
+        case point, label, epoch, layer, estimator, flavour, value, error, n, dimension, seconds, blocks
         case layerIndex = "layer_index"
     }
 }
