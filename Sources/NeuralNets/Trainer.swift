@@ -63,7 +63,7 @@ public struct Trainer {
     /// number of steps taken.
     public mutating func trainEpoch(
         _ model: Sequential, optimizer: Optimizer, inputs: FloatTensor, labels: [Int], epoch: Int, maxSteps: Int? = nil,
-        progress: (Int, Int, Double) -> Void = { _, _, _ in }
+        progress: (Int, Int, Double) throws -> Void = { _, _, _ in }
     ) throws -> (loss: Double, accuracy: Double, steps: Int) {
         let n = inputs.rows
         precondition(labels.count == n, "[Trainer.trainEpoch] \(n) input rows but \(labels.count) labels")
@@ -106,7 +106,7 @@ public struct Trainer {
                     totalLoss += result.total
                     correct += result.correct
                     seen += count
-                    progress(step + 1, steps, totalLoss / Double(seen))
+                    try progress(step + 1, steps, totalLoss / Double(seen))
                 }
             }
         }

@@ -30,12 +30,13 @@ public enum ReportBuilder {
                               testAccuracy: nil, noiseScale: noise[p.index] ?? [],
                               configuration: p.configuration, configurationLabel: labels[p.configuration])
         }
-        let summaries = GroupSummary.summarize(ClaimInputs.observations(aggregate)).map {
+        // The figures by epoch read epoch probes only; step probes have their own figure.
+        let summaries = GroupSummary.summarize(ClaimInputs.observations(aggregate, steps: false)).map {
             ReportInput.Summary(configuration: $0.configuration, epoch: $0.epoch, layer: $0.layer, layerIndex: $0.layerIndex,
                                 estimator: $0.estimator, n: $0.statistics.n, mean: $0.statistics.mean, sd: $0.statistics.sd,
                                 ciLow: $0.statistics.ciLow, ciHigh: $0.statistics.ciHigh, level: $0.statistics.level)
         }
-        let estimates = aggregate.rows.map {
+        let estimates = aggregate.rows.filter { $0.step == nil }.map {
             ReportInput.Estimate(point: $0.point, epoch: $0.epoch, layer: $0.layer, layerIndex: $0.layerIndex,
                                  estimator: $0.estimator, value: $0.value, error: $0.error)
         }

@@ -32,6 +32,15 @@ extension StageWorker {
                                      metadata: ["epoch": String(epoch), "architecture": p.model.architecture.rawValue,
                                                 "trained_epochs": String(trainedEpochs)])
         }
+        let stepCheckpoints = Set(p.checkpointSteps ?? [])
+        var stepsTaken = 0
+        /// The network after global optimizer step `step`; `trained_steps` says how many it took,
+        /// fewer when training stopped earlier.
+        func checkpoint(step: Int, trained: Int) throws {
+            try model.saveCheckpoint(to: dir.appendingPathComponent("checkpoints/step\(step).safetensors"),
+                                     metadata: ["step": String(step), "architecture": p.model.architecture.rawValue,
+                                                "trained_steps": String(trained)])
+        }
         /// The network as it stands, evaluated on both splits, with the gradient noise at the
         /// training batch size and the learning rate `rate`.
         func measure(epoch: Int, running: (loss: Double, accuracy: Double)?, seconds: Double, steps: Int,
@@ -53,10 +62,10 @@ extension StageWorker {
         }
 
         if p.checkpoints.contains(0) { try checkpoint(0) }
+        if stepCheckpoints.contains(0) { try checkpoint(step: 0, trained: 0) }
         let firstRate = schedule?.learningRate(epoch: 1, step: 0, stepsPerEpoch: stepsPerEpoch) ?? optimizer.learningRate
         var metrics = [measure(epoch: 0, running: nil, seconds: 0, steps: 0, rate: firstRate)]
         try MetricsLog.write(metrics, to: dir)
-        var stepsTaken = 0
         for epoch in stride(from: 1, through: p.train.epochs, by: 1) {
             let remaining = p.train.steps.map { $0 - stepsTaken }
             if let remaining, remaining <= 0 { break }
@@ -66,6 +75,8 @@ extension StageWorker {
             do {
                 result = try trainer.trainEpoch(model, optimizer: optimizer, inputs: data.train.inputs, labels: data.train.labels,
                                                 epoch: epoch, maxSteps: remaining) { step, steps, loss in
+                    // Mid-epoch checkpoints: the optimizer has applied step `step` of this epoch.
+                    if stepCheckpoints.contains(stepsTaken + step) { try checkpoint(step: stepsTaken + step, trained: stepsTaken + step) }
                     let now = Date()
                     if now.timeIntervalSince(lastReport) >= self.progress.interval {
                         lastReport = now
@@ -93,5 +104,6 @@ extension StageWorker {
             }
         }
         for epoch in p.checkpoints where epoch > trainedEpochs { try checkpoint(epoch) }
+        for step in p.checkpointSteps ?? [] where step > stepsTaken { try checkpoint(step: step, trained: stepsTaken) }
     }
 }
