@@ -68,7 +68,7 @@ struct ProbeStepsTests {
              expected: "spec.yaml:2:11: error: probe step -1 is negative",
              help: "help: 0 is the untrained network; list steps in 0...938"),
         Case(id: "not a list of integers", yaml: "probe:\n  steps: [a]\n",
-             expected: "spec.yaml:2:11: error: 'probe.steps' must be a list of integers, found 'a'",
+             expected: "spec.yaml:2:11: error: 'probe.steps[0]' must be an integer, found 'a'",
              help: ""),
         Case(id: "too many steps", yaml: "train: {epochs: 10}\nprobe:\n  steps: [\((0...1000).map(String.init).joined(separator: ", "))]\n",
              expected: "spec.yaml:3:10: error: 'probe.steps' lists 1001 steps; at most 1000 are allowed",
@@ -80,5 +80,20 @@ struct ProbeStepsTests {
         let lines = Self.errors(c.yaml)
         #expect(lines.first == c.expected, "\(c.id): \(lines)")
         if !c.help.isEmpty { #expect(lines.contains(c.help), "\(c.id): \(lines)") }
+    }
+}
+
+extension ProbeStepsTests {
+    @Test("smoke mode shrinks step probes to steps 0 and 1, which one short epoch reaches")
+    func smoke() throws {
+        let yaml = "data: {train_size: 20000}\ntrain: {epochs: 3}\nprobe: {steps: [0, 100, 900]}\n"
+        let full = try SpecLoader.load(data: Data(yaml.utf8), file: "s.yaml", defaultName: "s")
+        #expect(full.points[0].experiment.probe.steps == [0, 100, 900])
+        let overrides = SpecLoader.smokeOverrides(for: full)
+        #expect(overrides.contains("probe.steps=[0,1]"))
+        let smoke = try Self.load(yaml, overrides: overrides)[0]
+        #expect(smoke.probe.steps == [0, 1] && smoke.train.epochs == 1)
+        let plain = try SpecLoader.load(data: Data("train: {epochs: 3}\n".utf8), file: "s.yaml", defaultName: "s")
+        #expect(!SpecLoader.smokeOverrides(for: plain).contains { $0.hasPrefix("probe.steps") })
     }
 }
