@@ -36,9 +36,9 @@ public enum ReportBuilder {
                                 estimator: $0.estimator, n: $0.statistics.n, mean: $0.statistics.mean, sd: $0.statistics.sd,
                                 ciLow: $0.statistics.ciLow, ciHigh: $0.statistics.ciHigh, level: $0.statistics.level)
         }
-        let estimates = aggregate.rows.filter { $0.step == nil }.map {
+        let estimates = aggregate.rows.map {
             ReportInput.Estimate(point: $0.point, epoch: $0.epoch, layer: $0.layer, layerIndex: $0.layerIndex,
-                                 estimator: $0.estimator, value: $0.value, error: $0.error)
+                                 estimator: $0.estimator, value: $0.value, error: $0.error, step: $0.step)
         }
         var entries = provenance.compactMap { $0.count == 2 ? ReportInput.ProvenanceEntry(key: $0[0], value: $0[1]) : nil }
         if !aggregate.datasets.isEmpty {

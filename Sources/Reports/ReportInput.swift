@@ -14,7 +14,7 @@ public struct ReportInput: Codable, Sendable, Equatable {
     public var description: String
     /// One entry per run point of the sweep, in sweep order.
     public var points: [Point]
-    /// The tidy estimate rows: one per point × epoch × layer × estimator.
+    /// The tidy estimate rows: one per point × epoch (or step) × layer × estimator.
     public var estimates: [Estimate]
     /// Per-epoch training metrics, one row per point × epoch.
     public var metrics: [EpochMetrics]
@@ -170,9 +170,13 @@ extension ReportInput {
         public var value: Double?
         /// Half-width of the error bar (drawn as value ± error), when the estimator gives one.
         public var error: Double?
+        /// A step probe's global optimizer step (``epoch`` is then the epoch in progress); nil for
+        /// an epoch probe. Step rows appear only in the figure by step.
+        public var step: Int?
 
         public init(point: Int, epoch: Int, layer: String, layerIndex: Int, estimator: String,
-                    value: Double?, error: Double? = nil) {
+                    value: Double?, error: Double? = nil, step: Int? = nil) {
+            self.step = step
             self.point = point
             self.epoch = epoch
             self.layer = layer
@@ -183,7 +187,7 @@ extension ReportInput {
         }
 
         enum CodingKeys: String, CodingKey {
-            case point, epoch, layer, estimator, value, error
+            case point, epoch, layer, estimator, value, error, step
             case layerIndex = "layer_index"
         }
     }

@@ -64,6 +64,11 @@ struct ProbeStepsRunTests {
         let summaryLines = summaryCSV.split(separator: "\n")
         #expect(summaryLines[0].contains(",epoch,step,layer,"))
         #expect(summaryLines.count == 1 + 5 * 8)
+        // The report draws the step probes in their own figure, one per estimator.
+        let figures = summary.bundle.appendingPathComponent("figures")
+        for estimator in ["pr", "twonn"] {
+            #expect(FileManager.default.fileExists(atPath: figures.appendingPathComponent("id-by-step-\(estimator).svg").path))
+        }
     }
 
     @Test("the checkpoint at step 5 is the network a run of train.steps: 5 ends with")
