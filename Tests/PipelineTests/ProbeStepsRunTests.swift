@@ -108,6 +108,22 @@ struct ProbeStepsRunTests {
         #expect(executed.contains("probe[base,epoch=2]"))
     }
 
+    @Test("the terminal summary lists step probes apart from epoch probes")
+    func terminalSummary() throws {
+        let results = TestSupport.temporaryDirectory("probe-steps-cli")
+        defer { try? FileManager.default.removeItem(at: results) }
+        let spec = try TestSupport.writeSpec(Self.yaml(steps: "[0, 5]", epochs: "[0, 1]", train: "epochs: 1"))
+        let (status, output) = try TestSupport.runAccordion(["run", "--results", results.path, spec.path])
+        #expect(status == 0, "\(output)")
+        let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        for label in ["pr@0 ", "pr@1 ", "pr@step0 ", "pr@step5 ", "twonn@step5 "] {
+            #expect(lines.filter { $0.hasPrefix(label) }.count == 1, "\(label): \(output)")
+        }
+        // Step 0 is the untrained network: its row reads as epoch 0's.
+        let row = { (label: String) in lines.first { $0.hasPrefix(label) }?.dropFirst(label.count).trimmingCharacters(in: .whitespaces) }
+        #expect(row("pr@0 ") != nil && row("pr@0 ") == row("pr@step0 "))
+    }
+
     /// The store directory of the stage named `name`.
     static func store(_ results: URL, stage name: String, of graph: StageGraph) throws -> URL {
         let stage = try #require(graph.stages.first { $0.name == name })
