@@ -56,7 +56,8 @@ public struct Trainer {
 
     /// Trains one epoch (`epoch` counts from 1) over a freshly shuffled order; the last partial
     /// batch is kept. With `maxSteps`, stops after that many steps (a partial epoch). Calls
-    /// `progress(step, steps, runningLoss)` after each step.
+    /// `progress(step, steps, runningLoss)` after each step, once the optimizer has updated the
+    /// weights (so it may save them, as step checkpoints do); an error it throws ends the epoch.
     ///
     /// Returns the running loss and accuracy — averages over the examples of the steps taken, each
     /// measured before its step's update, so they mix the weights of the whole epoch — and the

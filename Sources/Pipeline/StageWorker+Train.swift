@@ -13,6 +13,10 @@ extension StageWorker {
     /// optimizer steps (the last epoch partial), or after the first epoch whose evaluated training
     /// loss reaches `train.target_loss`. A checkpoint asked for after the run stopped holds the
     /// final network, and its metadata says after which epoch training stopped.
+    ///
+    /// With `checkpoint_steps`, `checkpoints/step<N>.safetensors` is also written when the global
+    /// optimizer-step counter reaches N (mid-epoch, right after that step's update; N = 0 before
+    /// training), or at the end for a step the run never reached.
     func runTrain(_ p: TrainParams, stage: Stage, dir: URL) throws {
         let data = try prepared(stage.inputs[0])
         let model = try ModelFactory.build(p.model, data: data, seed: p.train.seed)
