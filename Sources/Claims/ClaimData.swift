@@ -10,13 +10,18 @@ public struct Observation: Codable, Equatable, Sendable {
     public var layerIndex: Int
     public var estimator: String
     public var value: Double
+    /// A step probe's global optimizer step (``epoch`` is then the epoch in progress); nil for an
+    /// epoch probe. Rows of different steps, or a step row and an epoch row, are never grouped.
+    public var step: Int?
 
     enum CodingKeys: String, CodingKey {
-        case configuration, replicate, epoch, layer, estimator, value
+        case configuration, replicate, epoch, layer, estimator, value, step
         case layerIndex = "layer_index"
     }
 
-    public init(configuration: Int, replicate: Int, epoch: Int, layer: String, layerIndex: Int, estimator: String, value: Double) {
+    public init(configuration: Int, replicate: Int, epoch: Int, layer: String, layerIndex: Int, estimator: String, value: Double,
+                step: Int? = nil) {
+        self.step = step
         self.configuration = configuration
         self.replicate = replicate
         self.epoch = epoch

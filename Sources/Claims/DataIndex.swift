@@ -67,10 +67,11 @@ extension Observation {
     /// because the training seed is the unit of replication; non-finite values are dropped.
     /// Order: first appearance.
     public static func replicateMeans(_ observations: [Observation]) -> [Observation] {
-        struct Key: Hashable { var configuration: Int, replicate: Int, epoch: Int, layer: String, estimator: String }
+        struct Key: Hashable { var configuration: Int, replicate: Int, epoch: Int, step: Int?, layer: String, estimator: String }
         var order: [Key] = [], sums: [Key: (first: Observation, sum: Double, count: Int)] = [:]
         for o in observations where o.value.isFinite {
-            let key = Key(configuration: o.configuration, replicate: o.replicate, epoch: o.epoch, layer: o.layer, estimator: o.estimator)
+            let key = Key(configuration: o.configuration, replicate: o.replicate, epoch: o.epoch, step: o.step, layer: o.layer,
+                          estimator: o.estimator)
             if let s = sums[key] {
                 sums[key] = (s.first, s.sum + o.value, s.count + 1)
             } else {

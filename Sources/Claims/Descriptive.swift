@@ -45,9 +45,11 @@ public struct GroupSummary: Codable, Equatable, Sendable {
     public var layerIndex: Int
     public var estimator: String
     public var statistics: GroupStatistics
+    /// A step probe's global optimizer step; nil for an epoch probe.
+    public var step: Int? = nil
 
     enum CodingKeys: String, CodingKey {
-        case configuration, epoch, layer, estimator, statistics
+        case configuration, epoch, layer, estimator, statistics, step
         case layerIndex = "layer_index"
     }
 
@@ -58,19 +60,23 @@ public struct GroupSummary: Codable, Equatable, Sendable {
     ///
     /// - Complexity: O(n log n) in the number of observations.
     public static func summarize(_ observations: [Observation], level: Double = 0.95) -> [GroupSummary] {
-        struct Key: Hashable { var configuration: Int, epoch: Int, layer: String, layerIndex: Int, estimator: String }
+        struct Key: Hashable { var configuration: Int, epoch: Int, step: Int?, layer: String, layerIndex: Int, estimator: String }
         var groups: [Key: [Double]] = [:]
         for o in Observation.replicateMeans(observations) {
-            groups[Key(configuration: o.configuration, epoch: o.epoch, layer: o.layer, layerIndex: o.layerIndex,
+            groups[Key(configuration: o.configuration, epoch: o.epoch, step: o.step, layer: o.layer, layerIndex: o.layerIndex,
                        estimator: o.estimator), default: []].append(o.value)
         }
         return groups.compactMap { key, values in
             GroupStatistics(values, level: level).map {
                 GroupSummary(configuration: key.configuration, epoch: key.epoch, layer: key.layer, layerIndex: key.layerIndex,
-                             estimator: key.estimator, statistics: $0)
+                             estimator: key.estimator, statistics: $0, step: key.step)
             }
         }.sorted {
-            ($0.configuration, $0.epoch, $0.layerIndex, $0.estimator) < ($1.configuration, $1.epoch, $1.layerIndex, $1.estimator)
+            // Epoch probes first, then step probes, each in time order.
+            let a = $0.order, b = $1.order
+            return ($0.configuration, a.0, a.1, a.2, $0.layerIndex, $0.estimator) < ($1.configuration, b.0, b.1, b.2, $1.layerIndex, $1.estimator)
         }
     }
+
+    private var order: (Int, Int, Int) { step.map { (1, $0, epoch) } ?? (0, epoch, 0) }
 }

@@ -204,7 +204,9 @@ extension Experiment {
 
         var p = top.nested("probe")
         let probeEpochsNode = p.child("epochs")
-        var probeEpochs = p.read("epochs", default: Array(Set([0, train.epochs])).sorted())
+        // Step probes alone replace the default epochs; written together, both are probed.
+        let defaultEpochs = p.given("steps") ? [] : Array(Set([0, train.epochs])).sorted()
+        var probeEpochs = p.read("epochs", default: defaultEpochs)
         for (i, e) in probeEpochs.enumerated() where e < 0 || e > train.epochs {
             let item: Node? = probeEpochsNode.flatMap { n in
                 if case .sequence(let s) = n, i < s.count { return s[i] } else { return n }
@@ -230,8 +232,9 @@ extension Experiment {
             probeSize = available
         }
         let layers = decodeProbeLayers(&p, model: model, ctx: ctx)
+        let probeSteps = decodeProbeSteps(&p, train: train, trainCount: data.splitSizes?.train, ctx: ctx)
         let probe = ProbeSpec(epochs: probeEpochs, size: probeSize, split: split,
-                              seed: p.read("seed", default: 0), layers: layers)
+                              seed: p.read("seed", default: 0), layers: layers, steps: probeSteps)
         p.finish()
 
         let estimators = decodeEstimators(&top, probeSize: probeSize, ctx: ctx)

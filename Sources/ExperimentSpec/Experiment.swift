@@ -22,8 +22,14 @@ public struct Experiment: Codable, Equatable, Sendable {
         case .resnet: net = "resnet-\(model.resnetDepth) width \(model.baseWidth)"
         }
         return "\(net), \(train.optimizer.rawValue) lr \(train.lr), batch \(train.isFullBatch ? "full" : String(train.batchSize)), \(train.lengthSummary), seed \(train.seed); "
-            + "probe epochs \(probe.epochs.map(String.init).joined(separator: ",")) on \(probe.size) \(probe.split.rawValue) points; "
+            + "probe " + probeTimes + " on \(probe.size) \(probe.split.rawValue) points; "
             + "estimators \(estimators.names.joined(separator: ","))"
+    }
+
+    /// The probed epochs and steps, as `plan` prints them.
+    private var probeTimes: String {
+        let epochs = probe.steps == nil || !probe.epochs.isEmpty ? ["epochs " + probe.epochs.map(String.init).joined(separator: ",")] : []
+        return (epochs + (probe.steps.map { ["steps " + $0.map(String.init).joined(separator: ",")] } ?? [])).joined(separator: " ")
     }
 
     /// The top-level keys, in schema order.
@@ -165,6 +171,12 @@ public struct ProbeSpec: Codable, Equatable, Sendable {
     /// Probe points by name; empty means the model's main probe points (``ModelSpec/layerNames``).
     /// `all` and `main` in the YAML are expanded here into the names they stand for.
     public var layers: [String]
+    /// `probe.steps`: global optimizer-step counts at which to probe as well (0 = untrained),
+    /// sorted and without duplicates. Nil when not asked for, so existing specs keep their keys.
+    public var steps: [Int]? = nil
+
+    /// Most entries `probe.steps` may list.
+    public static let maxSteps = 1000
 
     /// Words `probe.layers` accepts besides layer names: every probe point, or the main ones.
     public static let layerGroups = ["all", "main"]

@@ -153,9 +153,11 @@ public enum SpecLoader {
         let probe = min(200, probeSplit == .train ? min(train, 2000) : min(test, 500))
         // A step count would conflict with the epoch override: clear it first.
         let steps = experiments.contains { $0.train.steps != nil } ? ["train.steps=~"] : []
+        // Step probes shrink to the first step (and the untrained network), which every smoke run reaches.
+        let probeSteps = experiments.contains { $0.probe.steps != nil } ? ["probe.steps=[\(epochs == 0 ? "0" : "0,1")]"] : []
         return ["data.train_size=\(min(2000, train))", "data.test_size=\(min(500, test))"] + steps + ["train.epochs=\(epochs)",
-                "probe.epochs=[\(Array(Set([0, epochs])).sorted().map(String.init).joined(separator: ","))]",
-                "probe.size=\(probe)"]
+                "probe.epochs=[\(Array(Set([0, epochs])).sorted().map(String.init).joined(separator: ","))]"] + probeSteps
+            + ["probe.size=\(probe)"]
     }
 
     /// Every dotted key path the spec language accepts (e.g. `train.lr`), as the decoder reads them.

@@ -56,14 +56,15 @@ public struct Trainer {
 
     /// Trains one epoch (`epoch` counts from 1) over a freshly shuffled order; the last partial
     /// batch is kept. With `maxSteps`, stops after that many steps (a partial epoch). Calls
-    /// `progress(step, steps, runningLoss)` after each step.
+    /// `progress(step, steps, runningLoss)` after each step, once the optimizer has updated the
+    /// weights (so it may save them, as step checkpoints do); an error it throws ends the epoch.
     ///
     /// Returns the running loss and accuracy — averages over the examples of the steps taken, each
     /// measured before its step's update, so they mix the weights of the whole epoch — and the
     /// number of steps taken.
     public mutating func trainEpoch(
         _ model: Sequential, optimizer: Optimizer, inputs: FloatTensor, labels: [Int], epoch: Int, maxSteps: Int? = nil,
-        progress: (Int, Int, Double) -> Void = { _, _, _ in }
+        progress: (Int, Int, Double) throws -> Void = { _, _, _ in }
     ) throws -> (loss: Double, accuracy: Double, steps: Int) {
         let n = inputs.rows
         precondition(labels.count == n, "[Trainer.trainEpoch] \(n) input rows but \(labels.count) labels")
@@ -106,7 +107,7 @@ public struct Trainer {
                     totalLoss += result.total
                     correct += result.correct
                     seen += count
-                    progress(step + 1, steps, totalLoss / Double(seen))
+                    try progress(step + 1, steps, totalLoss / Double(seen))
                 }
             }
         }

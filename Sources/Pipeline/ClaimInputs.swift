@@ -8,12 +8,16 @@ public enum ClaimInputs {
     public static let markdownFile = "claims.md"
 
     /// One observation per estimate, carrying its point's configuration and replicate.
-    static func observations(_ aggregate: AggregateRecord) -> [Observation] {
+    ///
+    /// - Parameter steps: whether step-probe rows are included (for `summary.csv` and the report,
+    ///   where the step keeps them apart). Claims name epochs, so they read epoch probes only.
+    static func observations(_ aggregate: AggregateRecord, steps: Bool = true) -> [Observation] {
         let points = Dictionary(uniqueKeysWithValues: aggregate.points.map { ($0.index, $0) })
         return aggregate.rows.compactMap { r in
-            points[r.point].map {
+            guard steps || r.step == nil else { return nil }
+            return points[r.point].map {
                 Observation(configuration: $0.configuration, replicate: $0.replicate, epoch: r.epoch, layer: r.layer,
-                            layerIndex: r.layerIndex, estimator: r.estimator, value: r.value)
+                            layerIndex: r.layerIndex, estimator: r.estimator, value: r.value, step: r.step)
             }
         }
     }
@@ -55,13 +59,16 @@ public enum ClaimInputs {
     }
 }
 
-/// `summary.csv`: per configuration × epoch × layer × estimator, the statistics across replicates.
+/// `summary.csv`: per configuration × epoch (or step) × layer × estimator, the statistics across
+/// replicates.
 enum SummaryCSV {
     static let fileName = "summary.csv"
 
     static func render(_ rows: [GroupSummary], configurations: [ClaimConfiguration], paths: [String]) -> String {
         let byIndex = Dictionary(uniqueKeysWithValues: configurations.map { ($0.index, $0) })
-        var lines = [(["configuration", "label"] + paths + ["epoch", "layer", "layer_index", "estimator", "n_replicates", "mean",
+        // A step column only when step probes exist, so other runs' tables are unchanged.
+        let steps = rows.contains { $0.step != nil }
+        var lines = [(["configuration", "label"] + paths + ["epoch"] + (steps ? ["step"] : []) + ["layer", "layer_index", "estimator", "n_replicates", "mean",
                       "sd_across_replicates", "ci_low_across_replicates", "ci_high_across_replicates", "ci_level"])
             .joined(separator: ",")]
         for r in rows {
@@ -69,7 +76,8 @@ enum SummaryCSV {
             var fields = [String(r.configuration), ResultsCSV.quote(c?.label ?? "")]
             fields += paths.map { ResultsCSV.quote(c?.assignments[$0] ?? "") }
             let s = r.statistics
-            fields += [String(r.epoch), ResultsCSV.quote(r.layer), String(r.layerIndex), r.estimator, String(s.n), String(s.mean),
+            fields += [String(r.epoch)] + (steps ? [r.step.map(String.init) ?? ""] : [])
+            fields += [ResultsCSV.quote(r.layer), String(r.layerIndex), r.estimator, String(s.n), String(s.mean),
                        s.sd.map { String($0) } ?? "", s.ciLow.map { String($0) } ?? "", s.ciHigh.map { String($0) } ?? "",
                        String(s.level)]
             lines.append(fields.joined(separator: ","))

@@ -35,14 +35,15 @@ public enum ReportBuilder {
                               noiseMeasure: noise[p.index] == nil ? nil : temperature.contains(p.index) ? .temperature : .trace,
                               configuration: p.configuration, configurationLabel: labels[p.configuration])
         }
-        let summaries = GroupSummary.summarize(ClaimInputs.observations(aggregate)).map {
+        // The figures by epoch read epoch probes only; step probes have their own figure.
+        let summaries = GroupSummary.summarize(ClaimInputs.observations(aggregate, steps: false)).map {
             ReportInput.Summary(configuration: $0.configuration, epoch: $0.epoch, layer: $0.layer, layerIndex: $0.layerIndex,
                                 estimator: $0.estimator, n: $0.statistics.n, mean: $0.statistics.mean, sd: $0.statistics.sd,
                                 ciLow: $0.statistics.ciLow, ciHigh: $0.statistics.ciHigh, level: $0.statistics.level)
         }
         let estimates = aggregate.rows.map {
             ReportInput.Estimate(point: $0.point, epoch: $0.epoch, layer: $0.layer, layerIndex: $0.layerIndex,
-                                 estimator: $0.estimator, value: $0.value, error: $0.error,
+                                 estimator: $0.estimator, value: $0.value, error: $0.error, step: $0.step,
                                  blocks: $0.blocks.map { $0.map { ReportInput.Block(size: $0.size, mean: $0.mean, std: $0.std) } })
         }
         var entries = provenance.compactMap { $0.count == 2 ? ReportInput.ProvenanceEntry(key: $0[0], value: $0[1]) : nil }

@@ -31,9 +31,11 @@ public struct AggregateParams: Codable, Sendable, Equatable {
         public var layerIndex: Int
         public var estimator: String
         public var input: Int
+        /// A step probe's global optimizer step; nil (omitted) for an epoch probe.
+        public var step: Int? = nil
 
         enum CodingKeys: String, CodingKey {
-            case point, epoch, layer, estimator, input
+            case point, epoch, layer, estimator, input, step
             case layerIndex = "layer_index"
         }
     }

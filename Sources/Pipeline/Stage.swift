@@ -39,20 +39,32 @@ public struct TrainParams: Codable, Sendable, Equatable {
     public var checkpoints: [Int]
     /// SHA-256 of `model.init_from`'s file, so a changed starting checkpoint changes the key.
     public var initFromSHA256: String?
+    /// Global optimizer-step counts at which a checkpoint `step<N>.safetensors` is written (0 =
+    /// untrained). Nil when the spec probes no steps, so existing train stages keep their keys.
+    public var checkpointSteps: [Int]? = nil
 
     enum CodingKeys: String, CodingKey {
         case model, train, checkpoints
         case initFromSHA256 = "init_from_sha256"
+        case checkpointSteps = "checkpoint_steps"
     }
 }
 
 /// Parameters of a `probe` stage: which checkpoint, which probe set, which layers.
 public struct ProbeParams: Codable, Sendable, Equatable {
+    /// The epoch probed; for a step probe, the epoch in progress at ``step`` (⌈step / S⌉).
     public var epoch: Int
     public var size: Int
     public var split: Split
     public var seed: UInt64
     public var layers: [String]
+    /// A step probe: the checkpoint after this many optimizer steps. Nil for an epoch probe.
+    public var step: Int? = nil
+
+    /// The train stage's checkpoint this probe reads, relative to the stage's directory.
+    var checkpointFile: String {
+        step.map { "checkpoints/step\($0).safetensors" } ?? "checkpoints/epoch\(epoch).safetensors"
+    }
 }
 
 /// Parameters of an `estimate` stage: one layer, one estimator with its settings.

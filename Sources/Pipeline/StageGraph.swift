@@ -22,7 +22,9 @@ public struct StageGraph: Sendable {
         public var data: String
         public var train: String
         public var probes: [Int: String]
-        /// (epoch, layer, estimator) → estimate stage key.
+        /// Step probes by global optimizer step.
+        public var stepProbes: [Int: String] = [:]
+        /// (epoch or step, layer, estimator) → estimate stage key.
         public var estimates: [EstimateSlot: String]
     }
 
@@ -31,6 +33,12 @@ public struct StageGraph: Sendable {
         public var layer: String
         public var layerIndex: Int
         public var estimator: String
+        /// A step probe's global optimizer step (its ``epoch`` is the epoch in progress); nil for
+        /// an epoch probe.
+        public var step: Int? = nil
+
+        /// Epoch probes first, then step probes, each in time order.
+        var order: (Int, Int, Int) { step.map { (1, $0, epoch) } ?? (0, epoch, 0) }
     }
 
     public var count: Int { stages.count }
@@ -103,31 +111,38 @@ public struct StageGraph: Sendable {
                 Hex.string(SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))))
             }
             let train = try g.add(.train(TrainParams(model: e.model, train: e.train, checkpoints: e.probe.epochs,
-                                                     initFromSHA256: initHash)),
+                                                     initFromSHA256: initHash, checkpointSteps: e.probe.steps)),
                                   name: "train[\(label)]", inputs: [data], point: point.index)
             var probes: [Int: String] = [:]
+            var stepProbes: [Int: String] = [:]
             var estimates: [EstimateSlot: String] = [:]
             let layers = e.probedLayers
-            for epoch in e.probe.epochs {
+            let perEpoch = e.train.stepsPerEpoch(trainCount: e.data.splitSizes?.train ?? e.train.batchSize)
+            let times = e.probe.epochs.map { (epoch: $0, step: Int?.none) }
+                + (e.probe.steps ?? []).map { (epoch: ($0 + perEpoch - 1) / perEpoch, step: Optional($0)) }
+            for (epoch, step) in times {
+                let at = step.map { "step=\($0)" } ?? "epoch=\(epoch)"
                 let probe = try g.add(.probe(ProbeParams(epoch: epoch, size: e.probe.size, split: e.probe.split,
-                                                          seed: e.probe.seed, layers: layers)),
-                                      name: "probe[\(label),epoch=\(epoch)]", inputs: [data, train], point: point.index)
-                probes[epoch] = probe
+                                                          seed: e.probe.seed, layers: layers, step: step)),
+                                      name: "probe[\(label),\(at)]", inputs: [data, train], point: point.index)
+                if let step { stepProbes[step] = probe } else { probes[epoch] = probe }
                 for layer in layers {
                     let layerIndex = e.layerNames.firstIndex(of: layer) ?? 0
                     for estimator in e.estimators.configured {
                         // Resampling draws from the run point's root seed and this estimate's path.
-                        var stream = RandomStream(seed: e.train.seed, path: "estimate/\(epoch)/\(layer)/\(estimator.name)")
+                        let path = step.map { "estimate/step\($0)" } ?? "estimate/\(epoch)"
+                        var stream = RandomStream(seed: e.train.seed, path: "\(path)/\(layer)/\(estimator.name)")
                         var settings = estimator.settings
                         settings["seed"] = String(stream.next() >> 11)
                         let key = try g.add(.estimate(EstimateParams(layer: layer, estimator: estimator.name, settings: settings)),
-                                            name: "estimate[\(label),epoch=\(epoch),\(layer),\(estimator.name)]",
+                                            name: "estimate[\(label),\(at),\(layer),\(estimator.name)]",
                                             inputs: [probe], point: point.index)
-                        estimates[EstimateSlot(epoch: epoch, layer: layer, layerIndex: layerIndex, estimator: estimator.name)] = key
+                        estimates[EstimateSlot(epoch: epoch, layer: layer, layerIndex: layerIndex, estimator: estimator.name,
+                                               step: step)] = key
                     }
                 }
             }
-            g.pointStages[point.index] = PointStages(data: data, train: train, probes: probes, estimates: estimates)
+            g.pointStages[point.index] = PointStages(data: data, train: train, probes: probes, stepProbes: stepProbes, estimates: estimates)
         }
         return g
     }
@@ -150,13 +165,17 @@ public struct StageGraph: Sendable {
             if position[ps.data] == nil, let d = stage(ps.data) { data.append(.init(name: d.name, input: input(ps.data))) }
             let train = input(ps.train)
             var own = [train] + ps.probes.keys.sorted().compactMap { ps.probes[$0].map(input) }
-            let slots = ps.estimates.keys.sorted { ($0.epoch, $0.layerIndex, $0.estimator) < ($1.epoch, $1.layerIndex, $1.estimator) }
+                + ps.stepProbes.keys.sorted().compactMap { ps.stepProbes[$0].map(input) }
+            let slots = ps.estimates.keys.sorted {
+                let a = $0.order, b = $1.order
+                return (a.0, a.1, a.2, $0.layerIndex, $0.estimator) < (b.0, b.1, b.2, $1.layerIndex, $1.estimator)
+            }
             for slot in slots {
                 guard let key = ps.estimates[slot] else { continue }
                 let position = input(key)
                 own.append(position)
                 cells.append(.init(point: point.index, epoch: slot.epoch, layer: slot.layer, layerIndex: slot.layerIndex,
-                                   estimator: slot.estimator, input: position))
+                                   estimator: slot.estimator, input: position, step: slot.step))
             }
             points.append(.init(index: point.index, label: point.label, values: point.assignments.map(\.value),
                                 configuration: point.configuration, replicate: point.replicate,

@@ -12,7 +12,7 @@ extension StageWorker {
         let trainDef = try store.definition(stage.inputs[1])
         guard case .train(let tp) = try trainDef.work() else { throw StageFailure(stage: stage.name, reason: "input is not a train stage") }
         let model = try ModelFactory.build(tp.model, data: data, seed: tp.train.seed, loadInitialWeights: false)
-        let file = store.directory(stage.inputs[1]).appendingPathComponent("checkpoints/epoch\(p.epoch).safetensors")
+        let file = store.directory(stage.inputs[1]).appendingPathComponent(p.checkpointFile)
         do {
             try model.loadCheckpoint(from: file)
         } catch {

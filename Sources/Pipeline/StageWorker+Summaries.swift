@@ -30,7 +30,7 @@ extension StageWorker {
             rows.append(ResultRow(point: cell.point, label: labels[cell.point] ?? "", epoch: cell.epoch, layer: cell.layer,
                                   layerIndex: cell.layerIndex, estimator: cell.estimator, flavour: record.estimate.flavour,
                                   value: record.estimate.value, error: record.estimate.errorBar, n: record.estimate.used,
-                                  dimension: record.dimension, seconds: record.estimate.seconds,
+                                  dimension: record.dimension, seconds: record.estimate.seconds, step: cell.step,
                                   blocks: record.estimate.blocks.isEmpty ? nil : record.estimate.blocks))
         }
         var served: [String: [Int]] = [:]
@@ -42,7 +42,12 @@ extension StageWorker {
             m.points = served[m.key]
             return m
         }
-        rows.sort { ($0.point, $0.epoch, $0.layerIndex, $0.estimator) < ($1.point, $1.epoch, $1.layerIndex, $1.estimator) }
+        // Epoch probes first, then step probes, each in time order (as before for runs without steps).
+        func order(_ r: ResultRow) -> (Int, Int, Int) { r.step.map { (1, $0, r.epoch) } ?? (0, r.epoch, 0) }
+        rows.sort {
+            let a = order($0), b = order($1)
+            return ($0.point, a.0, a.1, a.2, $0.layerIndex, $0.estimator) < ($1.point, b.0, b.1, b.2, $1.layerIndex, $1.estimator)
+        }
         let record = AggregateRecord(
             sweptPaths: p.sweptPaths, settingsPaths: p.settingsPaths,
             points: p.points.map { .init(index: $0.index, label: $0.label, values: $0.values,
@@ -63,7 +68,7 @@ extension StageWorker {
         let aggregate = missing.contains(stage.inputs[0])
             ? AggregateRecord(sweptPaths: [], points: [], rows: [], metrics: [], datasets: [:], missing: [])
             : try AggregateRecord.read(from: store.directory(stage.inputs[0]))
-        let data = ClaimData(configurations: p.configurations, observations: ClaimInputs.observations(aggregate),
+        let data = ClaimData(configurations: p.configurations, observations: ClaimInputs.observations(aggregate, steps: false),
                              metrics: ClaimInputs.metrics(aggregate))
         let results = ClaimEvaluator.evaluate(p.claims, data: data, options: p.options)
         try AtomicWrite.write(try StableJSON.encode(ClaimsDocument(options: p.options, claims: results)),

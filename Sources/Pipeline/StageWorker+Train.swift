@@ -13,6 +13,10 @@ extension StageWorker {
     /// optimizer steps (the last epoch partial), or after the first epoch whose evaluated training
     /// loss reaches `train.target_loss`. A checkpoint asked for after the run stopped holds the
     /// final network, and its metadata says after which epoch training stopped.
+    ///
+    /// With `checkpoint_steps`, `checkpoints/step<N>.safetensors` is also written when the global
+    /// optimizer-step counter reaches N (mid-epoch, right after that step's update; N = 0 before
+    /// training), or at the end for a step the run never reached.
     func runTrain(_ p: TrainParams, stage: Stage, dir: URL) throws {
         let data = try prepared(stage.inputs[0])
         let model = try ModelFactory.build(p.model, data: data, seed: p.train.seed)
@@ -31,6 +35,15 @@ extension StageWorker {
             try model.saveCheckpoint(to: dir.appendingPathComponent("checkpoints/epoch\(epoch).safetensors"),
                                      metadata: ["epoch": String(epoch), "architecture": p.model.architecture.rawValue,
                                                 "trained_epochs": String(trainedEpochs)])
+        }
+        let stepCheckpoints = Set(p.checkpointSteps ?? [])
+        var stepsTaken = 0
+        /// The network after global optimizer step `step`; `trained_steps` says how many it took,
+        /// fewer when training stopped earlier.
+        func checkpoint(step: Int, trained: Int) throws {
+            try model.saveCheckpoint(to: dir.appendingPathComponent("checkpoints/step\(step).safetensors"),
+                                     metadata: ["step": String(step), "architecture": p.model.architecture.rawValue,
+                                                "trained_steps": String(trained)])
         }
         /// The network as it stands, evaluated on both splits, with the gradient noise at the
         /// training batch size and the learning rate `rate`.
@@ -53,10 +66,10 @@ extension StageWorker {
         }
 
         if p.checkpoints.contains(0) { try checkpoint(0) }
+        if stepCheckpoints.contains(0) { try checkpoint(step: 0, trained: 0) }
         let firstRate = schedule?.learningRate(epoch: 1, step: 0, stepsPerEpoch: stepsPerEpoch) ?? optimizer.learningRate
         var metrics = [measure(epoch: 0, running: nil, seconds: 0, steps: 0, rate: firstRate)]
         try MetricsLog.write(metrics, to: dir)
-        var stepsTaken = 0
         for epoch in stride(from: 1, through: p.train.epochs, by: 1) {
             let remaining = p.train.steps.map { $0 - stepsTaken }
             if let remaining, remaining <= 0 { break }
@@ -66,6 +79,8 @@ extension StageWorker {
             do {
                 result = try trainer.trainEpoch(model, optimizer: optimizer, inputs: data.train.inputs, labels: data.train.labels,
                                                 epoch: epoch, maxSteps: remaining) { step, steps, loss in
+                    // Mid-epoch checkpoints: the optimizer has applied step `step` of this epoch.
+                    if stepCheckpoints.contains(stepsTaken + step) { try checkpoint(step: stepsTaken + step, trained: stepsTaken + step) }
                     let now = Date()
                     if now.timeIntervalSince(lastReport) >= self.progress.interval {
                         lastReport = now
@@ -93,5 +108,6 @@ extension StageWorker {
             }
         }
         for epoch in p.checkpoints where epoch > trainedEpochs { try checkpoint(epoch) }
+        for step in p.checkpointSteps ?? [] where step > stepsTaken { try checkpoint(step: step, trained: stepsTaken) }
     }
 }

@@ -23,6 +23,8 @@ public enum Figures {
     /// 1. `id-by-layer` — ID against layer per run point, first vs last probed epoch;
     ///    `task-relevance-by-layer` — the same for `class_geometry` and `linear_probe`, in [0, 1];
     /// 2. `id-by-epoch-<estimator>` — the profile at every probed epoch (when more than one);
+    ///    `id-by-step-<estimator>` — each layer's estimate against the optimizer step (with
+    ///    `probe.steps` only);
     /// 3. `id-sweep-<axis>` — final profiles overlaid across each sweep axis with two or more values;
     /// 4. `final-id-vs-accuracy` and `final-id-vs-noise-scale` — final-layer ID across run points,
     ///    with Spearman's ρ;
@@ -36,6 +38,7 @@ public enum Figures {
         if let model = idByLayer(data) { models.append(model) }
         if let model = taskRelevanceByLayer(data) { models.append(model) }
         models += idByEpoch(data)
+        models += idByStep(data)
         models += sweepOverlays(data)
         if let model = finalIDScatter(data, against: .testAccuracy) { models.append(model) }
         if let model = finalIDScatter(data, against: .noiseScale) { models.append(model) }

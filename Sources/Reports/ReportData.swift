@@ -18,6 +18,8 @@ struct ReportData {
     /// which vary inside a configuration, are not among them.
     let sweepAxes: [String]
     private let estimatesByPoint: [Int: [ReportInput.Estimate]]
+    /// The rows of step probes, finite values only, in input order.
+    let stepEstimates: [ReportInput.Estimate]
     private let metricsByPoint: [Int: [ReportInput.EpochMetrics]]
     /// The input's statistics across replicates, by configuration, epoch, layer and estimator.
     let summaryIndex: [SummaryKey: ReportInput.Summary]
@@ -30,15 +32,22 @@ struct ReportData {
         var estimators: [String] = []
         var byKey: [EstimateKey: ReportInput.Estimate] = [:]
         var keyOrder: [EstimateKey] = []
+        var stepRows: [ReportInput.Estimate] = []
         for row in input.estimates {
-            if seen.insert(row.estimator).inserted { estimators.append(row.estimator) }
             var clean = row
             clean.value = row.value.finite
             clean.error = row.error.finite.map(abs)
+            // Step probes have their own figure; every other figure is by epoch.
+            if row.step != nil {
+                stepRows.append(clean)
+                continue
+            }
+            if seen.insert(row.estimator).inserted { estimators.append(row.estimator) }
             let key = EstimateKey(point: row.point, epoch: row.epoch, layerIndex: row.layerIndex, estimator: row.estimator)
             if byKey.updateValue(clean, forKey: key) == nil { keyOrder.append(key) }
         }
         self.estimators = estimators
+        stepEstimates = stepRows
         var grouped: [Int: [ReportInput.Estimate]] = [:]
         for key in keyOrder { if let row = byKey[key] { grouped[row.point, default: []].append(row) } }
         estimatesByPoint = grouped

@@ -14,7 +14,7 @@ public struct ReportInput: Codable, Sendable, Equatable {
     public var description: String
     /// One entry per run point of the sweep, in sweep order.
     public var points: [Point]
-    /// The tidy estimate rows: one per point × epoch × layer × estimator.
+    /// The tidy estimate rows: one per point × epoch (or step) × layer × estimator.
     public var estimates: [Estimate]
     /// Per-epoch training metrics, one row per point × epoch.
     public var metrics: [EpochMetrics]
@@ -181,11 +181,15 @@ extension ReportInput {
         public var value: Double?
         /// Half-width of the error bar (drawn as value ± error), when the estimator gives one.
         public var error: Double?
+        /// A step probe's global optimizer step (``epoch`` is then the epoch in progress); nil for
+        /// an epoch probe. Step rows appear only in the figure by step.
+        public var step: Int?
         /// The block analysis (the estimate on N, N/2, N/4, … points), when it was asked for.
         public var blocks: [Block]?
 
         public init(point: Int, epoch: Int, layer: String, layerIndex: Int, estimator: String,
-                    value: Double?, error: Double? = nil, blocks: [Block]? = nil) {
+                    value: Double?, error: Double? = nil, step: Int? = nil, blocks: [Block]? = nil) {
+            self.step = step
             self.blocks = blocks
             self.point = point
             self.epoch = epoch
@@ -197,7 +201,7 @@ extension ReportInput {
         }
 
         enum CodingKeys: String, CodingKey {
-            case point, epoch, layer, estimator, value, error, blocks
+            case point, epoch, layer, estimator, value, error, step, blocks
             case layerIndex = "layer_index"
         }
     }

@@ -107,18 +107,21 @@ public struct AggregateRecord: JSONBundleFile, Sendable, Equatable {
 
     /// `blocks.csv`: one row per estimate × block size of every block analysis (nil when no
     /// estimator ran one): the mean and standard deviation of the estimate over disjoint random
-    /// blocks of `block_size` probe points.
+    /// blocks of `block_size` probe points (`step` as in `results.csv`: empty for epoch probes).
     public var blocksCSV: String? {
         guard rows.contains(where: { !($0.blocks ?? []).isEmpty }) else { return nil }
         let byIndex = Dictionary(uniqueKeysWithValues: points.map { ($0.index, $0) })
-        var lines = ["point,label,configuration,replicate,epoch,layer,layer_index,estimator,block_size,blocks,failed,mean,std"]
+        var lines = ["point,label,configuration,replicate,epoch,step,layer,layer_index,estimator,block_size,blocks,failed,mean,std"]
         for r in rows {
             for b in r.blocks ?? [] {
                 let p = byIndex[r.point]
-                lines.append([String(r.point), ResultsCSV.quote(r.label), p.map { String($0.configuration) } ?? "",
-                              p.map { String($0.replicate) } ?? "", String(r.epoch), ResultsCSV.quote(r.layer), String(r.layerIndex),
-                              r.estimator, String(b.size), String(b.blocks), String(b.failed), String(b.mean), String(b.std)]
-                    .joined(separator: ","))
+                let configuration = p.map { String($0.configuration) } ?? ""
+                let replicate = p.map { String($0.replicate) } ?? ""
+                let step = r.step.map(String.init) ?? ""
+                var fields = [String(r.point), ResultsCSV.quote(r.label), configuration, replicate, String(r.epoch), step]
+                fields += [ResultsCSV.quote(r.layer), String(r.layerIndex), r.estimator]
+                fields += [String(b.size), String(b.blocks), String(b.failed), String(b.mean), String(b.std)]
+                lines.append(fields.joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -52,13 +52,17 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var n: Int
     public var dimension: Int
     public var seconds: Double
+    /// A step probe's global optimizer step (``epoch`` is then the epoch in progress); nil for an
+    /// epoch probe.
+    public var step: Int?
     /// The block analysis (estimate on N, N/2, N/4, … points) when the estimator ran it; absent
     /// from `results.csv` (one row per estimate), present in `aggregate.json` and `blocks.csv`.
     public var blocks: [BlockEstimate]?
 
     public init(point: Int, label: String, epoch: Int, layer: String, layerIndex: Int, estimator: String,
                 flavour: String = "", value: Double, error: Double? = nil, n: Int, dimension: Int, seconds: Double,
-                blocks: [BlockEstimate]? = nil) {
+                step: Int? = nil, blocks: [BlockEstimate]? = nil) {
+        self.step = step
         self.blocks = blocks
         self.point = point
         self.label = label
@@ -75,7 +79,7 @@ public struct ResultRow: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case point, label, epoch, layer, estimator, flavour, value, error, n, dimension, seconds, blocks
+        case point, label, epoch, layer, estimator, flavour, value, error, n, dimension, seconds, step, blocks
         case layerIndex = "layer_index"
     }
 }
@@ -91,14 +95,20 @@ public enum ResultsCSV {
     /// - Parameters:
     ///   - columns: the per-point columns after `point` and `label` (configuration, swept keys, settings).
     ///   - values: each point's values of `columns`.
+    ///
+    /// A `step` column follows `epoch` only when some row comes from a step probe, so tables of
+    /// runs without step probes are unchanged.
     public static func render(_ rows: [ResultRow], columns: [String], values: [Int: [String]]) -> String {
+        let steps = rows.contains { $0.step != nil }
         var header = ["point", "label"] + columns
-        header += ["epoch", "layer", "layer_index", "estimator", "value", subsampleColumn, "n", "dimension", "seconds", "flavour"]
+        header += ["epoch"] + (steps ? ["step"] : [])
+        header += ["layer", "layer_index", "estimator", "value", subsampleColumn, "n", "dimension", "seconds", "flavour"]
         var lines = [header.map(quote).joined(separator: ",")]
         for r in rows {
             let own = values[r.point] ?? []
             var fields = [String(r.point), quote(r.label)] + columns.indices.map { own.indices.contains($0) ? quote(own[$0]) : "" }
-            fields += [String(r.epoch), quote(r.layer), String(r.layerIndex), r.estimator,
+            fields += [String(r.epoch)] + (steps ? [r.step.map(String.init) ?? ""] : [])
+            fields += [quote(r.layer), String(r.layerIndex), r.estimator,
                        String(r.value), r.error.map { String($0) } ?? "", String(r.n), String(r.dimension),
                        String(format: "%.6f", r.seconds), quote(r.flavour)]
             lines.append(fields.joined(separator: ","))
@@ -116,7 +126,7 @@ public enum ResultsCSV {
         let li = try column("layer_index"), est = try column("estimator"), v = try column("value")
         // Bundles written before the column said what it measures call it `error`.
         let err = table.column(subsampleColumn) ?? table.column("error"), n = table.column("n"), d = table.column("dimension")
-        let sec = table.column("seconds"), fl = table.column("flavour")
+        let sec = table.column("seconds"), fl = table.column("flavour"), st = table.column("step")
         return try table.rows.enumerated().map { i, r in
             guard r.count == table.header.count, let point = Int(r[p]), let epoch = Int(r[e]),
                   let layerIndex = Int(r[li]), let value = Double(r[v]) else {
@@ -125,7 +135,8 @@ public enum ResultsCSV {
             return ResultRow(point: point, label: r[l], epoch: epoch, layer: r[layer], layerIndex: layerIndex,
                              estimator: r[est], flavour: fl.map { r[$0] } ?? "", value: value,
                              error: err.flatMap { Double(r[$0]) }, n: n.flatMap { Int(r[$0]) } ?? 0,
-                             dimension: d.flatMap { Int(r[$0]) } ?? 0, seconds: sec.flatMap { Double(r[$0]) } ?? 0)
+                             dimension: d.flatMap { Int(r[$0]) } ?? 0, seconds: sec.flatMap { Double(r[$0]) } ?? 0,
+                             step: st.flatMap { Int(r[$0]) })
         }
     }
 

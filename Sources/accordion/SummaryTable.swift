@@ -4,7 +4,7 @@ import ExperimentSpec
 import ResultBundles
 
 /// The terminal summary of a run: per point, test accuracy and one row per estimator and probed
-/// epoch with a column per layer (layers in depth order), so expansion and compression read left
+/// epoch (`pr@1`) or step (`pr@step50`) with a column per layer (layers in depth order), so expansion and compression read left
 /// to right.
 enum SummaryTable {
     static func render(_ summary: RunSummary) -> String {
@@ -18,18 +18,22 @@ enum SummaryTable {
                 out.append("  no estimates")
                 continue
             }
-            let epochs = Array(Set(rows.map(\.epoch))).sorted()
+            // Epoch probes (`pr@1`), then step probes (`pr@step50`).
+            let epochs = Array(Set(rows.filter { $0.step == nil }.map(\.epoch))).sorted()
+            let steps = Array(Set(rows.compactMap(\.step))).sorted()
+            let times: [(label: String, matches: (ResultRow) -> Bool)] = epochs.map { e in ("\(e)", { $0.step == nil && $0.epoch == e }) }
+                + steps.map { s in ("step\(s)", { $0.step == s }) }
             let estimators = Array(Set(rows.map(\.estimator))).sorted()
             let layers = Dictionary(grouping: rows, by: \.layerIndex).sorted { $0.key < $1.key }.map { $0.value[0].layer }
             let width = max(8, (layers.map(\.count).max() ?? 0) + 2)
             out.append("  " + "estimator@epoch".padding(toLength: 18, withPad: " ", startingAt: 0) + layers.map { $0.leftPad(width) }.joined())
             for est in estimators {
-                for e in epochs {
+                for time in times {
                     let values = layers.map { layer -> String in
-                        let r = rows.first { $0.layer == layer && $0.epoch == e && $0.estimator == est }
+                        let r = rows.first { $0.layer == layer && $0.estimator == est && time.matches($0) }
                         return (r.map { String(format: "%.2f", $0.value) } ?? "–").leftPad(width)
                     }
-                    out.append("  " + "\(est)@\(e)".padding(toLength: 18, withPad: " ", startingAt: 0) + values.joined())
+                    out.append("  " + "\(est)@\(time.label)".padding(toLength: 18, withPad: " ", startingAt: 0) + values.joined())
                 }
             }
         }

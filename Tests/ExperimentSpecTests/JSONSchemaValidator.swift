@@ -8,7 +8,7 @@ struct JSONSchemaValidator {
     let root: [String: Any]
     static let understood: Set<String> = [
         "$schema", "$id", "$defs", "$ref", "title", "description", "type", "properties", "additionalProperties",
-        "required", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "items", "minItems",
+        "required", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "items", "minItems", "maxItems",
         "minProperties", "maxProperties", "anyOf", "pattern",
     ]
 
@@ -50,6 +50,7 @@ struct JSONSchemaValidator {
         }
         if let array = value as? [Any] {
             if let m = schema["minItems"] as? Int, array.count < m { errors.append("\(path): fewer than \(m) items") }
+            if let m = schema["maxItems"] as? Int, array.count > m { errors.append("\(path): more than \(m) items") }
             if let items = schema["items"] as? [String: Any] {
                 for (i, item) in array.enumerated() { errors += validate(item, items, path: "\(path)[\(i)]") }
             }

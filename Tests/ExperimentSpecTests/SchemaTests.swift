@@ -55,7 +55,7 @@ struct SchemaTests {
     }
 
     @Test("the schema validator rejects what the decoder rejects", arguments: [
-        "train: {lr: -1}", "modle: {}", "model: {activation: relux}", "model: {width: {grid: []}}", "train: {epochs: 1.5}",
+        "train: {lr: -1}", "modle: {}", "model: {activation: relux}", "model: {width: {grid: []}}", "train: {epochs: 1.5}", "probe: {steps: [-1]}",
         "name: \"x$(touch y)z\"", "name: .hidden", "name: {grid: [a, b]}", "execution: {jobs: {grid: [1, 2]}}",
     ])
     func validatorCatches(_ yaml: String) throws {
