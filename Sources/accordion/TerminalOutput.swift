@@ -3,16 +3,45 @@ import Pipeline
 
 /// Progress output: on a terminal, in-epoch progress is one line redrawn in place; otherwise
 /// (a pipe, a log file, CI) every progress line is a plain line, at most every 10 s.
+///
+/// Redirected output is kept short and dated, for logs: each line starts with the UTC time
+/// (`HH:MM:SS`), a stage gets one line when it finishes and none when it starts, and stages
+/// reused from the cache get none (the closing summary counts them).
 final class TerminalOutput: @unchecked Sendable {
     private let lock = NSLock()
-    private let interactive = isatty(STDOUT_FILENO) == 1
+    private let interactive: Bool
     private var transientShown = false
+    private let clock: DateFormatter = {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "HH:mm:ss"
+        return f
+    }()
+
+    init(interactive: Bool = isatty(STDOUT_FILENO) == 1) {
+        self.interactive = interactive
+    }
 
     /// A line that stays.
     func line(_ text: String) {
         lock.lock(); defer { lock.unlock() }
         clearTransient()
-        print(text)
+        if interactive {
+            print(text)
+        } else if let kept = Self.logLine(text) {
+            print(clock.string(from: Date()) + " " + kept)
+        }
+    }
+
+    /// What a redirected log keeps of a progress line: nil for a stage's start and for a cache
+    /// hit; the line itself otherwise.
+    static func logLine(_ text: String) -> String? {
+        if !text.hasPrefix(" ") && !text.hasPrefix("[") && text.hasSuffix(" started") { return nil }
+        if text.hasPrefix("["), text.contains(" stages done ("), text.range(of: #": cached(;|$)"#, options: .regularExpression) != nil {
+            return nil
+        }
+        return text
     }
 
     /// The in-epoch progress reporter for ``RunOptions``.

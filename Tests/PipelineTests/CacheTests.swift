@@ -179,13 +179,13 @@ struct CacheTests {
         p.standardOutput = pipe
         p.standardError = pipe
         try p.run()
-        // Wait until training has started, then kill without warning.
+        // Wait until the data stage has finished (training starts next), then kill without warning.
         var seen = ""
         let deadline = Date().addingTimeInterval(120)
-        while !seen.contains("train[base] started") && Date() < deadline {
+        while !seen.contains("] data[") && Date() < deadline {
             seen += String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
         }
-        Thread.sleep(forTimeInterval: 1)
+        Thread.sleep(forTimeInterval: 2)
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         #expect(p.terminationReason == .uncaughtSignal)
