@@ -138,9 +138,10 @@ public enum HTMLReport {
         for c in data.configurations {
             var cells = ["<td>\(e(c.label))</td>", "<td class=\"num\">\(data.replicates(configuration: c))</td>"]
             for estimator in data.estimators {
-                let final = c.points.lazy.compactMap { data.finalLayerEstimate(point: $0.index, estimator: estimator) }.first
-                guard let final, let s = data.summary(configuration: c.index, epoch: final.epoch, layerIndex: final.layerIndex,
-                                                      estimator: estimator) else { cells.append("<td class=\"num\">—</td>"); continue }
+                guard let (final, s) = data.finalSummary(configuration: c, estimator: estimator) else {
+                    cells.append("<td class=\"num\">—</td>")
+                    continue
+                }
                 var text = Format.measurement(s.mean)
                 if let low = s.ciLow, let high = s.ciHigh { text += " [\(Format.measurement(low)), \(Format.measurement(high))]" }
                 cells.append("<td class=\"num\" title=\"\(e("\(final.layer), epoch \(final.epoch), n = \(s.n)"))\">\(e(text))</td>")

@@ -105,6 +105,14 @@ extension ReportData {
         summaryIndex[SummaryKey(configuration: configuration, epoch: epoch, layerIndex: layerIndex, estimator: estimator)]
     }
 
+    /// A configuration's statistics at its last hidden layer and last probed epoch (the cell
+    /// ``finalLayerEstimate(point:estimator:)`` picks for its first point that has one).
+    func finalSummary(configuration c: Configuration, estimator: String) -> (estimate: ReportInput.Estimate, summary: ReportInput.Summary)? {
+        guard let final = c.points.lazy.compactMap({ self.finalLayerEstimate(point: $0.index, estimator: estimator) }).first,
+              let s = summary(configuration: c.index, epoch: final.epoch, layerIndex: final.layerIndex, estimator: estimator) else { return nil }
+        return (final, s)
+    }
+
     /// The replicate count of a configuration (the largest n of its summaries; 1 without any).
     func replicates(configuration c: Configuration) -> Int {
         guard c.index >= 0 else { return 1 }

@@ -89,9 +89,9 @@ struct ReportData {
 
     func estimates(point: Int) -> [ReportInput.Estimate] { estimatesByPoint[point] ?? [] }
 
-    /// Whether any estimate carries an error bar (`anyError: true`).
-    func estimates(anyError: Bool) -> Bool {
-        estimatesByPoint.values.contains { rows in rows.contains { ($0.error != nil) == anyError && $0.value != nil } }
+    /// Whether any estimate carries an error bar.
+    var anyErrorBar: Bool {
+        estimatesByPoint.values.contains { rows in rows.contains { $0.error != nil && $0.value != nil } }
     }
 
     func metrics(point: Int) -> [ReportInput.EpochMetrics] { metricsByPoint[point] ?? [] }

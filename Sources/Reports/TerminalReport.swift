@@ -38,7 +38,7 @@ public enum TerminalReport {
             out += "Run points (estimator columns: last-hidden-layer ID at the last probed epoch)\n"
         }
         out += pointTable(data, options: options)
-        if data.estimates(anyError: true) {
+        if data.anyErrorBar {
             out += ascii("± is the probe-subsample spread of one run (n = 1), not a confidence interval.\n", options)
         }
         if data.replicated {
@@ -91,9 +91,10 @@ public enum TerminalReport {
         for c in data.configurations {
             var row = [cut(c.label, options), String(data.replicates(configuration: c))]
             for estimator in data.estimators {
-                let final = c.points.lazy.compactMap { data.finalLayerEstimate(point: $0.index, estimator: estimator) }.first
-                let s = final.flatMap { data.summary(configuration: c.index, epoch: $0.epoch, layerIndex: $0.layerIndex, estimator: estimator) }
-                guard let s else { row.append(missing(options)); continue }
+                guard let s = data.finalSummary(configuration: c, estimator: estimator)?.summary else {
+                    row.append(missing(options))
+                    continue
+                }
                 var text = Format.measurement(s.mean)
                 if let low = s.ciLow, let high = s.ciHigh { text += " [\(Format.measurement(low)), \(Format.measurement(high))]" }
                 row.append(ascii(text, options))

@@ -28,17 +28,20 @@ public struct BundleReader: Sendable {
 
     /// Every run's bundle under a results directory, newest first.
     public static func bundles(under results: URL) -> [URL] {
+        let experiments = (try? FileManager.default.contentsOfDirectory(atPath: results.path)) ?? []
+        return experiments.filter { !$0.hasPrefix(".") }
+            .flatMap { runs(in: results.appendingPathComponent($0)) }
+            .sorted { $0.lastPathComponent > $1.lastPathComponent }
+    }
+
+    /// The bundles of one experiment's directory, newest first (run ids start with their UTC
+    /// start time).
+    public static func runs(in experiment: URL) -> [URL] {
         let fm = FileManager.default
-        guard let experiments = try? fm.contentsOfDirectory(atPath: results.path) else { return [] }
-        var out: [URL] = []
-        for e in experiments where !e.hasPrefix(".") {
-            let dir = results.appendingPathComponent(e)
-            for run in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] where !run.hasPrefix(".") {
-                let root = dir.appendingPathComponent(run)
-                if fm.fileExists(atPath: root.appendingPathComponent("bundle.json").path) { out.append(root) }
-            }
-        }
-        return out.sorted { $0.lastPathComponent > $1.lastPathComponent }
+        let runs = ((try? fm.contentsOfDirectory(atPath: experiment.path)) ?? []).filter { !$0.hasPrefix(".") }
+        return runs.map { experiment.appendingPathComponent($0) }
+            .filter { fm.fileExists(atPath: $0.appendingPathComponent("bundle.json").path) }
+            .sorted { $0.lastPathComponent > $1.lastPathComponent }
     }
 }
 

@@ -26,10 +26,7 @@ func openBundle(_ reference: String, results: String) throws -> BundleReader {
     var candidates = direct
     candidates += BundleReader.bundles(under: URL(fileURLWithPath: results)).filter { $0.lastPathComponent == reference }
     for directory in direct where !fm.fileExists(atPath: directory.appendingPathComponent("bundle.json").path) {
-        let runs = ((try? fm.contentsOfDirectory(atPath: directory.path)) ?? []).sorted(by: >)
-        if let latest = runs.first(where: { fm.fileExists(atPath: directory.appendingPathComponent($0).appendingPathComponent("bundle.json").path) }) {
-            candidates.append(directory.appendingPathComponent(latest))
-        }
+        if let latest = BundleReader.runs(in: directory).first { candidates.append(latest) }
     }
     for url in candidates where fm.fileExists(atPath: url.appendingPathComponent("bundle.json").path) {
         do { return try BundleReader(url) } catch {
