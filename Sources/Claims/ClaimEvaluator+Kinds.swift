@@ -49,10 +49,19 @@ extension ClaimEvaluator {
 
     struct Missing: Error { var reason: String; init(_ r: String) { reason = r } }
 
-    static func pairedMeasure(_ differences: [Double], _ options: ClaimOptions, what: String) -> Measure? {
+    static func pairedMeasure(_ differences: [Double], _ claim: ClaimSpec, _ options: ClaimOptions, what: String) -> Measure? {
         guard let t = TTest.paired(differences, level: options.level) else { return nil }
-        return Measure(effect: t.estimate, ciLow: t.ciLow, ciHigh: t.ciHigh, p: t.p, n: t.n,
-                       method: "paired t across \(t.n) replicates (\(what))")
+        return measure(t, claim, method: "paired t across \(t.n) replicates (\(what))")
+    }
+
+    /// A t test as a claim's measure: its two-sided p, or for `direction: none` the equivalence
+    /// (TOST) p within ±margin.
+    static func measure(_ t: TTest, _ claim: ClaimSpec, method: String) -> Measure {
+        if claim.direction == .unchanged, let margin = claim.margin {
+            return Measure(effect: t.estimate, ciLow: t.ciLow, ciHigh: t.ciHigh, p: t.equivalenceP(margin: margin), n: t.n,
+                           method: method + ", two one-sided tests within ±\(format(margin))")
+        }
+        return Measure(effect: t.estimate, ciLow: t.ciLow, ciHigh: t.ciHigh, p: t.p, n: t.n, method: method)
     }
 
     static func cells(_ claim: ClaimSpec, _ configurations: [ClaimConfiguration], _ index: DataIndex,
@@ -68,7 +77,7 @@ extension ClaimEvaluator {
         }
         let pooled = pooledByReplicate(differences)
         basis.replicates = pooled.count
-        guard let m = pairedMeasure(pooled, options, what: "cell − baseline") else {
+        guard let m = pairedMeasure(pooled, claim, options, what: "cell − baseline") else {
             return .notTestable("needs at least 2 replicates with both cells; found \(pooled.count)", basis)
         }
         return .measured(m, basis)
@@ -102,11 +111,10 @@ extension ClaimEvaluator {
         }
         let pooled = pooledByReplicate(differences)
         basis.replicates = pooled.count
-        if let m = pairedMeasure(pooled, options, what: "\(treatment) − \(control)") { return .measured(m, basis) }
+        if let m = pairedMeasure(pooled, claim, options, what: "\(treatment) − \(control)") { return .measured(m, basis) }
         if pairs.count == 1, let t = TTest.welch(treated.keys.sorted().compactMap { treated[$0] }, controls.keys.sorted().compactMap { controls[$0] }, level: options.level) {
             basis.replicates = min(treated.count, controls.count)
-            return .measured(Measure(effect: t.estimate, ciLow: t.ciLow, ciHigh: t.ciHigh, p: t.p, n: t.n,
-                                     method: "Welch t, \(treated.count) vs \(controls.count) unpaired replicates"), basis)
+            return .measured(measure(t, claim, method: "Welch t, \(treated.count) vs \(controls.count) unpaired replicates"), basis)
         }
         return .notTestable("needs at least 2 replicates under both \(treatment) and \(control); found \(pooled.count) pairs", basis)
     }

@@ -13,6 +13,9 @@ import ExperimentSpec
 /// - **contradicted**: p_holm < α and the CI excludes zero on the other side;
 /// - **inconclusive**: otherwise (the reason names which condition failed);
 /// - **not testable**: a cell, metric or replicate the claim needs is missing (the reason names it).
+///
+/// A claim of no change (`direction: none`, ``equivalenceVerdict(_:_:margin:pHolm:options:)``) is
+/// tested the other way round: two one-sided tests against ±margin.
 public enum ClaimEvaluator {
     /// Evaluates every claim of a spec, in order.
     public static func evaluate(_ claims: [ClaimSpec], data: ClaimData, options: ClaimOptions = ClaimOptions()) -> [ClaimResult] {
@@ -30,7 +33,7 @@ public enum ClaimEvaluator {
     static func verdict(_ claim: ClaimSpec, outcome: Outcome, pHolm: Double?, options: ClaimOptions) -> ClaimResult {
         var result = ClaimResult(id: claim.id, statement: claim.statement, citation: claim.citation, estimator: claim.estimator,
                                  kind: claim.kind, expected: claim.shape?.rawValue ?? claim.direction?.rawValue ?? "",
-                                 minEffect: claim.minEffect, effect: nil, ciLow: nil, ciHigh: nil, n: 0, p: nil, pHolm: nil,
+                                 minEffect: claim.minEffect, margin: claim.margin, effect: nil, ciLow: nil, ciHigh: nil, n: 0, p: nil, pHolm: nil,
                                  verdict: .notTestable, reason: "", method: "", restsOn: ClaimBasis())
         switch outcome {
         case let .notTestable(reason, basis):
@@ -45,6 +48,10 @@ public enum ClaimEvaluator {
             result.pHolm = pHolm
             result.method = m.method
             result.restsOn = basis
+            if claim.direction == .unchanged, let margin = claim.margin {
+                equivalenceVerdict(&result, m, margin: margin, pHolm: pHolm, options: options)
+                return result
+            }
             let s = sign(claim), minimum = claim.minEffect ?? 0
             // The CI bound nearer zero, measured in the expected direction; and the far bound.
             let near = s > 0 ? m.ciLow : -m.ciHigh, far = s > 0 ? m.ciHigh : -m.ciLow
@@ -70,6 +77,28 @@ public enum ClaimEvaluator {
             if let note = m.note { result.reason += "; \(note)" }
         }
         return result
+    }
+}
+
+extension ClaimEvaluator {
+    /// `direction: none`: supported when the equivalence (TOST) p, Holm-adjusted, is below alpha —
+    /// the effect is shown to lie within ±margin; contradicted when the whole 95 % CI lies beyond
+    /// the margin on one side — the effect is shown to be larger than the margin.
+    static func equivalenceVerdict(_ result: inout ClaimResult, _ m: Measure, margin: Double, pHolm: Double?, options: ClaimOptions) {
+        let ci = "95 % CI [\(format(m.ciLow)), \(format(m.ciHigh))]"
+        let ps = "equivalence p = \(format(m.p)), Holm-adjusted \(format(pHolm ?? 1))"
+        let within = "±\(format(margin))"
+        if (pHolm ?? 1) < options.alpha {
+            result.verdict = .supported
+            result.reason = "the effect lies within \(within): \(ps) < \(format(options.alpha)) (\(ci))"
+        } else if m.ciLow > margin || m.ciHigh < -margin {
+            result.verdict = .contradicted
+            result.reason = "\(ci) lies entirely beyond \(within): the change is larger than the margin"
+        } else {
+            result.verdict = .inconclusive
+            result.reason = "\(ci) is neither within nor beyond \(within) (\(ps))"
+        }
+        if let note = m.note { result.reason += "; \(note)" }
     }
 }
 

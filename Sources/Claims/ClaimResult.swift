@@ -38,9 +38,11 @@ public struct ClaimResult: Codable, Equatable, Sendable {
     public var citation: String?
     public var estimator: String
     public var kind: ClaimKind
-    /// The expected direction (`increase`, `decrease`) or shape (`interior_peak`, `decreasing_tail`).
+    /// The expected direction (`increase`, `decrease`, `none`) or shape (`interior_peak`, `decreasing_tail`).
     public var expected: String
     public var minEffect: Double?
+    /// `none` claims: the equivalence margin, in ID units.
+    public var margin: Double?
     /// The effect in its own units: an ID difference (cells, conditions, profile) or Spearman's ρ.
     public var effect: Double?
     public var ciLow: Double?
@@ -56,7 +58,7 @@ public struct ClaimResult: Codable, Equatable, Sendable {
     public var restsOn: ClaimBasis
 
     enum CodingKeys: String, CodingKey {
-        case id, statement, citation, estimator, kind, expected, effect, n, p, verdict, reason, method
+        case id, statement, citation, estimator, kind, expected, margin, effect, n, p, verdict, reason, method
         case minEffect = "min_effect", ciLow = "ci_low", ciHigh = "ci_high", pHolm = "p_holm", restsOn = "rests_on"
     }
 }

@@ -52,6 +52,20 @@ public struct TTest: Equatable, Sendable {
         return make(estimate: ga.mean - gb.mean, se: se, df: df, n: ga.n + gb.n, level: level)
     }
 
+    /// Two one-sided tests (Schuirmann 1987) of equivalence within ±`margin`: H₀ is |δ| ≥ margin,
+    /// rejected when both δ > −margin and δ < margin are shown,
+    /// ```
+    /// p = max(P(T ≥ (d̄ + margin)/se), P(T ≤ (d̄ − margin)/se)),  T ~ t_ν
+    /// ```
+    /// Zero spread gives p = 0 when |d̄| < margin, else 1.
+    public func equivalenceP(margin: Double) -> Double {
+        guard standardError > 0 else { return abs(estimate) < margin ? 0 : 1 }
+        let dist = StudentT(degreesOfFreedom: degreesOfFreedom)
+        let above = 1 - dist.cdf((estimate + margin) / standardError)
+        let below = dist.cdf((estimate - margin) / standardError)
+        return max(above, below)
+    }
+
     static func make(estimate: Double, se: Double, df: Double, n: Int, level: Double) -> TTest {
         let dist = StudentT(degreesOfFreedom: df)
         guard se > 0 else {

@@ -5,7 +5,7 @@
 ///
 /// | kind | fields |
 /// |---|---|
-/// | `cells` | `cell`, `baseline`, `direction` |
+/// | `cells` | `cell`, `baseline`, `direction` (and `margin` when it is `none`) |
 /// | `profile` | `epoch`, `shape`, `tail` (for `decreasing_tail`), `layers` (optional) |
 /// | `correlation` | `cell`, `against`, `direction` |
 /// | `conditions` | `cell`, `axis`, `treatment`, `control`, `direction` |
@@ -28,6 +28,8 @@ public struct ClaimSpec: Codable, Equatable, Sendable {
     public var shape: ProfileShape?
     /// Smallest effect, in the effect's units (ID, or ρ for correlations), that counts as support.
     public var minEffect: Double?
+    /// `direction: none`: the largest effect, in ID units, that still counts as no change.
+    public var margin: Double?
     /// The cell measured (cells, correlation, conditions).
     public var cell: CellRef?
     /// What the cell is compared with (cells).
@@ -50,6 +52,7 @@ public struct ClaimSpec: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case id, statement, citation, estimator, kind, direction, shape, cell, baseline, epoch, layers, tail
         case against, axis, treatment, control
+        case margin
         case minEffect = "min_effect", filter = "where"
     }
 
@@ -97,9 +100,11 @@ public enum ClaimKind: String, Codable, Sendable, CaseIterable, NodeEnum {
     case conditions
 }
 
-/// The expected sign of an effect.
+/// The expected sign of an effect, or none: the effect lies within ±`margin` (an equivalence claim).
 public enum ClaimDirection: String, Codable, Sendable, CaseIterable, NodeEnum {
     case increase, decrease
+    /// No change beyond ±`margin` (cells and conditions claims only).
+    case unchanged = "none"
 }
 
 /// The expected shape of a layer profile.

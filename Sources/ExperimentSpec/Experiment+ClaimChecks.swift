@@ -13,10 +13,10 @@ struct ClaimChecker {
 
     /// The keys each kind reads besides id, statement, citation, estimator, kind, min_effect, where.
     static let kindKeys: [ClaimKind: [String]] = [
-        .cells: ["cell", "baseline", "direction"],
+        .cells: ["cell", "baseline", "direction", "margin"],
         .profile: ["epoch", "shape", "tail", "layers"],
         .correlation: ["cell", "against", "direction"],
-        .conditions: ["cell", "axis", "treatment", "control", "direction"],
+        .conditions: ["cell", "axis", "treatment", "control", "direction", "margin"],
     ]
 
     private func node(_ keys: String...) -> Node? {
@@ -41,6 +41,8 @@ struct ClaimChecker {
         for key in allowed where !reader.has(key) && required(key, kind) {
             error(item, [], "a \(kind.rawValue) claim needs '\(key)'", help: help(for: key), length: 1)
         }
+
+        checkEquivalence(kind)
 
         let points = selectedPoints()
         if !EstimatorsSpec.order.contains(estimator) {
@@ -68,9 +70,27 @@ struct ClaimChecker {
         }
     }
 
+    /// `direction: none` is an equivalence claim: a paired difference within ±margin, so only for
+    /// cells and conditions; `margin` means nothing without it, and `min_effect` nothing with it.
+    private func checkEquivalence(_ kind: ClaimKind) {
+        if claim.direction == .unchanged, kind == .correlation {
+            error(reader.child("direction"), ["direction"], "'direction: none' applies to cells and conditions claims, not correlation",
+                  help: "claim a correlation as increase or decrease; test no change as a cells or conditions claim with a margin")
+        }
+        if claim.direction != .unchanged, claim.direction != nil, reader.has("margin") {
+            error(reader.child("margin"), ["margin"], "'margin' applies only to 'direction: none'",
+                  help: "use min_effect for the smallest effect that counts as a \(claim.direction?.rawValue ?? "effect"), or write direction: none")
+        }
+        if claim.direction == .unchanged, reader.has("min_effect") {
+            error(reader.child("min_effect"), ["min_effect"], "'min_effect' does not apply to 'direction: none'",
+                  help: "the margin says how large a change still counts as none")
+        }
+    }
+
     private func required(_ key: String, _ kind: ClaimKind) -> Bool {
         switch key {
         case "epoch", "layers": return false
+        case "margin": return claim.direction == .unchanged
         case "tail": return claim.shape == .decreasingTail
         default: return true
         }
@@ -79,7 +99,8 @@ struct ClaimChecker {
     private func help(for key: String) -> String {
         switch key {
         case "cell", "baseline": return "write e.g. \(key): {layer: last_hidden, epoch: \(key == "cell" ? "last" : "0")}"
-        case "direction": return "direction: increase or direction: decrease"
+        case "direction": return "direction: increase, decrease or none"
+        case "margin": return "direction: none claims that the effect lies within ±margin (ID units), e.g. margin: 1.0"
         case "shape": return "shape: interior_peak or shape: decreasing_tail"
         case "tail": return "how many final layers must decrease step by step, e.g. tail: 3"
         case "against": return "a metric (\(ClaimSpec.metrics.joined(separator: ", "))) or a swept key"

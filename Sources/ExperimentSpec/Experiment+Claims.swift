@@ -32,7 +32,7 @@ extension Dictionary: NodeDecodable where Key == String, Value == String {
 }
 
 /// Every key a claim may carry.
-let claimKeys = ["id", "statement", "citation", "estimator", "kind", "direction", "shape", "min_effect", "cell", "baseline",
+let claimKeys = ["id", "statement", "citation", "estimator", "kind", "direction", "margin", "shape", "min_effect", "cell", "baseline",
                  "epoch", "layers", "tail", "against", "axis", "treatment", "control", "where"]
 
 /// What claims are checked against: the expanded run points and the configuration axes.
@@ -89,6 +89,11 @@ func decodeClaims(_ root: Node, scope: ClaimScope, ctx: DecodeContext) -> [Claim
         if let m = claim.minEffect, m < 0 {
             ctx.error(r.child("min_effect"), path + ["min_effect"], "'\(dotted(path + ["min_effect"]))' is \(m), out of range",
                       help: "give the smallest effect that counts as support as a size (≥ 0); the sign comes from 'direction'")
+        }
+        claim.margin = r.optional("margin")
+        if let m = claim.margin, !(m > 0 && m <= 1e6) {
+            ctx.error(r.child("margin"), path + ["margin"], "'\(dotted(path + ["margin"]))' is \(m), out of range",
+                      help: "give the largest change that still counts as none, in ID units, in (0, 1e6], e.g. margin: 1.0")
         }
         claim.cell = readCell(&r, "cell", path: path, ctx: ctx)
         claim.baseline = readCell(&r, "baseline", path: path, ctx: ctx)

@@ -45,6 +45,31 @@ struct VerdictTests {
         #expect(r.values.allSatisfy { ($0.pHolm ?? 1) >= ($0.p ?? 0) })
     }
 
+    @Test("equivalence (direction: none): the TOST p-value matches scipy, and each verdict")
+    func equivalence() throws {
+        // scipy.stats.t: max(1 − F((d̄ + m)/se), F((d̄ − m)/se)) with ν = 4, m = 0.5.
+        let t = try #require(TTest.paired([0.1, -0.2, 0.3, 0.0, -0.1]))
+        #expect(abs(t.equivalenceP(margin: 0.5) - 0.002528794437172564) < 1e-10)
+        #expect(TTest.paired([1, 1, 1])?.equivalenceP(margin: 2) == 0)
+        #expect(TTest.paired([1, 1, 1])?.equivalenceP(margin: 0.5) == 1)
+
+        func none(_ id: String, layer: String, margin: Double) -> ClaimSpec {
+            var c = ClaimSpec.cells(id, .unchanged, layer: layer)
+            c.margin = margin
+            return c
+        }
+        // h1 does not change (20 → 20, noise 1); h3 halves (30 → 15).
+        let r = Self.evaluate([none("flat", layer: "h1", margin: 3), none("moves", layer: "h3", margin: 3),
+                               none("tight", layer: "h1", margin: 0.2)], Self.compression)
+        let flat = try #require(r["flat"])
+        #expect(flat.verdict == .supported, "\(flat.reason)")
+        #expect(flat.expected == "none" && flat.margin == 3 && flat.method.contains("two one-sided tests within ±3"))
+        #expect((flat.ciLow ?? -9) > -3 && (flat.ciHigh ?? 9) < 3)
+        #expect(r["moves"]?.verdict == .contradicted)
+        #expect(r["moves"]?.reason.contains("lies entirely beyond ±3") == true)
+        #expect(r["tight"]?.verdict == .inconclusive, "\(r["tight"]?.reason ?? "")")
+    }
+
     @Test("one replicate is not testable, and says why")
     func oneReplicate() {
         var s = Synthetic(seed: 1)
