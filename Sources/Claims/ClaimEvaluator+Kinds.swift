@@ -85,14 +85,16 @@ extension ClaimEvaluator {
 
     static func conditions(_ claim: ClaimSpec, _ configurations: [ClaimConfiguration], _ index: DataIndex,
                            _ options: ClaimOptions, _ basis: inout ClaimBasis) -> Outcome {
-        guard let axis = claim.axis, let treatment = claim.treatment, let control = claim.control else {
+        guard let axis = claim.axis, let treatment = claim.treatment, let control = claim.control,
+              treatment.values.count == axis.values.count, control.values.count == axis.values.count else {
             return .notTestable("the claim names no axis, treatment or control", basis)
         }
-        basis.axis = axis
+        basis.axis = axis.description
         var pairs: [(ClaimConfiguration, ClaimConfiguration)] = []
-        for t in configurations where t.assignments[axis] == treatment {
+        let keys = Array(zip(axis.values, zip(treatment.values, control.values)))
+        for t in configurations where keys.allSatisfy({ t.assignments[$0.0] == $0.1.0 }) {
             var want = t.assignments
-            want[axis] = control
+            for (key, (_, c)) in keys { want[key] = c }
             if let c = configurations.first(where: { $0.assignments == want }) { pairs.append((t, c)) }
         }
         basis.configurations = pairs.flatMap { [$0.0.label, $0.1.label] }

@@ -42,10 +42,11 @@ public struct ClaimSpec: Codable, Equatable, Sendable {
     public var tail: Int?
     /// A per-point metric (``ClaimSpec/metrics``) or a swept key path (correlation).
     public var against: String?
-    /// The swept key path whose two values are compared (conditions).
-    public var axis: String?
-    public var treatment: String?
-    public var control: String?
+    /// The swept key path whose two values are compared (conditions), or several keys compared
+    /// together (`[train.batch_size, train.lr]`), with one value each in `treatment` and `control`.
+    public var axis: OneOrMore?
+    public var treatment: OneOrMore?
+    public var control: OneOrMore?
     /// Swept key path → value: only configurations that match every entry are read.
     public var filter: [String: String]
 
@@ -65,8 +66,8 @@ public struct ClaimSpec: Codable, Equatable, Sendable {
     public init(id: String, statement: String, citation: String? = nil, estimator: String, kind: ClaimKind,
                 direction: ClaimDirection? = nil, shape: ProfileShape? = nil, minEffect: Double? = nil,
                 cell: CellRef? = nil, baseline: CellRef? = nil, epoch: EpochRef? = nil, layers: [String]? = nil,
-                tail: Int? = nil, against: String? = nil, axis: String? = nil, treatment: String? = nil,
-                control: String? = nil, filter: [String: String] = [:]) {
+                tail: Int? = nil, against: String? = nil, axis: OneOrMore? = nil, treatment: OneOrMore? = nil,
+                control: OneOrMore? = nil, filter: [String: String] = [:]) {
         self.id = id
         self.statement = statement
         self.citation = citation
@@ -86,6 +87,28 @@ public struct ClaimSpec: Codable, Equatable, Sendable {
         self.control = control
         self.filter = filter
     }
+}
+
+/// One string or a list of them: a conditions claim's axis and its two values. One value is
+/// written (and encoded) as a plain string, so a single-key claim reads as it always did.
+public struct OneOrMore: Codable, Equatable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public var values: [String]
+
+    public init(_ values: [String]) { self.values = values }
+    public init(stringLiteral value: String) { values = [value] }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let one = try? c.decode(String.self) { values = [one] } else { values = try c.decode([String].self) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if values.count == 1 { try c.encode(values[0]) } else { try c.encode(values) }
+    }
+
+    /// `a`, or `(a, b)` for several.
+    public var description: String { values.count == 1 ? values[0] : "(" + values.joined(separator: ", ") + ")" }
 }
 
 /// The comparison a claim makes.

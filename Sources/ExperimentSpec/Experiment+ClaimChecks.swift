@@ -105,7 +105,7 @@ struct ClaimChecker {
         case "tail": return "how many final layers must decrease step by step, e.g. tail: 3"
         case "against": return "a metric (\(ClaimSpec.metrics.joined(separator: ", "))) or a swept key"
         case "axis": return "the swept key whose two values are compared, e.g. axis: data.shuffle_labels"
-        default: return "e.g. \(key): <a value of '\(claim.axis ?? "axis")'>"
+        default: return "e.g. \(key): <a value of '\(claim.axis?.description ?? "axis")'>"
         }
     }
 
@@ -215,22 +215,37 @@ struct ClaimChecker {
     }
 
     private func checkConditions() {
-        guard let axis = claim.axis else { return }
-        guard let values = scope.values(of: axis) else {
-            return error(node("axis"), ["axis"], "'\(axis)' is not swept", help: sweptHelp)
-        }
-        if claim.filter[axis] != nil {
-            error(node("where", axis), ["where", axis], "'where' fixes '\(axis)', the axis this claim compares",
-                  help: "remove it from 'where'")
-        }
-        for key in ["treatment", "control"] {
-            if let v = key == "treatment" ? claim.treatment : claim.control, !values.contains(v) {
-                error(node(key), [key], "'\(axis)' never takes the value '\(v)'", help: "its values: " + values.joined(separator: ", "))
+        guard let axes = claim.axis?.values, !axes.isEmpty else { return }
+        for (key, list) in [("treatment", claim.treatment), ("control", claim.control)] {
+            if let list, list.values.count != axes.count {
+                return error(node(key), [key], "'\(key)' has \(list.values.count) value\(list.values.count == 1 ? "" : "s") but 'axis' names \(axes.count) key\(axes.count == 1 ? "" : "s")",
+                             help: "give one value per axis key, in the same order: [" + axes.map { "<\($0)>" }.joined(separator: ", ") + "]")
             }
         }
-        if let t = claim.treatment, t == claim.control {
+        if Set(axes).count != axes.count {
+            return error(node("axis"), ["axis"], "'axis' names a key twice", help: "list each swept key once")
+        }
+        var ok = true
+        for (i, axis) in axes.enumerated() {
+            guard let values = scope.values(of: axis) else {
+                error(node("axis"), ["axis"], "'\(axis)' is not swept", help: sweptHelp)
+                ok = false
+                continue
+            }
+            if claim.filter[axis] != nil {
+                error(node("where", axis), ["where", axis], "'where' fixes '\(axis)', the axis this claim compares",
+                      help: "remove it from 'where'")
+            }
+            for key in ["treatment", "control"] {
+                if let v = (key == "treatment" ? claim.treatment : claim.control)?.values[i], !values.contains(v) {
+                    error(node(key), [key], "'\(axis)' never takes the value '\(v)'", help: "its values: " + values.joined(separator: ", "))
+                    ok = false
+                }
+            }
+        }
+        if ok, let t = claim.treatment, t == claim.control {
             error(node("control"), ["control"], "'treatment' and 'control' are the same value '\(t)'",
-                  help: "compare two different values of '\(axis)'")
+                  help: "compare two different values of '\(claim.axis?.description ?? "")'")
         }
     }
 }

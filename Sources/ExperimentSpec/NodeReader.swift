@@ -117,6 +117,14 @@ extension String: NodeDecodable {
     }
 }
 
+extension OneOrMore: NodeDecodable {
+    static var expected: String { "a string or a list of strings" }
+    static func decode(_ node: Node, path: [String], ctx: DecodeContext) -> OneOrMore? {
+        if case .sequence = node { return [String].decode(node, path: path, ctx: ctx).map(OneOrMore.init) }
+        return String.decode(node, path: path, ctx: ctx).map { OneOrMore([$0]) }
+    }
+}
+
 extension Array: NodeDecodable where Element: NodeDecodable {
     static var expected: String { "a list of \(Element.expected.replacingOccurrences(of: "an ", with: "").replacingOccurrences(of: "a ", with: ""))s" }
     static func decode(_ node: Node, path: [String], ctx: DecodeContext) -> [Element]? {

@@ -155,9 +155,16 @@ public enum SpecLoader {
         let steps = experiments.contains { $0.train.steps != nil } ? ["train.steps=~"] : []
         // Step probes shrink to the first step (and the untrained network), which every smoke run reaches.
         let probeSteps = experiments.contains { $0.probe.steps != nil } ? ["probe.steps=[\(epochs == 0 ? "0" : "0,1")]"] : []
+        // Two replicates still pair every claim; more only repeat the same path.
+        var replicates: [String] = []
+        if spec.replicateCount > 2, case .mapping(let top)? = try? Yams.compose(yaml: spec.text),
+           top.keys.contains(where: { $0.string == "replicates" }) {
+            let probes = spec.probeReplicateCount
+            replicates = [probes > 1 ? "replicates={train: 2, probe: \(min(2, probes))}" : "replicates=2"]
+        }
         return ["data.train_size=\(min(2000, train))", "data.test_size=\(min(500, test))"] + steps + ["train.epochs=\(epochs)",
                 "probe.epochs=[\(Array(Set([0, epochs])).sorted().map(String.init).joined(separator: ","))]"] + probeSteps
-            + ["probe.size=\(probe)"]
+            + ["probe.size=\(probe)"] + replicates
     }
 
     /// Every dotted key path the spec language accepts (e.g. `train.lr`), as the decoder reads them.

@@ -176,7 +176,7 @@ struct Report: ParsableCommand {
     @Option(help: "Directory that holds result bundles and the stage store.")
     var results: String = "Results"
 
-    @Flag(help: "Print each bundle's claims table as Markdown instead of rewriting its report.")
+    @Flag(help: "Print each bundle as Markdown (origin, configurations with final accuracies and last-hidden-layer IDs, claims) instead of rewriting its report.")
     var markdown = false
 
     func run() throws {
@@ -184,13 +184,17 @@ struct Report: ParsableCommand {
         if markdown, let warning = Self.probeSizeWarning(readers) { print("> **Warning:** \(warning)\n") }
         for (i, reader) in readers.enumerated() {
             if markdown {
-                let claims = try ReportBuilder.claims(of: reader)
-                print((i > 0 ? "\n" : "") + "### \(reader.manifest.experiment)\n")
-                print(claims.isEmpty ? "No claims declared.\n" : ClaimsTable.markdown(claims))
+                print((i > 0 ? "\n" : "") + (try ReportBuilder.markdown(of: reader, path: Self.shown(reader.layout.root))), terminator: "")
             } else {
                 for f in try ReportBuilder.write(reader) { print(f.path) }
             }
         }
+    }
+
+    /// A bundle's path relative to the working directory when it lies under it, else absolute.
+    static func shown(_ url: URL) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/", path = url.standardizedFileURL.path
+        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
     }
 
     /// Bundles compared side by side must have been probed at one size: every estimate depends

@@ -70,6 +70,36 @@ struct VerdictTests {
         #expect(r["tight"]?.verdict == .inconclusive, "\(r["tight"]?.reason ?? "")")
     }
 
+    @Test("conditions on two keys at once: configurations that differ in both, and only in both")
+    func conditionsOnTwoKeys() throws {
+        // batch × lr grid; h3's ID depends on lr / batch only: equal at (64, 0.02) and (256, 0.08).
+        var s = Synthetic(seed: 11)
+        for batch in ["64", "256"] {
+            for lr in ["0.02", "0.08"] {
+                let ratio = Double(lr)! / Double(batch)!
+                s.add(["train.batch_size": batch, "train.lr": lr], replicates: 5, noise: 0.2) { layer, _ in
+                    layer == "h3" ? 10 + 20_000 * ratio : 10
+                }
+            }
+        }
+        var same = ClaimSpec(id: "same", statement: "s", estimator: "pr", kind: .conditions, direction: .unchanged,
+                             cell: CellRef(layer: "h3", epoch: .last), axis: OneOrMore(["train.batch_size", "train.lr"]),
+                             treatment: OneOrMore(["256", "0.08"]), control: OneOrMore(["64", "0.02"]))
+        same.margin = 1
+        var larger = same
+        larger.id = "larger"
+        larger.direction = .increase
+        larger.margin = nil
+        larger.treatment = OneOrMore(["64", "0.08"])
+        let r = Self.evaluate([same, larger], s.data)
+        let eq = try #require(r["same"])
+        #expect(eq.verdict == .supported, "\(eq.reason)")
+        #expect(eq.restsOn.configurations == ["batch_size=256,lr=0.08", "batch_size=64,lr=0.02"])
+        #expect(eq.restsOn.axis == "(train.batch_size, train.lr)" && eq.method.contains("(256, 0.08) − (64, 0.02)"))
+        let up = try #require(r["larger"])
+        #expect(up.verdict == .supported && abs((up.effect ?? 0) - 20_000 * (0.08 / 64 - 0.02 / 64)) < 0.5, "\(up.reason)")
+    }
+
     @Test("one replicate is not testable, and says why")
     func oneReplicate() {
         var s = Synthetic(seed: 1)

@@ -58,6 +58,26 @@ struct ClaimSpecTests {
         #expect(LayerRef.resolve("last_hidden", in: ["input", "h1", "h2", "logits"]) == "h2")
     }
 
+    @Test("a conditions claim on several keys decodes, and a single key still encodes as a string")
+    func conditionsOnSeveralKeys() throws {
+        let yaml = """
+            train: {epochs: 2, lr: {grid: [0.02, 0.08]}, batch_size: {grid: [64, 256]}}
+            replicates: 2
+            claims:
+              - {id: ratio, statement: s, estimator: pr, kind: conditions, direction: none, margin: 1,
+                 cell: {layer: last_hidden, epoch: last}, axis: [train.batch_size, train.lr], treatment: [256, 0.08], control: [64, 0.02]}
+              - {id: one, statement: s, estimator: pr, kind: conditions, direction: increase,
+                 cell: {layer: last_hidden, epoch: last}, axis: train.lr, treatment: 0.08, control: 0.02}
+
+            """
+        let spec = try Self.load(yaml)
+        #expect(spec.claims[0].axis == OneOrMore(["train.batch_size", "train.lr"]))
+        #expect(spec.claims[0].treatment == OneOrMore(["256", "0.08"]) && spec.claims[0].control == OneOrMore(["64", "0.02"]))
+        let json = String(decoding: try JSONEncoder().encode(spec.claims), as: UTF8.self)
+        #expect(json.contains("\"axis\":[\"train.batch_size\",\"train.lr\"]") && json.contains("\"axis\":\"train.lr\""))
+        #expect(try JSONDecoder().decode([ClaimSpec].self, from: Data(json.utf8)) == spec.claims)
+    }
+
     @Test("claims change no run point: the points equal those of the same spec without claims")
     func claimsDoNotTouchPoints() throws {
         let with = try Self.load(Self.header + Self.cellsClaim)
@@ -103,6 +123,18 @@ struct ClaimSpecTests {
                  + "     axis: data.shuffle_labels, treatment: train, control: none}\n",
              expected: "spec.yaml:6:12: error: claim 'c': 'data.shuffle_labels' is not swept",
              help: "help: nothing is swept in this spec (the replicate seed is not a configuration key)"),
+        Case(id: "conditions with fewer values than keys",
+             yaml: "train: {epochs: 2, lr: {grid: [0.02, 0.08]}, batch_size: {grid: [64, 256]}}\nreplicates: 2\nclaims:\n"
+                 + "  - {id: c, statement: s, estimator: pr, kind: conditions, direction: increase, cell: {layer: h1, epoch: last},\n"
+                 + "     axis: [train.batch_size, train.lr], treatment: [256], control: [64, 0.02]}\n",
+             expected: "spec.yaml:5:53: error: claim 'c': 'treatment' has 1 value but 'axis' names 2 keys",
+             help: "help: give one value per axis key, in the same order: [<train.batch_size>, <train.lr>]"),
+        Case(id: "conditions on two keys, one value never taken",
+             yaml: "train: {epochs: 2, lr: {grid: [0.02, 0.08]}, batch_size: {grid: [64, 256]}}\nreplicates: 2\nclaims:\n"
+                 + "  - {id: c, statement: s, estimator: pr, kind: conditions, direction: increase, cell: {layer: h1, epoch: last},\n"
+                 + "     axis: [train.batch_size, train.lr], treatment: [256, 0.08], control: [64, 0.05]}\n",
+             expected: "spec.yaml:5:75: error: claim 'c': 'train.lr' never takes the value '0.05'",
+             help: "help: its values: 0.02, 0.08"),
         Case(id: "correlation against nothing known",
              yaml: "model: {depth: 2, width: {grid: [8, 16, 32]}}\n" + String(header.dropFirst(18))
                  + "  - {id: c, statement: s, estimator: pr, kind: correlation, direction: increase, cell: {layer: h2, epoch: last},\n"
