@@ -207,6 +207,30 @@ struct VerdictTests {
         #expect(strict.reason == "95 % CI [0.7492, 9.251] clears zero but not min_effect 2")
     }
 
+    @Test("profile at a step: the hunchback of the step probes, not the rising profile of the epoch probes")
+    func stepProfile() {
+        let hunch: [String: Double] = ["input": 12, "h1": 30, "h2": 26, "h3": 14, "logits": 6]
+        let rising: [String: Double] = ["input": 5, "h1": 10, "h2": 15, "h3": 20, "logits": 25]
+        var s = Synthetic(seed: 11)
+        s.add(replicates: 5, noise: 1) { layer, _ in rising[layer] }
+        let epochRows = s.data.observations
+        // The same replicates probed at step 10 (epoch 1 in progress) have a hunchback.
+        let stepRows = epochRows.filter { $0.epoch == 3 }.map { o -> Observation in
+            var o = o
+            o.epoch = 1
+            o.step = 10
+            o.value += (hunch[o.layer] ?? 0) - (rising[o.layer] ?? 0)
+            return o
+        }
+        let data = ClaimData(configurations: s.data.configurations, observations: epochRows + stepRows)
+        var atStep = Self.profileClaim("step", .interiorPeak)
+        (atStep.epoch, atStep.step) = (nil, 10)
+        let r = Self.evaluate([atStep, Self.profileClaim("epoch", .interiorPeak)], data)
+        #expect(r["step"]?.verdict == .supported && r["step"]?.restsOn.steps == [10])
+        #expect(abs((r["step"]?.effect ?? 0) - 18) < 3, "30 − max(12, 6)")
+        #expect(r["epoch"]?.verdict == .contradicted && r["epoch"]?.restsOn.steps == nil)
+    }
+
     @Test("a cell that names a step reads the step probes alone: the worked example's numbers at steps 0 and 40")
     func stepCells() throws {
         let layers = ["input", "h1", "h2", "h3", "logits"]
