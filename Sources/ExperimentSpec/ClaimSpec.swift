@@ -131,9 +131,6 @@ public struct CellRef: Codable, Equatable, Sendable {
         self.layer = layer
         self.step = step
     }
-
-    /// `epoch 3`, `epoch last` or `step 40`, as messages and reports name the cell's time.
-    public var time: String { step.map { "step \($0)" } ?? "epoch \(epoch?.description ?? "last")" }
 }
 
 /// An epoch number, or the last epoch of training.
