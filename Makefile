@@ -44,6 +44,14 @@ bench: deps .venv-bench/bin/python
 	$(SWIFT) build -c release --product accordion
 	"$$($(SWIFT) build -c release --show-bin-path)/accordion" bench
 
+## What probe.layers: all costs against probe.layers: main: the 6×256 DeepNet on all of Fashion-MNIST,
+## 5 epochs, probed at epochs 0–5, both runs in one invocation, side by side (a few minutes).
+## BENCH_PROBES_ARGS adds options, e.g. BENCH_PROBES_ARGS="--train-size 6000" for a quick run.
+.PHONY: bench-probes
+bench-probes: deps
+	$(SWIFT) build -c release --product accordion
+	"$$($(SWIFT) build -c release --show-bin-path)/accordion" bench-probes $(BENCH_PROBES_ARGS)
+
 ## Scheduler overhead: plan a 1,000-point sweep; re-run a fully cached ~100-stage experiment.
 bench-scheduler: release
 	scripts/bench-scheduler.sh .build/release/accordion

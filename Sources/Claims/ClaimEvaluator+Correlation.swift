@@ -24,9 +24,13 @@ extension ClaimEvaluator {
             case .failure(let m): return .notTestable(m.reason, basis)
             case .success(let v): y = v
             }
-            let epoch = (claim.cell?.epoch ?? .last).resolve(lastEpoch: c.lastEpoch)
             let x: [Int: Double]
             if isMetric {
+                // A step cell reads the metric after the epoch in progress at its step.
+                guard let epoch = claim.cell?.step.map({ index.epoch(c, step: $0) })
+                        ?? (claim.cell?.epoch ?? .last).resolve(lastEpoch: c.lastEpoch) else {
+                    return .notTestable("no epoch in progress known for step \(claim.cell?.step ?? 0) in configuration '\(c.label)'", basis)
+                }
                 x = index.metric(c, against, epoch: epoch)
                 if x.isEmpty { return .notTestable("no \(against) at epoch \(epoch) in configuration '\(c.label)'", basis) }
             } else {

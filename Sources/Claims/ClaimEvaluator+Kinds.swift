@@ -37,8 +37,16 @@ extension ClaimEvaluator {
         guard let layer = LayerRef.resolve(ref.layer, in: c.layerNames) else {
             return .failure(Missing("configuration '\(c.label)' has no layer '\(ref.layer)'"))
         }
-        let epoch = ref.epoch.resolve(lastEpoch: c.lastEpoch)
         if !basis.layers.contains(layer) { basis.layers.append(layer) }
+        if let step = ref.step {
+            if !(basis.steps ?? []).contains(step) { basis.steps = (basis.steps ?? []) + [step] }
+            let v = index.values(c, layer: layer, step: step, estimator: claim.estimator)
+            if v.isEmpty {
+                return .failure(Missing("no \(claim.estimator) estimate of \(layer) at step \(step) in configuration '\(c.label)'"))
+            }
+            return .success(v)
+        }
+        let epoch = (ref.epoch ?? .last).resolve(lastEpoch: c.lastEpoch)
         if !basis.epochs.contains(epoch) { basis.epochs.append(epoch) }
         let v = index.values(c, layer: layer, epoch: epoch, estimator: claim.estimator)
         if v.isEmpty {

@@ -15,10 +15,13 @@ extension ClaimEvaluator {
         var columns: [[[Int: Double]]] = []
         for c in configurations {
             let names = claim.layers ?? c.probedLayers
-            let epoch = (claim.epoch ?? .last).resolve(lastEpoch: c.lastEpoch)
+            let time = claim.step.map { CellRef(layer: "", step: $0) }
+                ?? CellRef(layer: "", epoch: .number((claim.epoch ?? .last).resolve(lastEpoch: c.lastEpoch)))
             var column: [[Int: Double]] = []
             for name in names {
-                switch cell(CellRef(layer: name, epoch: .number(epoch)), in: c, claim, index, &basis) {
+                var ref = time
+                ref.layer = name
+                switch cell(ref, in: c, claim, index, &basis) {
                 case .failure(let m): return .notTestable(m.reason, basis)
                 case .success(let v): column.append(v)
                 }

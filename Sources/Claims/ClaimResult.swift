@@ -19,6 +19,8 @@ public struct ClaimBasis: Codable, Equatable, Sendable {
     public var layers: [String] = []
     /// Epochs read, resolved.
     public var epochs: [Int] = []
+    /// Optimizer steps read (cells that name a `probe.steps` step); nil (omitted) when none.
+    public var steps: [Int]?
     /// The swept key compared (conditions) or correlated with (correlation).
     public var axis: String?
     /// The metric correlated with (correlation).

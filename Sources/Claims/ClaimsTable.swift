@@ -4,6 +4,7 @@ import Foundation
 public enum ClaimsTable {
     /// `| claim | citation | estimator | effect [95 % CI] | n | verdict |`, one row per claim in
     /// order. The effect is an ID difference, or ρ for correlation claims; pipes in text are escaped.
+    /// A claim that reads cells at optimizer steps names them after its statement (`at step 40`).
     public static func markdown(_ results: [ClaimResult]) -> String {
         var lines = ["| claim | citation | estimator | effect [95 % CI] | n | verdict |", "|---|---|---|---|---:|---|"]
         for r in results {
@@ -14,7 +15,11 @@ public enum ClaimsTable {
                 effect = "—"
             }
             let verdict = r.verdict == .notTestable ? "not testable: \(r.reason)" : r.verdict.rawValue
-            let cells = ["**\(r.id)** \(r.statement)", r.citation ?? "", r.estimator, effect, r.n > 0 ? String(r.n) : "—", verdict]
+            var claim = "**\(r.id)** \(r.statement)"
+            if let steps = r.restsOn.steps, !steps.isEmpty {
+                claim += " (at step\(steps.count == 1 ? "" : "s") \(steps.map(String.init).joined(separator: ", ")))"
+            }
+            let cells = [claim, r.citation ?? "", r.estimator, effect, r.n > 0 ? String(r.n) : "—", verdict]
             lines.append("| " + cells.map(escape).joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n") + "\n"

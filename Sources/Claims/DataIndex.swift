@@ -18,8 +18,13 @@ enum Outcome {
 
 /// Observations and metrics indexed for lookup by cell and replicate.
 struct DataIndex {
+    /// An epoch probe has its epoch and no step; a step probe its step and no epoch (the epoch in
+    /// progress is kept apart, in ``stepEpochs``), so the two never share a key.
     struct CellKey: Hashable {
-        var configuration: Int, epoch: Int, layer: String, estimator: String
+        var configuration: Int, epoch: Int?, step: Int?, layer: String, estimator: String
+    }
+    struct StepKey: Hashable {
+        var configuration: Int, step: Int
     }
     struct MetricKey: Hashable {
         var configuration: Int, epoch: Int, metric: String
@@ -27,11 +32,15 @@ struct DataIndex {
     let configurations: [ClaimConfiguration]
     private var cells: [CellKey: [Int: Double]] = [:]
     private var metrics: [MetricKey: [Int: Double]] = [:]
+    private var stepEpochs: [StepKey: Int] = [:]
 
     init(_ data: ClaimData) {
         configurations = data.configurations
         for o in Observation.replicateMeans(data.observations) {
-            cells[CellKey(configuration: o.configuration, epoch: o.epoch, layer: o.layer, estimator: o.estimator), default: [:]][o.replicate] = o.value
+            let key = CellKey(configuration: o.configuration, epoch: o.step == nil ? o.epoch : nil, step: o.step, layer: o.layer,
+                              estimator: o.estimator)
+            cells[key, default: [:]][o.replicate] = o.value
+            if let step = o.step { stepEpochs[StepKey(configuration: o.configuration, step: step)] = o.epoch }
         }
         var sums: [MetricKey: [Int: (sum: Double, count: Int)]] = [:]
         for m in data.metrics where m.value.isFinite {
@@ -43,7 +52,17 @@ struct DataIndex {
 
     /// Replicate → value of one cell.
     func values(_ c: ClaimConfiguration, layer: String, epoch: Int, estimator: String) -> [Int: Double] {
-        cells[CellKey(configuration: c.index, epoch: epoch, layer: layer, estimator: estimator)] ?? [:]
+        cells[CellKey(configuration: c.index, epoch: epoch, step: nil, layer: layer, estimator: estimator)] ?? [:]
+    }
+
+    /// Replicate → value of one cell probed at an optimizer step.
+    func values(_ c: ClaimConfiguration, layer: String, step: Int, estimator: String) -> [Int: Double] {
+        cells[CellKey(configuration: c.index, epoch: nil, step: step, layer: layer, estimator: estimator)] ?? [:]
+    }
+
+    /// The epoch in progress at a probed step (the step rows' `epoch`), when any row has it.
+    func epoch(_ c: ClaimConfiguration, step: Int) -> Int? {
+        stepEpochs[StepKey(configuration: c.index, step: step)]
     }
 
     /// Replicate → value of a metric; `generalization_gap` is train minus test accuracy.

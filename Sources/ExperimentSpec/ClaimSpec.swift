@@ -6,7 +6,7 @@
 /// | kind | fields |
 /// |---|---|
 /// | `cells` | `cell`, `baseline`, `direction` (and `margin` when it is `none`) |
-/// | `profile` | `epoch`, `shape`, `tail` (for `decreasing_tail`), `layers` (optional) |
+/// | `profile` | `epoch` or `step`, `shape`, `tail` (for `decreasing_tail`), `layers` (optional) |
 /// | `correlation` | `cell`, `against`, `direction` |
 /// | `conditions` | `cell`, `axis`, `treatment`, `control`, `direction` |
 ///
@@ -34,8 +34,10 @@ public struct ClaimSpec: Codable, Equatable, Sendable {
     public var cell: CellRef?
     /// What the cell is compared with (cells).
     public var baseline: CellRef?
-    /// The epoch whose layer profile is read (profile).
+    /// The epoch whose layer profile is read (profile); nil when ``step`` names a step instead.
     public var epoch: EpochRef?
+    /// The probed optimizer step whose layer profile is read (profile), instead of an epoch.
+    public var step: Int?
     /// The layers forming the profile, in depth order (profile); nil: every probed layer.
     public var layers: [String]?
     /// How many final layers of the profile must decrease step by step (`decreasing_tail`).
@@ -51,7 +53,7 @@ public struct ClaimSpec: Codable, Equatable, Sendable {
     public var filter: [String: String]
 
     enum CodingKeys: String, CodingKey {
-        case id, statement, citation, estimator, kind, direction, shape, cell, baseline, epoch, layers, tail
+        case id, statement, citation, estimator, kind, direction, shape, cell, baseline, epoch, step, layers, tail
         case against, axis, treatment, control
         case margin
         case minEffect = "min_effect", filter = "where"
@@ -67,7 +69,8 @@ public struct ClaimSpec: Codable, Equatable, Sendable {
                 direction: ClaimDirection? = nil, shape: ProfileShape? = nil, minEffect: Double? = nil,
                 cell: CellRef? = nil, baseline: CellRef? = nil, epoch: EpochRef? = nil, layers: [String]? = nil,
                 tail: Int? = nil, against: String? = nil, axis: OneOrMore? = nil, treatment: OneOrMore? = nil,
-                control: OneOrMore? = nil, filter: [String: String] = [:]) {
+                control: OneOrMore? = nil, filter: [String: String] = [:], step: Int? = nil) {
+        self.step = step
         self.id = id
         self.statement = statement
         self.citation = citation
@@ -138,15 +141,23 @@ public enum ProfileShape: String, Codable, Sendable, CaseIterable, NodeEnum {
     case decreasingTail = "decreasing_tail"
 }
 
-/// A layer and an epoch.
+/// A layer at an epoch, or at a probed optimizer step (`probe.steps`): exactly one of ``epoch``
+/// and ``step`` is set.
 public struct CellRef: Codable, Equatable, Sendable {
     /// A layer name (`h2`) or `last_hidden`.
     public var layer: String
-    public var epoch: EpochRef
+    public var epoch: EpochRef?
+    /// A global optimizer step listed in `probe.steps`.
+    public var step: Int?
 
     public init(layer: String, epoch: EpochRef) {
         self.layer = layer
         self.epoch = epoch
+    }
+
+    public init(layer: String, step: Int) {
+        self.layer = layer
+        self.step = step
     }
 }
 

@@ -14,7 +14,7 @@ struct ClaimChecker {
     /// The keys each kind reads besides id, statement, citation, estimator, kind, min_effect, where.
     static let kindKeys: [ClaimKind: [String]] = [
         .cells: ["cell", "baseline", "direction", "margin"],
-        .profile: ["epoch", "shape", "tail", "layers"],
+        .profile: ["epoch", "step", "shape", "tail", "layers"],
         .correlation: ["cell", "against", "direction"],
         .conditions: ["cell", "axis", "treatment", "control", "direction", "margin"],
     ]
@@ -89,7 +89,7 @@ struct ClaimChecker {
 
     private func required(_ key: String, _ kind: ClaimKind) -> Bool {
         switch key {
-        case "epoch", "layers": return false
+        case "epoch", "step", "layers": return false
         case "margin": return claim.direction == .unchanged
         case "tail": return claim.shape == .decreasingTail
         default: return true
@@ -156,6 +156,10 @@ struct ClaimChecker {
         for p in points {
             let e = epoch.resolve(lastEpoch: p.experiment.train.epochs)
             let probed = p.experiment.probe.epochs
+            if probed.isEmpty {
+                return error(at, keys, "epoch \(e)\(epoch == .last ? " (the last)" : "") is not probed: this run probes steps only",
+                             help: "add probe.epochs: [\(e)], or name a step of probe.steps (\(p.experiment.probe.steps?.map(String.init).joined(separator: ", ") ?? ""))")
+            }
             if !probed.contains(e) {
                 return error(at, keys, "epoch \(e)\(epoch == .last ? " (the last)" : "") is not probed",
                              help: "probed epochs: \(probed.map(String.init).joined(separator: ", ")); add \(e) to probe.epochs")
@@ -163,13 +167,35 @@ struct ClaimChecker {
         }
     }
 
+    /// A step must be listed in `probe.steps` of every point the claim reads.
+    private func checkStep(_ step: Int, at: Node?, keys: [String], points: [RunPoint]) {
+        for p in points {
+            guard let probed = p.experiment.probe.steps, !probed.isEmpty else {
+                return error(at, keys, "step \(step) is not probed: this run probes no steps",
+                             help: "add probe.steps: [\(step)] to probe the layers at optimizer step \(step)")
+            }
+            if !probed.contains(step) {
+                return error(at, keys, "step \(step) is not probed",
+                             help: "probed steps: \(probed.map(String.init).joined(separator: ", ")); add \(step) to probe.steps")
+            }
+        }
+    }
+
     private func checkCell(_ cell: CellRef, key: String, points: [RunPoint]) {
         checkLayer(cell.layer, at: node(key, "layer"), keys: [key, "layer"], points: points)
-        checkEpoch(cell.epoch, at: node(key, "epoch"), keys: [key, "epoch"], points: points)
+        if let step = cell.step {
+            checkStep(step, at: node(key, "step"), keys: [key, "step"], points: points)
+        } else {
+            checkEpoch(cell.epoch ?? .last, at: node(key, "epoch"), keys: [key, "epoch"], points: points)
+        }
     }
 
     private func checkProfile(_ points: [RunPoint]) {
-        checkEpoch(claim.epoch ?? .last, at: node("epoch") ?? reader.node, keys: ["epoch"], points: points)
+        if let step = claim.step {
+            checkStep(step, at: node("step"), keys: ["step"], points: points)
+        } else {
+            checkEpoch(claim.epoch ?? .last, at: node("epoch") ?? reader.node, keys: ["epoch"], points: points)
+        }
         for (i, layer) in (claim.layers ?? []).enumerated() {
             checkLayer(layer, at: node("layers").flatMap { n in
                 if case .sequence(let s) = n, i < s.count { return s[i] } else { return n }

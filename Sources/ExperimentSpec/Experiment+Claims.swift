@@ -33,7 +33,7 @@ extension Dictionary: NodeDecodable where Key == String, Value == String {
 
 /// Every key a claim may carry.
 let claimKeys = ["id", "statement", "citation", "estimator", "kind", "direction", "margin", "shape", "min_effect", "cell", "baseline",
-                 "epoch", "layers", "tail", "against", "axis", "treatment", "control", "where"]
+                 "epoch", "step", "layers", "tail", "against", "axis", "treatment", "control", "where"]
 
 /// What claims are checked against: the expanded run points and the configuration axes.
 struct ClaimScope {
@@ -98,6 +98,11 @@ func decodeClaims(_ root: Node, scope: ClaimScope, ctx: DecodeContext) -> [Claim
         claim.cell = readCell(&r, "cell", path: path, ctx: ctx)
         claim.baseline = readCell(&r, "baseline", path: path, ctx: ctx)
         claim.epoch = r.optional("epoch")
+        claim.step = r.optional("step")
+        if kind == .profile, claim.epoch != nil, claim.step != nil {
+            ctx.error(r.keyNode("step"), path + ["step"], "\(label): a profile reads one epoch or one step, not both",
+                      help: "remove 'epoch' to read the profile at step \(claim.step ?? 0), or remove 'step'", length: 4)
+        }
         claim.layers = r.optional("layers")
         claim.tail = r.optional("tail")
         claim.against = r.optional("against")
@@ -105,7 +110,7 @@ func decodeClaims(_ root: Node, scope: ClaimScope, ctx: DecodeContext) -> [Claim
         claim.treatment = r.optional("treatment")
         claim.control = r.optional("control")
         claim.filter = r.optional("where") ?? [:]
-        if kind == .profile, claim.epoch == nil { claim.epoch = .last }
+        if kind == .profile, claim.epoch == nil, claim.step == nil { claim.epoch = .last }
         r.finish()
         guard let kind, let estimator, id != nil, statement != nil else { continue }
         let before = ctx.diagnostics.count
@@ -120,12 +125,24 @@ private func readCell(_ r: inout MapReader, _ key: String, path: [String], ctx: 
     var c = r.nested(key)
     let layer: String? = c.optional("layer")
     let epoch: EpochRef? = c.optional("epoch")
+    let step: Int? = c.optional("step")
     c.finish()
     guard r.has(key) else { return nil }
-    for (k, v) in [("layer", layer != nil), ("epoch", epoch != nil)] where !v && !c.has(k) {
-        ctx.error(r.child(key), path + [key], "'\(dotted(path + [key]))' has no '\(k)'",
+    if layer == nil, !c.has("layer") {
+        ctx.error(r.child(key), path + [key], "'\(dotted(path + [key]))' has no 'layer'",
                   help: "write a cell as {layer: last_hidden, epoch: last}")
     }
-    guard let layer, let epoch else { return nil }
+    if !c.has("epoch"), !c.has("step") {
+        ctx.error(r.child(key), path + [key], "'\(dotted(path + [key]))' has no 'epoch' or 'step'",
+                  help: "write a cell as {layer: last_hidden, epoch: last}, or {layer: h1, step: 40} for a step in probe.steps")
+    }
+    if c.has("epoch"), c.has("step") {
+        ctx.error(c.keyNode("step"), path + [key, "step"], "'\(dotted(path + [key]))' names both an epoch and a step; a cell is one of them",
+                  help: "keep 'epoch' for an epoch probe or 'step' for a probe.steps probe", length: 4)
+        return nil
+    }
+    guard let layer else { return nil }
+    if let step { return CellRef(layer: layer, step: step) }
+    guard let epoch else { return nil }
     return CellRef(layer: layer, epoch: epoch)
 }

@@ -7,15 +7,13 @@ public enum ClaimInputs {
     public static let claimsFile = "claims.json"
     public static let markdownFile = "claims.md"
 
-    /// One observation per estimate, carrying its point's configuration and replicate.
-    ///
-    /// - Parameter steps: whether step-probe rows are included (for `summary.csv` and the report,
-    ///   where the step keeps them apart). Claims name epochs, so they read epoch probes only.
-    static func observations(_ aggregate: AggregateRecord, steps: Bool = true) -> [Observation] {
+    /// One observation per estimate, carrying its point's configuration and replicate. Step-probe
+    /// rows keep their step, which keeps them apart from the epoch probes in `summary.csv`, the
+    /// report and the claims.
+    static func observations(_ aggregate: AggregateRecord) -> [Observation] {
         let points = Dictionary(uniqueKeysWithValues: aggregate.points.map { ($0.index, $0) })
         return aggregate.rows.compactMap { r in
-            guard steps || r.step == nil else { return nil }
-            return points[r.point].map {
+            points[r.point].map {
                 Observation(configuration: $0.configuration, replicate: $0.replicate, epoch: r.epoch, layer: r.layer,
                             layerIndex: r.layerIndex, estimator: r.estimator, value: r.value, step: r.step)
             }

@@ -35,11 +35,13 @@ public enum ReportBuilder {
                               noiseMeasure: noise[p.index] == nil ? nil : temperature.contains(p.index) ? .temperature : .trace,
                               configuration: p.configuration, configurationLabel: labels[p.configuration])
         }
-        // The figures by epoch read epoch probes only; step probes have their own figure.
-        let summaries = GroupSummary.summarize(ClaimInputs.observations(aggregate, steps: false)).map {
+        // Step probes keep their step, so the figures by epoch never read them and the figure by
+        // step finds its own rows.
+        let summaries = GroupSummary.summarize(ClaimInputs.observations(aggregate)).map {
             ReportInput.Summary(configuration: $0.configuration, epoch: $0.epoch, layer: $0.layer, layerIndex: $0.layerIndex,
                                 estimator: $0.estimator, n: $0.statistics.n, mean: $0.statistics.mean, sd: $0.statistics.sd,
-                                ciLow: $0.statistics.ciLow, ciHigh: $0.statistics.ciHigh, level: $0.statistics.level)
+                                ciLow: $0.statistics.ciLow, ciHigh: $0.statistics.ciHigh, level: $0.statistics.level,
+                                step: $0.step)
         }
         let estimates = aggregate.rows.map {
             ReportInput.Estimate(point: $0.point, epoch: $0.epoch, layer: $0.layer, layerIndex: $0.layerIndex,

@@ -68,7 +68,8 @@ extension StageWorker {
         let aggregate = missing.contains(stage.inputs[0])
             ? AggregateRecord(sweptPaths: [], points: [], rows: [], metrics: [], datasets: [:], missing: [])
             : try AggregateRecord.read(from: store.directory(stage.inputs[0]))
-        let data = ClaimData(configurations: p.configurations, observations: ClaimInputs.observations(aggregate, steps: false),
+        // Step rows are read only by cells that name a step: they are keyed apart from epochs.
+        let data = ClaimData(configurations: p.configurations, observations: ClaimInputs.observations(aggregate),
                              metrics: ClaimInputs.metrics(aggregate))
         let results = ClaimEvaluator.evaluate(p.claims, data: data, options: p.options)
         try AtomicWrite.write(try StableJSON.encode(ClaimsDocument(options: p.options, claims: results)),

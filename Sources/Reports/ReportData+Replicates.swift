@@ -90,6 +90,48 @@ extension ReportData {
         }
     }
 
+    /// One probed step of one layer of a configuration: the mean across replicates with its
+    /// confidence interval when n ≥ 2; with n = 1 the single estimate and its probe-subsample spread.
+    struct StepCell {
+        var step: Int
+        /// The epoch in progress at ``step``.
+        var epoch: Int
+        var value: Double
+        /// n = 1: the estimator's own error bar; nil otherwise.
+        var error: Double?
+        var ciLow: Double?
+        var ciHigh: Double?
+        var n: Int
+    }
+
+    /// One estimator's values of one layer of a configuration at every step probed in any of its
+    /// points, ascending. With a summary row (the pipeline's statistics across replicates, keyed by
+    /// step) its mean and interval; without one the first point's estimate and its error bar.
+    func stepProfile(configuration c: Configuration, layerIndex: Int, estimator: String) -> [StepCell] {
+        let members = Set(c.points.map(\.index))
+        let rows = stepEstimates.filter {
+            members.contains($0.point) && $0.layerIndex == layerIndex && $0.estimator == estimator && $0.step != nil && $0.value != nil
+        }
+        var steps: [Int] = []
+        for row in rows where !steps.contains(row.step ?? 0) { steps.append(row.step ?? 0) }
+        return steps.sorted().compactMap { step in
+            // Points in sweep order, so the single estimate shown for n = 1 is the first point's.
+            let own = rows.filter { $0.step == step }
+            guard let first = c.points.lazy.compactMap({ p in own.first { $0.point == p.index } }).first,
+                  let firstValue = first.value else { return nil }
+            if c.index >= 0,
+               let s = summaryIndex[SummaryKey(configuration: c.index, epoch: first.epoch, step: step, layerIndex: layerIndex, estimator: estimator)],
+               s.mean.isFinite {
+                if s.n >= 2 {
+                    return StepCell(step: step, epoch: first.epoch, value: s.mean, error: nil,
+                                    ciLow: s.ciLow.finite, ciHigh: s.ciHigh.finite, n: s.n)
+                }
+                return StepCell(step: step, epoch: first.epoch, value: s.mean, error: first.error, ciLow: nil, ciHigh: nil, n: 1)
+            }
+            return StepCell(step: step, epoch: first.epoch, value: firstValue, error: first.error, ciLow: nil, ciHigh: nil, n: 1)
+        }
+    }
+
     /// A warning when run points were probed on sets of different sizes: every estimator's value
     /// depends on the number of points (TwoNN and MLE grow with it on curved data, PCA counts
     /// grow with it), so values are comparable only at one size.
@@ -123,6 +165,8 @@ extension ReportData {
 struct SummaryKey: Hashable {
     var configuration: Int
     var epoch: Int
+    /// A step probe's optimizer step; nil for an epoch probe.
+    var step: Int? = nil
     var layerIndex: Int
     var estimator: String
 }

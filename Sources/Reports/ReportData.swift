@@ -21,7 +21,7 @@ struct ReportData {
     /// The rows of step probes, finite values only, in input order.
     let stepEstimates: [ReportInput.Estimate]
     private let metricsByPoint: [Int: [ReportInput.EpochMetrics]]
-    /// The input's statistics across replicates, by configuration, epoch, layer and estimator.
+    /// The input's statistics across replicates, by configuration, epoch, step, layer and estimator.
     let summaryIndex: [SummaryKey: ReportInput.Summary]
     /// The input's configurations, in order of first appearance.
     let configurations: [Configuration]
@@ -64,7 +64,8 @@ struct ReportData {
         metricsByPoint = metrics.mapValues { $0.sorted { $0.epoch < $1.epoch } }
         var summaries: [SummaryKey: ReportInput.Summary] = [:]
         for row in input.summaries {
-            summaries[SummaryKey(configuration: row.configuration, epoch: row.epoch, layerIndex: row.layerIndex, estimator: row.estimator)] = row
+            summaries[SummaryKey(configuration: row.configuration, epoch: row.epoch, step: row.step, layerIndex: row.layerIndex,
+                                 estimator: row.estimator)] = row
         }
         summaryIndex = summaries
         let configurations = Self.configurations(of: input.points)

@@ -26,8 +26,8 @@ public struct ReportInput: Codable, Sendable, Equatable {
     public var failures: [Failure]
     /// The spec's declared claims with their verdicts; shown first.
     public var claims: [Claim]
-    /// Statistics across training replicates, one row per configuration × epoch × layer ×
-    /// estimator (the rows of `summary.csv`); empty when the input predates replicates, and then
+    /// Statistics across training replicates, one row per configuration × epoch (or step) ×
+    /// layer × estimator (the rows of `summary.csv`); empty when the input predates replicates, and then
     /// every point is a configuration of its own with n = 1.
     public var summaries: [Summary]
 
@@ -117,11 +117,14 @@ extension ReportInput {
         case trace
     }
 
-    /// One configuration × epoch × layer × estimator across training replicates: n, mean and,
-    /// for n ≥ 2, the sample standard deviation and a Student-t confidence interval.
+    /// One configuration × epoch (or step) × layer × estimator across training replicates: n,
+    /// mean and, for n ≥ 2, the sample standard deviation and a Student-t confidence interval.
     public struct Summary: Codable, Sendable, Equatable {
         public var configuration: Int
+        /// The probed epoch; for a step probe, the epoch in progress.
         public var epoch: Int
+        /// A step probe's global optimizer step; nil (omitted) for an epoch probe.
+        public var step: Int?
         public var layer: String
         public var layerIndex: Int
         public var estimator: String
@@ -134,9 +137,11 @@ extension ReportInput {
         public var level: Double
 
         public init(configuration: Int, epoch: Int, layer: String, layerIndex: Int, estimator: String, n: Int,
-                    mean: Double, sd: Double? = nil, ciLow: Double? = nil, ciHigh: Double? = nil, level: Double = 0.95) {
+                    mean: Double, sd: Double? = nil, ciLow: Double? = nil, ciHigh: Double? = nil, level: Double = 0.95,
+                    step: Int? = nil) {
             self.configuration = configuration
             self.epoch = epoch
+            self.step = step
             self.layer = layer
             self.layerIndex = layerIndex
             self.estimator = estimator
@@ -149,7 +154,7 @@ extension ReportInput {
         }
 
         enum CodingKeys: String, CodingKey {
-            case configuration, epoch, layer, estimator, n, mean, sd, level
+            case configuration, epoch, step, layer, estimator, n, mean, sd, level
             case layerIndex = "layer_index", ciLow = "ci_low", ciHigh = "ci_high"
         }
     }

@@ -27,7 +27,8 @@ public enum StageKind: String, Codable, Sendable, CaseIterable {
         // 2: train_* claim metrics read the evaluated figures.
         case .claims: return 2
         // 2: replicate means with confidence bands, one y axis per estimator.
-        case .report: return 2
+        // 3: the figure by step draws replicate means with confidence bands as well.
+        case .report: return 3
         }
     }
 

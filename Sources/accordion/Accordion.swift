@@ -20,7 +20,7 @@ struct Accordion: ParsableCommand {
         commandName: "accordion",
         abstract: "Train networks from a YAML experiment and measure the intrinsic dimension of every layer.",
         version: "0.1.0",
-        subcommands: [Run.self, Validate.self, Plan.self, Show.self, Runs.self, Verify.self, Rerun.self, Status.self, StageCommand.self, StoreCommand.self, Report.self, Slim.self, DatasetsCommand.self, Estimate.self, BenchEstimators.self, Bench.self])
+        subcommands: [Run.self, Validate.self, Plan.self, Show.self, Runs.self, Verify.self, Rerun.self, Status.self, StageCommand.self, StoreCommand.self, Report.self, Slim.self, DatasetsCommand.self, Estimate.self, BenchEstimators.self, Bench.self, BenchProbes.self])
 }
 
 /// Exit codes: 0 success, 1 a run failed, 2 the user's input is wrong.

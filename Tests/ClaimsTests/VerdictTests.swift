@@ -262,6 +262,69 @@ struct VerdictTests {
         #expect(strict.reason == "95 % CI [0.7492, 9.251] clears zero but not min_effect 2")
     }
 
+    @Test("profile at a step: the hunchback of the step probes, not the rising profile of the epoch probes")
+    func stepProfile() {
+        let hunch: [String: Double] = ["input": 12, "h1": 30, "h2": 26, "h3": 14, "logits": 6]
+        let rising: [String: Double] = ["input": 5, "h1": 10, "h2": 15, "h3": 20, "logits": 25]
+        var s = Synthetic(seed: 11)
+        s.add(replicates: 5, noise: 1) { layer, _ in rising[layer] }
+        let epochRows = s.data.observations
+        // The same replicates probed at step 10 (epoch 1 in progress) have a hunchback.
+        let stepRows = epochRows.filter { $0.epoch == 3 }.map { o -> Observation in
+            var o = o
+            o.epoch = 1
+            o.step = 10
+            o.value += (hunch[o.layer] ?? 0) - (rising[o.layer] ?? 0)
+            return o
+        }
+        let data = ClaimData(configurations: s.data.configurations, observations: epochRows + stepRows)
+        var atStep = Self.profileClaim("step", .interiorPeak)
+        (atStep.epoch, atStep.step) = (nil, 10)
+        let r = Self.evaluate([atStep, Self.profileClaim("epoch", .interiorPeak)], data)
+        #expect(r["step"]?.verdict == .supported && r["step"]?.restsOn.steps == [10])
+        #expect(abs((r["step"]?.effect ?? 0) - 18) < 3, "30 − max(12, 6)")
+        #expect(r["epoch"]?.verdict == .contradicted && r["epoch"]?.restsOn.steps == nil)
+    }
+
+    @Test("a cell that names a step reads the step probes alone: the worked example's numbers at steps 0 and 40")
+    func stepCells() throws {
+        let layers = ["input", "h1", "h2", "h3", "logits"]
+        let h3: [(before: Double, after: Double)] = [(31.2, 14.8), (29.8, 16.9), (30.5, 15.2), (32.1, 17.5), (30.9, 15.6)]
+        var observations: [Observation] = []
+        for (r, row) in h3.enumerated() {
+            // Step 0 is in epoch 0 and step 40 in epoch 1; epoch probes of the same epochs hold other values.
+            observations.append(Observation(configuration: 0, replicate: r, epoch: 0, layer: "h3", layerIndex: 3, estimator: "pr",
+                                            value: row.before, step: 0))
+            observations.append(Observation(configuration: 0, replicate: r, epoch: 1, layer: "h3", layerIndex: 3, estimator: "pr",
+                                            value: row.after, step: 40))
+            observations.append(Observation(configuration: 0, replicate: r, epoch: 0, layer: "h3", layerIndex: 3, estimator: "pr",
+                                            value: row.before))
+            observations.append(Observation(configuration: 0, replicate: r, epoch: 1, layer: "h3", layerIndex: 3, estimator: "pr",
+                                            value: row.after + 50))
+        }
+        let data = ClaimData(configurations: [ClaimConfiguration(index: 0, label: "base", assignments: [:], layerNames: layers,
+                                                                 probedLayers: layers, lastEpoch: 1)], observations: observations)
+        let steps = ClaimSpec(id: "early", statement: "The first 40 steps lower h3's ID", estimator: "pr", kind: .cells,
+                              direction: .decrease, cell: CellRef(layer: "last_hidden", step: 40), baseline: CellRef(layer: "h3", step: 0))
+        let r = ClaimEvaluator.evaluate([steps], data: data)[0]
+        #expect(abs((r.effect ?? 0) + 14.9) < 1e-9 && abs((r.p ?? 0) - 1.3364857440507703e-05) < 1e-15)
+        #expect(abs((r.ciLow ?? 0) + 16.50217963773881) < 1e-9 && abs((r.ciHigh ?? 0) + 13.297820362261191) < 1e-9)
+        #expect(r.verdict == .supported && r.n == 5)
+        #expect(r.restsOn.steps == [40, 0] && r.restsOn.epochs == [] && r.restsOn.layers == ["h3"])
+        #expect(ClaimsTable.markdown([r]).contains("| **early** The first 40 steps lower h3's ID (at steps 40, 0) |  | pr | -14.9 [-16.5, -13.3] | 5 | supported |"))
+        let json = String(decoding: try JSONEncoder().encode(r.restsOn), as: UTF8.self)
+        #expect(json.contains("\"steps\":[40,0]"))
+        // The same cells by epoch read the epoch probes, 50 higher after training.
+        let epochs = ClaimSpec(id: "epochs", statement: "s", estimator: "pr", kind: .cells, direction: .decrease,
+                               cell: CellRef(layer: "h3", epoch: .number(1)), baseline: CellRef(layer: "h3", epoch: .number(0)))
+        let e = ClaimEvaluator.evaluate([epochs], data: data)[0]
+        #expect(abs((e.effect ?? 0) - 35.1) < 1e-9 && e.verdict == .contradicted && e.restsOn.steps == nil)
+        // A step nobody probed is not testable, and says which.
+        var missing = steps
+        missing.cell = CellRef(layer: "h3", step: 20)
+        #expect(ClaimEvaluator.evaluate([missing], data: data)[0].reason == "no pr estimate of h3 at step 20 in configuration 'base'")
+    }
+
     @Test("claim data from a loaded spec: configurations, labels and replicate numbering carried through")
     func fromSpec() throws {
         let yaml = "model: {depth: 2, width: {grid: [8, 16, 32]}}\ntrain: {epochs: 1, seed: 5}\nreplicates: 2\n"

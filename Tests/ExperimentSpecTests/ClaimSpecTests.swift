@@ -96,6 +96,27 @@ struct ClaimSpecTests {
 
     static func claim(_ replace: String, with: String) -> String { header + cellsClaim.replacingOccurrences(of: replace, with: with) }
 
+    /// ``header`` with step probes (640 images at batch 64: 10 steps per epoch); the claim starts on line 7.
+    static let stepHeader = "model: {depth: 2}\ndata: {train_size: 640}\ntrain: {epochs: 2, batch_size: 64}\nprobe: {steps: [0, 5, 10], epochs: [0, 2]}\nreplicates: 3\nclaims:\n"
+    static func stepClaim(_ replace: String, with: String) -> String {
+        stepHeader + cellsClaim.replacingOccurrences(of: replace, with: with)
+    }
+
+    @Test("a cell or a profile may name a probed step instead of an epoch")
+    func stepCells() throws {
+        let spec = try Self.load(Self.stepClaim("{layer: h2, epoch: 0}", with: "{layer: h2, step: 0}")
+            + "  - {id: p, statement: s, estimator: pr, kind: profile, shape: interior_peak, step: 10}\n")
+        #expect(spec.claims[0].cell == CellRef(layer: "h2", epoch: .last))
+        #expect(spec.claims[0].baseline == CellRef(layer: "h2", step: 0))
+        #expect(spec.claims[0].baseline?.epoch == nil)
+        #expect(spec.claims[1].step == 10 && spec.claims[1].epoch == nil)
+        let data = try JSONEncoder().encode(spec.claims)
+        #expect(try JSONDecoder().decode([ClaimSpec].self, from: data) == spec.claims)
+        // An epoch cell encodes as before, so existing claims keep their claims-stage key.
+        let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(CellRef(layer: "h2", epoch: .number(0)))) as? [String: Any]
+        #expect(encoded?.keys.sorted() == ["epoch", "layer"])
+    }
+
     static let cases: [Case] = [
         Case(id: "unknown layer", yaml: claim("{layer: h2, epoch: last}", with: "{layer: h7, epoch: last}"),
              expected: "spec.yaml:9:19: error: claim 'c': no layer named 'h7' in this model",
@@ -109,6 +130,30 @@ struct ClaimSpecTests {
         Case(id: "epoch not probed", yaml: claim("{layer: h2, epoch: 0}", with: "{layer: h2, epoch: 1}"),
              expected: "spec.yaml:10:34: error: claim 'c': epoch 1 is not probed",
              help: "help: probed epochs: 0, 2; add 1 to probe.epochs"),
+        Case(id: "step not probed", yaml: stepClaim("{layer: h2, epoch: 0}", with: "{layer: h2, step: 7}"),
+             expected: "spec.yaml:12:33: error: claim 'c': step 7 is not probed",
+             help: "help: probed steps: 0, 5, 10; add 7 to probe.steps"),
+        Case(id: "step in a run without step probes", yaml: claim("{layer: h2, epoch: 0}", with: "{layer: h2, step: 5}"),
+             expected: "spec.yaml:10:33: error: claim 'c': step 5 is not probed: this run probes no steps",
+             help: "help: add probe.steps: [5] to probe the layers at optimizer step 5"),
+        Case(id: "cell with an epoch and a step", yaml: stepClaim("{layer: h2, epoch: 0}", with: "{layer: h2, epoch: 0, step: 5}"),
+             expected: "spec.yaml:12:37: error: 'claims[0].baseline' names both an epoch and a step; a cell is one of them",
+             help: "help: keep 'epoch' for an epoch probe or 'step' for a probe.steps probe"),
+        Case(id: "cell with neither epoch nor step", yaml: claim("{layer: h2, epoch: 0}", with: "{layer: h2}"),
+             expected: "spec.yaml:10:15: error: 'claims[0].baseline' has no 'epoch' or 'step'",
+             help: "help: write a cell as {layer: last_hidden, epoch: last}, or {layer: h1, step: 40} for a step in probe.steps"),
+        Case(id: "epoch in a run that probes steps only",
+             yaml: stepHeader.replacingOccurrences(of: ", epochs: [0, 2]", with: "") + cellsClaim,
+             expected: "spec.yaml:11:30: error: claim 'c': epoch 2 (the last) is not probed: this run probes steps only",
+             help: "help: add probe.epochs: [2], or name a step of probe.steps (0, 5, 10)"),
+        Case(id: "profile step not probed",
+             yaml: stepHeader + "  - {id: p, statement: s, estimator: pr, kind: profile, shape: interior_peak, step: 6}\n",
+             expected: "spec.yaml:7:85: error: claim 'p': step 6 is not probed",
+             help: "help: probed steps: 0, 5, 10; add 6 to probe.steps"),
+        Case(id: "profile with an epoch and a step",
+             yaml: stepHeader + "  - {id: p, statement: s, estimator: pr, kind: profile, shape: interior_peak, epoch: 2, step: 5}\n",
+             expected: "spec.yaml:7:89: error: claim 'p': a profile reads one epoch or one step, not both",
+             help: "help: remove 'epoch' to read the profile at step 5, or remove 'step'"),
         Case(id: "estimator not configured", yaml: claim("estimator: pr", with: "estimator: twonn"),
              expected: "spec.yaml:7:16: error: claim 'c': estimator 'twonn' is not configured",
              help: "help: configured: pr; add 'twonn: {}' under 'estimators', or claim on one of those"),

@@ -1,4 +1,5 @@
 import AccordionTestSupport
+import Claims
 import Foundation
 import ResultBundles
 import Tensors
@@ -69,6 +70,27 @@ struct ProbeStepsRunTests {
         for estimator in ["pr", "twonn"] {
             #expect(FileManager.default.fileExists(atPath: figures.appendingPathComponent("id-by-step-\(estimator).svg").path))
         }
+    }
+
+    @Test("with replicates a claim on step cells gets a verdict from the step probes, and the figure by step says n")
+    func stepClaimAndReplicates() throws {
+        let results = TestSupport.temporaryDirectory("probe-steps-claims")
+        defer { try? FileManager.default.removeItem(at: results) }
+        let yaml = Self.yaml(steps: "[0, 5]") + "\n" + """
+            replicates: 2
+            claims:
+              - {id: early, statement: s, estimator: pr, kind: cells, direction: decrease,
+                 cell: {layer: h2, step: 5}, baseline: {layer: h2, step: 0}}
+
+            """
+        let (summary, graph) = try Self.run(yaml, in: results)
+        #expect(summary.failures.isEmpty, "\(summary.failures)")
+        let claims = try ClaimInputs.read(from: try Self.store(results, stage: "claims", of: graph)).claims
+        let claim = try #require(claims.first)
+        #expect(claim.verdict != .notTestable, "\(claim.reason)")
+        #expect(claim.n == 2 && claim.restsOn.steps == [5, 0] && claim.restsOn.epochs.isEmpty)
+        let svg = try String(contentsOf: summary.bundle.appendingPathComponent("figures/id-by-step-pr.svg"), encoding: .utf8)
+        #expect(svg.contains("n = 2 replicates") && svg.contains("class=\"band\""))
     }
 
     @Test("the checkpoint at step 5 is the network a run of train.steps: 5 ends with")
