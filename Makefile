@@ -1,7 +1,7 @@
 # Accordion — the two commands of the README are `make quickstart` and `make test`.
 SWIFT ?= swift
 
-.PHONY: deps quickstart test build release clean bench-scheduler
+.PHONY: deps quickstart test build release clean bench-scheduler reproduce reproduction-doc
 
 ## Install the system packages (OpenBLAS, LAPACKE, zlib, Fashion-MNIST) if any is missing.
 deps:
@@ -16,6 +16,16 @@ quickstart: deps
 test: deps
 	@scripts/install-deps.sh slurmctld slurmd slurm-client munge python3-pandas
 	$(SWIFT) test
+
+## The paper reproduction (docs/reproduction.md): every experiment of the suite into Results/, each
+## bundle slimmed and verified, with the wall time of each. REPRODUCE_ARGS go to every run, e.g.
+## REPRODUCE_ARGS="replicates=10" or "--executor slurm".
+reproduce: release
+	scripts/reproduce.sh run "$$($(SWIFT) build -c release --show-bin-path)/accordion" $(REPRODUCE_ARGS)
+
+## Regenerate the generated part of docs/reproduction.md from the latest bundles under Results/.
+reproduction-doc: release
+	scripts/reproduce.sh doc "$$($(SWIFT) build -c release --show-bin-path)/accordion"
 
 build: deps
 	$(SWIFT) build

@@ -189,6 +189,7 @@ struct Report: ParsableCommand {
                 for f in try ReportBuilder.write(reader) { print(f.path) }
             }
         }
+        if markdown, readers.count > 1 { print("\n### Wall time\n\n" + Self.timeTable(readers), terminator: "") }
     }
 
     /// A bundle's path relative to the working directory when it lies under it, else absolute.
@@ -197,18 +198,44 @@ struct Report: ParsableCommand {
         return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
     }
 
-    /// Bundles compared side by side must have been probed at one size: every estimate depends
-    /// on the number of probe points.
+    /// Bundles of one dataset compared side by side must have been probed at one size: every
+    /// estimate depends on the number of probe points. Bundles of different datasets (a synthetic
+    /// manifold beside Fashion-MNIST) measure different things and are not compared.
     static func probeSizeWarning(_ readers: [BundleReader]) -> String? {
-        var sizes: [Int: [String]] = [:]
+        var sizes: [String: [Int: [String]]] = [:]
         for reader in readers {
             guard let resolved = try? ResolvedSpec.read(from: reader.layout.root) else { continue }
-            for size in Set(resolved.points.map(\.experiment.probe.size)) { sizes[size, default: []].append(reader.manifest.experiment) }
+            for point in resolved.points {
+                let e = point.experiment
+                sizes[e.data.dataset.rawValue, default: [:]][e.probe.size, default: []].append(reader.manifest.experiment)
+            }
         }
-        guard sizes.count > 1 else { return nil }
-        let listed = sizes.keys.sorted().map { "\($0) (\(Array(Set(sizes[$0] ?? [])).sorted().joined(separator: ", ")))" }
-        return "these bundles were probed at different sizes: " + listed.joined(separator: "; ")
+        let mixed = sizes.keys.sorted().compactMap { dataset -> String? in
+            guard let bySize = sizes[dataset], bySize.count > 1 else { return nil }
+            let listed = bySize.keys.sorted().map { "\($0) (\(Array(Set(bySize[$0] ?? [])).sorted().joined(separator: ", ")))" }
+            return listed.joined(separator: "; ") + (sizes.count > 1 ? " on \(dataset)" : "")
+        }
+        guard !mixed.isEmpty else { return nil }
+        return "these bundles were probed at different sizes: " + mixed.joined(separator: "; and ")
             + ". Intrinsic-dimension estimates depend on the number of probe points; compare them only at one size."
+    }
+
+    /// `| experiment | run points | wall time |` over several bundles, with their total.
+    static func timeTable(_ readers: [BundleReader]) -> String {
+        var lines = ["| experiment | run points | wall time |", "|---|---:|---:|"]
+        var total = 0.0
+        for r in readers {
+            let seconds = r.manifest.seconds ?? 0
+            total += seconds
+            lines.append("| \(r.manifest.experiment) | \(r.manifest.points) | \(minutes(seconds)) |")
+        }
+        lines.append("| **all \(readers.count)** | \(readers.map(\.manifest.points).reduce(0, +)) | **\(minutes(total))** |")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func minutes(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s < 60 ? "\(s) s" : "\(s / 60) min \(String(format: "%02d", s % 60)) s"
     }
 }
 

@@ -54,16 +54,24 @@ struct PandasSnippetTests {
 /// Values are compared only at one probe size, or the output says why not.
 @Suite("Probe-size warnings")
 struct ProbeSizeWarningTests {
-    @Test("report --markdown over bundles probed at different sizes starts with a warning naming the sizes")
+    @Test("report --markdown warns when bundles of one dataset were probed at different sizes, not across datasets")
     func acrossBundles() throws {
-        let root = TestSupport.repositoryRoot.appendingPathComponent("Results")
-        let mixed = try TestSupport.runAccordion(["report", "--markdown", root.appendingPathComponent("quickstart").path,
-                                                  root.appendingPathComponent("fashion-deepnet").path])
+        let results = TestSupport.temporaryDirectory("probe-sizes")
+        defer { try? FileManager.default.removeItem(at: results) }
+        func run(_ spec: String, _ overrides: [String] = []) throws -> String {
+            let r = try TestSupport.runAccordion(["run", "--smoke", "--results", results.path,
+                                                  TestSupport.repositoryRoot.appendingPathComponent("Experiments/\(spec).yaml").path] + overrides)
+            #expect(r.status == 0, "\(r.output)")
+            return try #require(r.output.split(separator: "\n").last { $0.hasPrefix("bundle: ") }).dropFirst(8).description
+        }
+        let small = try run("quickstart", ["probe.size=100"]), large = try run("quickstart"), manifolds = try run("manifolds")
+        let mixed = try TestSupport.runAccordion(["report", "--markdown", "--results", results.path, small, large])
         #expect(mixed.status == 0, "\(mixed.output)")
-        #expect(mixed.output.hasPrefix("> **Warning:** these bundles were probed at different sizes: 1000 (quickstart); 2000 (fashion-deepnet)."),
+        #expect(mixed.output.hasPrefix("> **Warning:** these bundles were probed at different sizes: 100 (quickstart); 200 (quickstart)."),
                 "\(mixed.output)")
-        let same = try TestSupport.runAccordion(["report", "--markdown", root.appendingPathComponent("quickstart").path,
-                                                 root.appendingPathComponent("width-sweep").path])
-        #expect(same.status == 0 && !same.output.contains("Warning"), "\(same.output)")
+        #expect(mixed.output.contains("### Wall time") && mixed.output.contains("| **all 2** | 2 |"), "\(mixed.output)")
+        let datasets = try TestSupport.runAccordion(["report", "--markdown", "--results", results.path, small, manifolds])
+        #expect(datasets.status == 0 && !datasets.output.contains("Warning"), "\(datasets.output)")
+        #expect(datasets.output.contains("### quickstart\n\nbundle `") && datasets.output.contains("### manifolds"), "\(datasets.output)")
     }
 }
