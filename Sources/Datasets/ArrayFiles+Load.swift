@@ -19,7 +19,18 @@ extension ArrayFiles {
         var problems: [Problem] = []
         var headers: [Role: NPY.Header] = [:]
         var labels: [Role: [Int]] = [:]
-        for role in Role.allCases {
+        // An archive that cannot be read is one problem, not one per member.
+        var badArchives = Set<String>()
+        for location in Role.allCases.map({ self[$0] }) where location.member != nil && !badArchives.contains(location.path) {
+            do {
+                _ = try NPZ.members(of: TensorFileError.contents(of: URL(fileURLWithPath: location.path)), name: location.path)
+            } catch {
+                badArchives.insert(location.path)
+                problems.append(Problem(key: "file", message: FileErrors.describe(error),
+                                        help: "give the path of an .npz archive written by np.savez or np.savez_compressed"))
+            }
+        }
+        for role in Role.allCases where !badArchives.contains(self[role].path) {
             let location = self[role]
             do {
                 let data = try Self.bytes(at: location)

@@ -46,9 +46,16 @@ extension Experiment {
             testPerCluster: cl.read("test_per_cluster", default: 10, in: 1...1_000_000))
         decodeClusterCenters(&clusters, &cl, ctx: ctx)
         cl.finish()
+        let arraysGiven = d.has("arrays")
+        data.arrays = decodeArrays(&d, dataset: dataset, ctx: ctx)
+        if dataset == .arrays, d.has("path") {
+            ctx.error(d.keyNode("path"), ["data", "path"], "'data.path' is the directory of a built-in dataset; 'data.dataset: arrays' names its files in 'data.arrays'",
+                      help: "remove data.path and give the files under data.arrays", length: 4)
+        }
         if dataset == .manifold { data.manifold = manifold }
         if dataset == .clusters { data.clusters = clusters }
-        for (given, key, owner) in [(manifoldGiven, "manifold", DatasetName.manifold), (clustersGiven, "clusters", .clusters)]
+        for (given, key, owner) in [(manifoldGiven, "manifold", DatasetName.manifold), (clustersGiven, "clusters", .clusters),
+                                    (arraysGiven, "arrays", .arrays)]
             where given && dataset != owner {
             ctx.error(d.keyNode(key), ["data", key], "'data.\(key)' is set but 'data.dataset' is '\(dataset.rawValue)'",
                       help: "set 'data.dataset: \(owner.rawValue)' or remove 'data.\(key)'", length: key.count)
@@ -157,7 +164,11 @@ extension Experiment {
                           : "a cnn is set by channels, widths (its dense head), kernel_size, pooling, batch_norm and dropout; depth and width are for \(owner.rawValue)",
                       length: key.count)
         }
-        if architecture != .mlp, !(data.dataset == .fashionMNIST || data.dataset == .cifar10 || data.dataset == .cifar100) {
+        if architecture != .mlp, let arrays = data.arrays, arrays.layout == .flat {
+            ctx.error(m.child("architecture"), ["model", "architecture"],
+                      "architecture '\(architecture.rawValue)' needs images, but data.arrays.layout is 'flat' (vectors)",
+                      help: "set data.arrays.layout: nchw or nhwc for image arrays, or use architecture: mlp")
+        } else if architecture != .mlp, !(data.dataset == .fashionMNIST || data.dataset == .cifar10 || data.dataset == .cifar100 || data.dataset == .arrays) {
             ctx.error(m.child("architecture"), ["model", "architecture"],
                       "architecture '\(architecture.rawValue)' needs images, but data.dataset '\(data.dataset.rawValue)' is a point set",
                       help: "use architecture: mlp for manifold and clusters data")

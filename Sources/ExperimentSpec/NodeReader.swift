@@ -14,6 +14,8 @@ final class DecodeContext {
     /// Whether to fill ``readKeys``; off while loading, where building the dotted names for every
     /// key of every run point would dominate the cost of expanding a large sweep.
     var recordsKeys = false
+    /// The directory relative data paths in the spec are taken from (the spec file's).
+    var baseDirectory: String? = nil
 
     func location(of node: Node?, path: [String], length: Int? = nil) -> SourceLocation {
         // An error at or below an override's path, or on a key an override created on its way down.

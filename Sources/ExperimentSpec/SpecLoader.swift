@@ -20,12 +20,14 @@ public enum SpecLoader {
             throw SpecErrors(file: path, text: "", diagnostics: [Diagnostic(.wholeFile, "cannot read the spec: no such file or it is unreadable")])
         }
         let name = url.deletingPathExtension().lastPathComponent
-        return try load(data: data, file: path, defaultName: name, overrides: overrides, limits: limits)
+        return try load(data: data, file: path, defaultName: name, overrides: overrides, limits: limits,
+                        baseDirectory: url.deletingLastPathComponent().path)
     }
 
-    /// Loads spec bytes; `file` is used in messages only.
+    /// Loads spec bytes; `file` is used in messages, and its directory is where relative data
+    /// paths are taken from unless `baseDirectory` says otherwise.
     public static func load(data: Data, file: String, defaultName: String, overrides: [String] = [],
-                            limits: SpecLimits = .standard) throws -> LoadedSpec {
+                            limits: SpecLimits = .standard, baseDirectory: String? = nil) throws -> LoadedSpec {
         func fail(_ d: Diagnostic, text: String = "") -> SpecErrors {
             SpecErrors(file: file, text: text, diagnostics: [d], printLimit: limits.printedErrors)
         }
@@ -43,6 +45,7 @@ public enum SpecLoader {
         // A name made from the file name must be as safe as one written in the file.
         let defaultName = Experiment.safeName(from: defaultName)
         let ctx = DecodeContext()
+        ctx.baseDirectory = baseDirectory ?? URL(fileURLWithPath: file).deletingLastPathComponent().path
         var root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -143,11 +146,14 @@ public enum SpecLoader {
 
     /// Overrides that shrink a loaded spec to a seconds-long check of its whole path (`--smoke`):
     /// at most 2,000 training and 500 test examples, one epoch, probes before and after it on
-    /// at most 200 points. Sizes never exceed what the data has, so every spec stays valid.
-    public static func smokeOverrides(for spec: LoadedSpec) -> [String] {
+    /// at most 200 points. Sizes never exceed what the data has, so every spec stays valid;
+    /// `splitSizes` says how much data a spec uses when the spec alone cannot (its own arrays).
+    public static func smokeOverrides(for spec: LoadedSpec,
+                                      splitSizes: (DataSpec) -> (train: Int, test: Int)? = { $0.splitSizes }) -> [String] {
         let experiments = spec.points.map(\.experiment)
-        let train = experiments.compactMap { $0.data.splitSizes?.train }.min() ?? 2000
-        let test = experiments.compactMap { $0.data.splitSizes?.test }.min() ?? 500
+        let sizes = experiments.compactMap { splitSizes($0.data) }
+        let train = sizes.map(\.train).min() ?? 2000
+        let test = sizes.map(\.test).min() ?? 500
         let epochs = min(1, experiments.map(\.train.epochs).max() ?? 1)
         let probeSplit = experiments.first?.probe.split ?? .test
         let probe = min(200, probeSplit == .train ? min(train, 2000) : min(test, 500))

@@ -51,8 +51,10 @@ func loadSpec(_ path: String, overrides: [String], smoke: Bool = false) throws -
     do {
         let loaded = try SpecLoader.load(path: path, overrides: overrides)
         try InitFromCheck.check(loaded)
+        try ArraysCheck.check(loaded)
         // Smoke overrides go first so the user's own overrides still win.
-        return smoke ? try SpecLoader.load(path: path, overrides: SpecLoader.smokeOverrides(for: loaded) + overrides) : loaded
+        guard smoke else { return loaded }
+        return try SpecLoader.load(path: path, overrides: SpecLoader.smokeOverrides(for: loaded, splitSizes: ArraysCheck.splitSizes) + overrides)
     } catch let errors as SpecErrors {
         printError(errors.render())
         throw ExitCode(ExitCodes.badInput)
@@ -134,6 +136,7 @@ struct Validate: ParsableCommand {
             do {
                 let loaded = try SpecLoader.load(path: path)
                 try InitFromCheck.check(loaded)
+                try ArraysCheck.check(loaded)
                 print("\(path): ok, \(loaded.points.count) run point\(loaded.points.count == 1 ? "" : "s")")
             } catch let errors as SpecErrors {
                 printError(errors.render())

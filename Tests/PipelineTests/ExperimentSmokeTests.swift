@@ -18,7 +18,7 @@ struct ExperimentSmokeTests {
     func smoke(_ file: String) throws {
         let path = TestSupport.repositoryRoot.appendingPathComponent("Experiments").appendingPathComponent(file).path
         let full = try SpecLoader.load(path: path)
-        let spec = try SpecLoader.load(path: path, overrides: SpecLoader.smokeOverrides(for: full))
+        let spec = try SpecLoader.load(path: path, overrides: SpecLoader.smokeOverrides(for: full, splitSizes: ArraysCheck.splitSizes))
         #expect(spec.points.count == full.points.count)
         #expect(spec.points.allSatisfy { $0.experiment.train.epochs <= 1 && $0.experiment.probe.size <= 200 })
         let results = TestSupport.temporaryDirectory("smoke")

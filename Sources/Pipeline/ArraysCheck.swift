@@ -1,0 +1,71 @@
+import Datasets
+import ExperimentSpec
+import Foundation
+
+/// Reads every `data.arrays` before anything runs, so `validate`, `plan` and `run` report arrays
+/// that cannot be used at the key that names them: unreadable or unknown dtypes, floating-point
+/// labels, ranks that do not fit the layout, splits that disagree, labels outside the classes,
+/// and subset or probe sizes larger than the arrays.
+public enum ArraysCheck {
+    /// One diagnostic per problem of each distinct data spec; inputs are read only as far as
+    /// their headers, labels in full.
+    public static func diagnostics(_ spec: LoadedSpec) -> [Diagnostic] {
+        var seen = Set<DataSpec>()
+        var out: [Diagnostic] = []
+        for point in spec.points {
+            let e = point.experiment
+            guard let arrays = e.data.arrays else { continue }
+            let (summary, problems) = DataStage.arrayFiles(arrays).inspect()
+            if seen.insert(e.data).inserted {
+                for p in problems {
+                    out.append(Diagnostic(location(of: p.key, arrays, in: spec), "'data.arrays.\(p.key)': \(p.message)", help: p.help))
+                }
+            }
+            guard let summary else { continue }
+            let sizes = [("train_size", e.data.trainSize, summary.trainCount, "training"), ("test_size", e.data.testSize, summary.testCount, "test")]
+            for (key, size, available, split) in sizes {
+                if let n = size, n > available {
+                    out.append(Diagnostic(spec.location(of: ["data", key]), "'data.\(key)' is \(n) but the \(split) arrays hold \(available) examples",
+                                          help: "use \(key) ≤ \(available), or omit it to use the whole split"))
+                }
+            }
+            let inUse = e.data.splitSizes(full: (summary.trainCount, summary.testCount))
+            let available = e.probe.split == .train ? inUse.train : inUse.test
+            if e.probe.size > available {
+                out.append(Diagnostic(spec.location(of: ["probe", "size"]),
+                                      "probe size \(e.probe.size) exceeds the \(available) \(e.probe.split.rawValue) examples in use",
+                                      help: "use probe.size ≤ \(available)"))
+            }
+        }
+        var unique = Set<Diagnostic>()
+        return out.filter { unique.insert($0).inserted }
+    }
+
+    /// Throws the diagnostics as ``SpecErrors`` when there are any.
+    public static func check(_ spec: LoadedSpec) throws {
+        let found = diagnostics(spec)
+        if !found.isEmpty { throw spec.errors(found) }
+    }
+
+    /// Examples in the training and test splits a data spec uses, reading the arrays' headers
+    /// when the spec alone does not say (nil when they cannot be read).
+    public static func splitSizes(_ data: DataSpec) -> (train: Int, test: Int)? {
+        if let sizes = data.splitSizes { return sizes }
+        guard let arrays = data.arrays, let summary = DataStage.arrayFiles(arrays).inspect().summary else { return nil }
+        return data.splitSizes(full: (summary.trainCount, summary.testCount))
+    }
+
+    /// The first of the keys that could be to blame which the spec (or an override) sets: the key
+    /// itself, then for an archive member its archive, then `data.arrays`.
+    static func location(of key: String, _ arrays: ArraysSpec, in spec: LoadedSpec) -> SourceLocation {
+        var candidates = [key]
+        if key == "layout" || key == "classes" { candidates.append("train_inputs") }
+        if arrays.file != nil { candidates.append("file") }
+        for candidate in candidates {
+            let found = spec.location(of: ["data", "arrays", candidate])
+            if found != .wholeFile { return found }
+        }
+        let arraysKey = spec.location(of: ["data", "arrays"])
+        return arraysKey != .wholeFile ? arraysKey : spec.location(of: ["data", "dataset"])
+    }
+}
