@@ -41,8 +41,8 @@ extension Experiment {
             if expanded.hasPrefix("/") { return URL(fileURLWithPath: expanded).standardizedFileURL.path }
             // A path typed on the command line is the shell's: relative to the current directory.
             let fromOverride = ctx.overrides.contains { path.starts(with: $0.path) }
-            let base = fromOverride ? FileManager.default.currentDirectoryPath
-                : ctx.baseDirectory ?? FileManager.default.currentDirectoryPath
+            let cwd = FileManager.default.currentDirectoryPath
+            let base = fromOverride ? ctx.workingDirectory ?? cwd : ctx.baseDirectory ?? cwd
             return URL(fileURLWithPath: expanded, relativeTo: URL(fileURLWithPath: base, isDirectory: true))
                 .standardizedFileURL.path
         }

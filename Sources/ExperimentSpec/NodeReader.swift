@@ -16,6 +16,8 @@ final class DecodeContext {
     var recordsKeys = false
     /// The directory relative data paths in the spec are taken from (the spec file's).
     var baseDirectory: String? = nil
+    /// The directory relative data paths in overrides are taken from (the shell's).
+    var workingDirectory: String? = nil
 
     func location(of node: Node?, path: [String], length: Int? = nil) -> SourceLocation {
         // An error at or below an override's path, or on a key an override created on its way down.

@@ -24,10 +24,12 @@ public enum SpecLoader {
                         baseDirectory: url.deletingLastPathComponent().path)
     }
 
-    /// Loads spec bytes; `file` is used in messages, and its directory is where relative data
-    /// paths are taken from unless `baseDirectory` says otherwise.
+    /// Loads spec bytes; `file` is used in messages. Relative data paths written in the spec
+    /// are taken from `baseDirectory` (default: `file`'s directory), those given in overrides
+    /// from `workingDirectory` (default: the current directory).
     public static func load(data: Data, file: String, defaultName: String, overrides: [String] = [],
-                            limits: SpecLimits = .standard, baseDirectory: String? = nil) throws -> LoadedSpec {
+                            limits: SpecLimits = .standard, baseDirectory: String? = nil,
+                            workingDirectory: String? = nil) throws -> LoadedSpec {
         func fail(_ d: Diagnostic, text: String = "") -> SpecErrors {
             SpecErrors(file: file, text: text, diagnostics: [d], printLimit: limits.printedErrors)
         }
@@ -45,7 +47,9 @@ public enum SpecLoader {
         // A name made from the file name must be as safe as one written in the file.
         let defaultName = Experiment.safeName(from: defaultName)
         let ctx = DecodeContext()
-        ctx.baseDirectory = baseDirectory ?? URL(fileURLWithPath: file).deletingLastPathComponent().path
+        ctx.baseDirectory = URL(fileURLWithPath: baseDirectory ?? URL(fileURLWithPath: file).deletingLastPathComponent().path)
+            .standardizedFileURL.path
+        ctx.workingDirectory = URL(fileURLWithPath: workingDirectory ?? FileManager.default.currentDirectoryPath).standardizedFileURL.path
         var root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -141,7 +145,8 @@ public enum SpecLoader {
         let claims = decodeClaims(root, scope: ClaimScope(points: points, axes: axes), ctx: ctx)
         if !ctx.diagnostics.isEmpty { throw failAll(sorted(ctx.diagnostics), text: text) }
         return LoadedSpec(file: file, text: text, overrides: overrides, points: points, sweptPaths: paths,
-                          claims: claims, replicatePath: replicatePaths.train, probeReplicatePath: replicatePaths.probe)
+                          claims: claims, replicatePath: replicatePaths.train, probeReplicatePath: replicatePaths.probe,
+                          specDirectory: ctx.baseDirectory ?? "", workingDirectory: ctx.workingDirectory ?? "")
     }
 
     /// Overrides that shrink a loaded spec to a seconds-long check of its whole path (`--smoke`):
