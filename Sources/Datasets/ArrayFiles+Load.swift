@@ -9,6 +9,24 @@ extension ArrayFiles {
         return try NPZ.member(member, of: data, name: location.path)
     }
 
+    /// The `.npy` header at `location`, checked against the size of the data that follows it,
+    /// reading no more than the header (an archive member is inflated only that far).
+    static func header(at location: Location) throws -> NPY.Header {
+        let name = location.description
+        let data = try TensorFileError.contents(of: URL(fileURLWithPath: location.path))
+        guard let member = location.member else {
+            let header = try NPY.Header.parse(data, name: name)
+            try header.checkPayload(of: data, name: name)
+            return header
+        }
+        let (prefix, size) = try NPZ.prefix(NPY.maximumHeaderLength + 12, ofMember: member, of: data, name: location.path)
+        let header = try NPY.Header.parse(prefix, name: name)
+        let found = size - header.dataOffset
+        guard found >= header.byteCount else { throw NPY.Error.truncated(name, expected: header.byteCount, found: found) }
+        guard found == header.byteCount else { throw NPY.Error.trailingBytes(name, expected: header.byteCount, found: found) }
+        return header
+    }
+
     /// Checks the four arrays against each other and against ``layout`` and ``classes``, reading
     /// the inputs' headers only and the labels in full.
     ///
@@ -33,10 +51,9 @@ extension ArrayFiles {
         for role in Role.allCases where !badArchives.contains(self[role].path) {
             let location = self[role]
             do {
-                let data = try Self.bytes(at: location)
                 let name = location.description
                 if role.isLabels {
-                    let (shape, values) = try NPY.decodeIntegers(data, name: name)
+                    let (shape, values) = try NPY.decodeIntegers(try Self.bytes(at: location), name: name)
                     guard shape.count == 1 || (shape.count == 2 && shape[1] == 1) else {
                         problems.append(Problem(key: role.rawValue, message: "\(name) has shape \(Self.shapeText(shape)); labels must be one integer per example, shape (N,)",
                                                 help: "save the labels with shape (N,), e.g. y.reshape(-1)"))
@@ -44,9 +61,7 @@ extension ArrayFiles {
                     }
                     labels[role] = values
                 } else {
-                    let header = try NPY.Header.parse(data, name: name)
-                    try header.checkPayload(of: data, name: name)
-                    headers[role] = header
+                    headers[role] = try Self.header(at: location)
                 }
             } catch {
                 problems.append(Problem(key: role.rawValue, message: FileErrors.describe(error),
@@ -92,20 +107,23 @@ extension ArrayFiles {
                                     message: "\(self[labelRole]) holds \(y.count) labels but \(self[inputs]) holds \(h.shape[0]) examples",
                                     help: "give one label per \(labelRole.split) example"))
         }
+        // Counted from the labels, the classes are bounded before they size an output layer.
         var classCount = classes ?? 0
         if classes == nil {
             let largest = labels.values.compactMap { $0.max() }.max() ?? 1
-            classCount = max(2, largest + 1)
+            classCount = max(2, largest >= Self.maximumClasses ? Self.maximumClasses : largest + 1)
         }
         for role in [Role.trainLabels, .testLabels] {
             guard let y = labels[role], let bad = y.firstIndex(where: { $0 < 0 || $0 >= classCount }) else { continue }
             problems.append(Problem(key: role.rawValue,
                                     message: "\(self[role]) holds the label \(y[bad]) at index \(bad), outside 0..<\(classCount)",
-                                    help: classes == nil || y[bad] < 0 ? "labels are class indices 0, 1, …, classes − 1"
+                                    help: y[bad] >= Self.maximumClasses ? "labels are class indices 0, 1, …, classes − 1, with at most \(Self.maximumClasses) classes"
+                                        : classes == nil || y[bad] < 0 ? "labels are class indices 0, 1, …, classes − 1"
                                         : "raise data.arrays.classes to \((y.max() ?? classCount) + 1), or fix the labels"))
         }
-        if classes == nil, let largest = labels.values.compactMap({ $0.max() }).max(), largest < 1, labels.count == 2 {
-            problems.append(Problem(key: Role.trainLabels.rawValue, message: "every label is \(largest): a classifier needs at least two classes"))
+        if classes == nil, labels.count == 2, labels.values.allSatisfy({ $0.allSatisfy { $0 == 0 } }) {
+            problems.append(Problem(key: Role.trainLabels.rawValue, message: "every label is 0: a classifier needs at least two classes",
+                                    help: "check that the labels were saved, not a placeholder"))
         }
         guard problems.isEmpty, let train = headers[.trainInputs], let test = headers[.testInputs] else {
             return (nil, problems)

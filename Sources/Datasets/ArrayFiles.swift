@@ -51,6 +51,9 @@ public struct ArrayFiles: Sendable, Hashable, Codable {
     /// Number of classes; nil means one more than the largest label in either split.
     public var classes: Int?
 
+    /// The most classes a label array may imply (the spec's bound on `data.arrays.classes`).
+    public static let maximumClasses = 1_000_000
+
     public init(trainInputs: Location, trainLabels: Location, testInputs: Location, testLabels: Location,
                 layout: Layout = .flat, classes: Int? = nil) {
         self.trainInputs = trainInputs

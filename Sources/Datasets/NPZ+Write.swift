@@ -11,7 +11,7 @@ extension NPZ {
         func le32(_ v: UInt32, into d: inout Data) { for s in stride(from: 0, to: 32, by: 8) { d.append(UInt8((v >> UInt32(s)) & 0xFF)) } }
         for (name, npy) in members {
             let fileName = Array((name + ".npy").utf8)
-            let crc = npy.withUnsafeBytes { UInt32(crc32(0, $0.bindMemory(to: Bytef.self).baseAddress, uInt($0.count))) }
+            let crc = npy.withUnsafeBytes { UInt32(crc32_z(0, $0.bindMemory(to: Bytef.self).baseAddress, z_size_t($0.count))) }
             let body = compressed ? try deflateRaw(npy) : npy
             let offset = archive.count
             // Local header, then the same fields again in the central directory.

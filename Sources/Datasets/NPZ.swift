@@ -100,8 +100,20 @@ public enum NPZ {
         return try extract(m, from: data, name: name)
     }
 
-    /// The bytes of one member, inflated if need be and checked against its CRC-32.
-    static func extract(_ m: Member, from data: Data, name: String) throws -> Data {
+    /// The first `count` bytes of member `member`, inflating no more than it takes, and the
+    /// member's full size: enough to read an `.npy` header without inflating the data.
+    public static func prefix(_ count: Int, ofMember member: String, of data: Data, name: String) throws -> (bytes: Data, size: Int) {
+        let all = try members(of: data, name: name)
+        guard let m = all.first(where: { $0.name == member }) else {
+            throw DatasetError.invalid("\(name) has no member '\(member)'; it holds " +
+                                       (all.isEmpty ? "no arrays" : all.map { "'\($0.name)'" }.joined(separator: ", ")))
+        }
+        return (try extract(m, from: data, name: name, limit: count), m.uncompressedSize)
+    }
+
+    /// The bytes of one member, inflated if need be and checked against its CRC-32; with `limit`,
+    /// only its first `limit` bytes (unchecked: the CRC covers the whole member).
+    static func extract(_ m: Member, from data: Data, name: String, limit: Int? = nil) throws -> Data {
         let bytes = Reader(data: data, name: name)
         let label = "\(name)[\(m.name)]"
         guard try bytes.u32(m.localHeaderOffset) == 0x0403_4B50 else {
@@ -117,16 +129,18 @@ public enum NPZ {
             guard m.uncompressedSize == m.compressedSize else {
                 throw DatasetError.corrupt(label, "a stored member of \(m.compressedSize) bytes claims \(m.uncompressedSize)")
             }
+            if let limit { return Data(stored.prefix(limit)) }
             out = Data(stored)
         } else {
             let (bound, overflow) = m.compressedSize.multipliedReportingOverflow(by: maximumRatio)
             guard !overflow, m.uncompressedSize <= bound + 1024 else {
                 throw DatasetError.corrupt(label, "\(m.compressedSize) deflated bytes cannot inflate to the \(m.uncompressedSize) claimed")
             }
-            out = try inflate(stored, expected: m.uncompressedSize, label: label)
+            out = try inflate(stored, expected: m.uncompressedSize, label: label, limit: limit)
+            if limit != nil { return out }
         }
         let crc = out.withUnsafeBytes { raw in
-            UInt32(crc32(0, raw.bindMemory(to: Bytef.self).baseAddress, uInt(raw.count)))
+            UInt32(crc32_z(0, raw.bindMemory(to: Bytef.self).baseAddress, z_size_t(raw.count)))
         }
         guard crc == m.crc32 else {
             throw DatasetError.corrupt(label, String(format: "CRC-32 mismatch (0x%08x stored, 0x%08x computed)", m.crc32, crc))
@@ -134,47 +148,52 @@ public enum NPZ {
         return out
     }
 
-    /// Inflates a raw deflate stream into exactly `expected` bytes; more or fewer is an error.
-    static func inflate(_ input: Data, expected: Int, label: String) throws -> Data {
+    /// Inflates a raw deflate stream that should hold exactly `expected` bytes; more or fewer is an
+    /// error. With `limit`, stops once the first `limit` bytes are out and returns them.
+    ///
+    /// Output grows as it is produced, so memory follows what the stream really holds, never
+    /// the size the archive claims.
+    static func inflate(_ input: Data, expected: Int, label: String, limit: Int? = nil) throws -> Data {
         var stream = z_stream()
         guard inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw DatasetError.corrupt(label, "zlib could not start")
         }
         defer { inflateEnd(&stream) }
-        // One spare byte shows a stream that inflates to more than it claims.
-        var output = [UInt8](repeating: 0, count: expected + 1)
+        let target = min(expected, limit ?? expected)
+        var output = Data()
+        var buffer = [UInt8](repeating: 0, count: max(1, min(expected + 1, 1 << 20)))
         var status: Int32 = Z_OK
-        var produced = 0
-        var source = [UInt8](input)
-        source.withUnsafeMutableBufferPointer { src in
-            output.withUnsafeMutableBufferPointer { dst in
-                stream.next_in = src.baseAddress
-                stream.next_out = dst.baseAddress
-                var remainingIn = src.count, remainingOut = dst.count
-                // zlib counts in 32-bit units: feed and drain at most 1 GiB at a time.
-                repeat {
-                    let inChunk = min(remainingIn, 1 << 30), outChunk = min(remainingOut, 1 << 30)
-                    stream.avail_in = uInt(inChunk)
-                    stream.avail_out = uInt(outChunk)
+        try input.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            stream.next_in = UnsafeMutablePointer(mutating: raw.bindMemory(to: Bytef.self).baseAddress)
+            var remainingIn = raw.count
+            repeat {
+                // zlib counts in 32-bit units: feed at most 1 GiB at a time.
+                let inChunk = min(remainingIn, 1 << 30)
+                stream.avail_in = uInt(inChunk)
+                let made: Int = buffer.withUnsafeMutableBufferPointer { out in
+                    stream.next_out = out.baseAddress
+                    stream.avail_out = uInt(out.count)
                     status = CZlib.inflate(&stream, Z_NO_FLUSH)
-                    let consumed = inChunk - Int(stream.avail_in), made = outChunk - Int(stream.avail_out)
-                    remainingIn -= consumed
-                    remainingOut -= made
-                    if consumed == 0 && made == 0 { break }
-                } while status == Z_OK && remainingOut > 0
-                produced = dst.count - remainingOut
-            }
+                    return out.count - Int(stream.avail_out)
+                }
+                let consumed = inChunk - Int(stream.avail_in)
+                remainingIn -= consumed
+                output.append(contentsOf: buffer[0..<made])
+                if output.count > expected {
+                    throw DatasetError.corrupt(label, "the member inflates to more than the \(expected) bytes it claims")
+                }
+                if limit != nil && output.count >= target { return }
+                if consumed == 0 && made == 0 { break }
+            } while status == Z_OK
         }
+        if limit != nil && output.count >= target { return output.prefix(target) }
         guard status == Z_STREAM_END || status == Z_OK || status == Z_BUF_ERROR else {
             throw DatasetError.corrupt(label, "the deflate stream is damaged (zlib status \(status))")
         }
-        guard produced <= expected else {
-            throw DatasetError.corrupt(label, "the member inflates to more than the \(expected) bytes it claims")
+        guard status == Z_STREAM_END, output.count == expected else {
+            throw DatasetError.corrupt(label, "the deflate stream is truncated: \(output.count) of \(expected) bytes")
         }
-        guard status == Z_STREAM_END, produced == expected else {
-            throw DatasetError.corrupt(label, "the deflate stream is truncated: \(produced) of \(expected) bytes")
-        }
-        return Data(output[0..<produced])
+        return output
     }
 
     /// Bounds-checked little-endian reads from an archive.

@@ -68,6 +68,36 @@ struct NPZTests {
         ]
     }
 
+    /// An archive whose central directory says member `x` inflates to `claimed` bytes.
+    static func claiming(_ claimed: UInt32, npy: Data) throws -> Data {
+        var archive = try NPZ.encode([("x", npy)], compressed: true)
+        let cd = Int(archive[archive.count - 6]) | Int(archive[archive.count - 5]) << 8
+        for k in 0..<4 { archive[cd + 24 + k] = UInt8((claimed >> (8 * UInt32(k))) & 0xFF) }
+        return archive
+    }
+
+    @Test("a member that inflates to more or less than it claims is refused")
+    func sizeClaims() throws {
+        let zeros = float32NPY(Array(repeating: 0, count: 25_000), shape: [25_000])
+        #expect(throws: DatasetError.corrupt("a.npz[x]", "the member inflates to more than the 1000 bytes it claims")) {
+            try NPZ.member("x", of: try Self.claiming(1000, npy: zeros), name: "a.npz")
+        }
+        // Within deflate's ratio, a claim larger than the stream holds is found out without allocating the claim.
+        let claimed = UInt32(zeros.count * 2)
+        #expect(throws: DatasetError.corrupt("a.npz[x]", "the deflate stream is truncated: \(zeros.count) of \(claimed) bytes")) {
+            try NPZ.member("x", of: try Self.claiming(claimed, npy: zeros), name: "a.npz")
+        }
+    }
+
+    @Test("an .npy header is read from a deflated member without inflating the rest")
+    func headerPrefix() throws {
+        let npy = float32NPY(Array(repeating: 1, count: 100_000), shape: [1000, 100])
+        let archive = try NPZ.encode([("x", npy)], compressed: true)
+        let (prefix, size) = try NPZ.prefix(128, ofMember: "x", of: archive, name: "a.npz")
+        #expect(prefix == npy.prefix(128) && size == npy.count)
+        #expect(try NPY.Header.parse(prefix, name: "x").shape == [1000, 100])
+    }
+
     @Test("damaged and hostile archives give an error naming the file, never a crash or a huge allocation")
     func damagedArchives() throws {
         for c in try Self.damaged() {
@@ -184,6 +214,12 @@ struct ArrayFilesTests {
              ["test_labels: $DIR/yte.npy holds the label -1 at index 0, outside 0..<2"]),
             ("a label beyond classes", files(try with(["ytr": int64NPY([0, 1, 5])]), layout: .flat, classes: 3),
              ["train_labels: $DIR/ytr.npy holds the label 5 at index 2, outside 0..<3"]),
+            ("a label of 2^62 and no class count", files(try with(["ytr": int64NPY([0, 1, 1 << 62])]), layout: .flat),
+             ["train_labels: $DIR/ytr.npy holds the label 4611686018427387904 at index 2, outside 0..<1000000"]),
+            ("the largest int64 label", files(try with(["yte": int64NPY([Int.max])]), layout: .flat),
+             ["test_labels: $DIR/yte.npy holds the label 9223372036854775807 at index 0, outside 0..<1000000"]),
+            ("every label 0", files(try with(["ytr": int64NPY([0, 0, 0]), "yte": int64NPY([0])]), layout: .flat),
+             ["train_labels: every label is 0: a classifier needs at least two classes"]),
             ("labels of shape (N, 2)", files(try with(["ytr": int64NPY([0, 1, 1, 0, 0, 1], shape: [3, 2])]), layout: .flat),
              ["train_labels: $DIR/ytr.npy has shape (3, 2); labels must be one integer per example, shape (N,)"]),
         ]
