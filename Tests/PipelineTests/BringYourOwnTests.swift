@@ -124,6 +124,47 @@ struct BringYourOwnTests {
         }
     }
 
+    @Test("subsets, label shuffling and standardisation apply to arrays as to every dataset")
+    func controls() throws {
+        let dir = try Self.writeNPY()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let four = "{train_inputs: x_train.npy, train_labels: y_train.npy, test_inputs: x_test.npy, test_labels: y_test.npy, layout: nhwc}"
+        func prepared(_ extra: String) throws -> PreparedData {
+            let yaml = "name: c\ndata:\n  dataset: arrays\n  arrays: \(four)\n\(extra)probe: {size: 50}\n"
+            let spec = try SpecLoader.load(data: Data(yaml.utf8), file: dir.appendingPathComponent("c.yaml").path, defaultName: "c")
+            return try DataStage.prepare(spec.points[0].experiment.data)
+        }
+        let plain = try prepared("")
+        #expect(plain.train.count == 600 && plain.test.count == 150 && plain.train.classes == 3)
+        #expect(plain.train.imageShape == ImageShape(channels: 1, height: 8, width: 8))
+        #expect(plain.train.inputs.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
+        let subset = try prepared("  train_size: 90\n  test_size: 60\n  subset: stratified\n")
+        #expect(subset.train.count == 90 && subset.test.count == 60 && subset.train.classCounts == [30, 30, 30])
+        #expect(subset.fingerprint != plain.fingerprint)
+        let shuffled = try prepared("  shuffle_labels: train\n")
+        #expect(shuffled.train.labels != plain.train.labels && shuffled.train.labels.sorted() == plain.train.labels.sorted())
+        #expect(shuffled.test.labels == plain.test.labels)
+        let standardized = try prepared("  scaling: standardize\n")
+        let mean = standardized.train.inputs.scalars.reduce(0, +) / Float(standardized.train.inputs.scalars.count)
+        #expect(abs(mean) < 1e-4)
+    }
+
+    @Test("data stage parameters of the other datasets are unchanged by data.arrays")
+    func otherKeysUnchanged() throws {
+        let spec = try SpecLoader.load(data: Data("name: k\ndata: {dataset: clusters}\nprobe: {size: 100}\n".utf8), file: "k.yaml", defaultName: "k")
+        let params = DataParams(data: spec.points[0].experiment.data, files: DataParams.stamp(spec.points[0].experiment.data))
+        let json = String(decoding: try StageKeys.canonicalJSON(params), as: UTF8.self)
+        #expect(!json.contains("arrays") && json.hasPrefix("{\"data\":{\"clusters\":"), "\(json)")
+        #expect(ResolvedSpec(spec).specDirectory == nil)
+    }
+
+    @Test("accordion datasets lists your own arrays")
+    func catalogue() throws {
+        let r = try TestSupport.runAccordion(["datasets"])
+        #expect(r.status == 0)
+        #expect(r.output.contains("your own data (checked when a spec names it):\n  dataset: arrays  your own .npy files or one .npz archive"), "\(r.output)")
+    }
+
     @Test("the data stage key and the fingerprint change when an array file changes")
     func keysFollowFiles() throws {
         let dir = try Self.writeNPY()
