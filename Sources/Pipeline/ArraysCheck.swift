@@ -29,6 +29,12 @@ public enum ArraysCheck {
                                           help: "use \(key) ≤ \(available), or omit it to use the whole split"))
                 }
             }
+            if let image = summary.imageShape, let problem = ModelFactory.shapeProblem(e.model, imageShape: image) {
+                // Point at what to change: a cnn's stages are its channels list.
+                let channels = spec.location(of: ["model", "channels"])
+                let place = e.model.architecture == .cnn && channels != .wholeFile ? channels : spec.location(of: ["model", "architecture"])
+                out.append(Diagnostic(place, "the \(e.model.architecture.rawValue) does not fit the arrays' \(image) images: \(problem)"))
+            }
             let inUse = e.data.splitSizes(full: (summary.trainCount, summary.testCount))
             let available = e.probe.split == .train ? inUse.train : inUse.test
             if e.probe.size > available {

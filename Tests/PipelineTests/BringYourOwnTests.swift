@@ -100,6 +100,22 @@ struct BringYourOwnTests {
          [:], ["5:15: error: 'data.train_size' is 601 but the training arrays hold 600 examples"]),
     ]
 
+    @Test("a cnn whose pooling halves the arrays' images to nothing is a located error before anything runs")
+    func cnnTooDeep() throws {
+        let dir = try Self.writeNPY()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = dir.appendingPathComponent("spec.yaml")
+        try "name: deep\ndata:\n  dataset: arrays\n  arrays: {train_inputs: x_train.npy, train_labels: y_train.npy, test_inputs: x_test.npy, test_labels: y_test.npy, layout: nhwc}\nmodel: {architecture: cnn, channels: [4, 4, 4, 4]}\nprobe: {size: 100}\n"
+            .write(to: spec, atomically: true, encoding: .utf8)
+        let r = try TestSupport.runAccordion(["validate", "spec.yaml"], directory: dir)
+        #expect(r.status == 2, "\(r.output)")
+        let errors = r.output.split(separator: "\n").filter { $0.contains(": error: ") }
+        #expect(errors == ["spec.yaml:5:38: error: the cnn does not fit the arrays' 1×8×8 images: cnn stage 4 would pool a 1×1 map: a 8×8 input allows at most 3 pooled stages (use fewer channels entries or pooling: none)"],
+                "\(r.output)")
+        let fits = try TestSupport.runAccordion(["plan", "spec.yaml", "model.channels=[4,4,4]"], directory: dir)
+        #expect(fits.status == 0, "\(fits.output)")
+    }
+
     @Test("validate and plan report each problem with the arrays at the key that names them", arguments: located.indices)
     func locatedErrors(_ i: Int) throws {
         let c = Self.located[i]
