@@ -11,7 +11,7 @@ extension ArrayFiles {
 
     /// The `.npy` header at `location`, checked against the size of the data that follows it,
     /// reading no more than the header (an archive member is inflated only that far).
-    static func header(at location: Location) throws -> NPY.Header {
+    public static func header(at location: Location) throws -> NPY.Header {
         let name = location.description
         let data = try TensorFileError.contents(of: URL(fileURLWithPath: location.path))
         guard let member = location.member else {

@@ -1,6 +1,7 @@
 import Datasets
 import ExperimentSpec
 import Foundation
+import Tensors
 
 /// Reads every `data.arrays` before anything runs, so `validate`, `plan` and `run` report arrays
 /// that cannot be used at the key that names them: unreadable or unknown dtypes, floating-point
@@ -10,13 +11,16 @@ public enum ArraysCheck {
     /// One diagnostic per problem of each distinct data spec; inputs are read only as far as
     /// their headers, labels in full.
     public static func diagnostics(_ spec: LoadedSpec) -> [Diagnostic] {
-        var seen = Set<DataSpec>()
+        // Each distinct data section is read once, however many run points share it.
+        var inspected: [DataSpec: (summary: ArrayFiles.Summary?, problems: [ArrayFiles.Problem])] = [:]
         var out: [Diagnostic] = []
         for point in spec.points {
             let e = point.experiment
             guard let arrays = e.data.arrays else { continue }
-            let (summary, problems) = DataStage.arrayFiles(arrays).inspect()
-            if seen.insert(e.data).inserted {
+            let seen = inspected[e.data]
+            let (summary, problems) = seen ?? DataStage.arrayFiles(arrays).inspect()
+            if seen == nil {
+                inspected[e.data] = (summary, problems)
                 for p in problems {
                     out.append(Diagnostic(location(of: p.key, arrays, in: spec), "'data.arrays.\(p.key)': \(p.message)", help: p.help))
                 }
@@ -57,8 +61,12 @@ public enum ArraysCheck {
     /// when the spec alone does not say (nil when they cannot be read).
     public static func splitSizes(_ data: DataSpec) -> (train: Int, test: Int)? {
         if let sizes = data.splitSizes { return sizes }
-        guard let arrays = data.arrays, let summary = DataStage.arrayFiles(arrays).inspect().summary else { return nil }
-        return data.splitSizes(full: (summary.trainCount, summary.testCount))
+        guard let arrays = data.arrays else { return nil }
+        let files = DataStage.arrayFiles(arrays)
+        // The counts are the inputs' first extents: their headers suffice.
+        guard let train = try? ArrayFiles.header(at: files.trainInputs), let test = try? ArrayFiles.header(at: files.testInputs),
+              let n = train.shape.first, let m = test.shape.first else { return nil }
+        return data.splitSizes(full: (n, m))
     }
 
     /// The first of the keys that could be to blame which the spec (or an override) sets: the key
