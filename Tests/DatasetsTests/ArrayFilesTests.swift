@@ -89,6 +89,39 @@ struct NPZTests {
         }
     }
 
+    @Test("randomly damaged archives and .npy files read or fail with an error naming the file, never crash", arguments: [false, true])
+    func randomDamage(_ compressed: Bool) throws {
+        let archive = try NPZ.encode(Self.members, compressed: compressed)
+        let npy = Self.members[0].npy
+        let base: UInt64 = compressed ? 0xA11CE : 0xB0B
+        for i in 0..<300 {
+            var state = base &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15
+            func next(_ n: Int) -> Int {
+                state ^= state << 13; state ^= state >> 7; state ^= state << 17
+                return Int(state % UInt64(max(n, 1)))
+            }
+            for original in [archive, npy] {
+                var bytes = [UInt8](original)
+                switch next(3) {
+                case 0: for _ in 0...next(4) { bytes[next(bytes.count)] = UInt8(next(256)) }
+                case 1: bytes.removeLast(1 + next(bytes.count - 1))
+                default: bytes.insert(contentsOf: (0...next(8)).map { _ in UInt8(next(256)) }, at: next(bytes.count))
+                }
+                let data = Data(bytes)
+                do {
+                    if original == archive {
+                        _ = try NPZ.member("x", of: data, name: "a.npz")
+                    } else {
+                        _ = try NPY.decode(data, name: "x.npy", as: Float.self)
+                    }
+                } catch {
+                    let text = "\(error)"
+                    #expect(text.hasPrefix("a.npz") || text.hasPrefix("x.npy"), "case \(i), seed \(base): \(text)")
+                }
+            }
+        }
+    }
+
     @Test("an .npy header is read from a deflated member without inflating the rest")
     func headerPrefix() throws {
         let npy = float32NPY(Array(repeating: 1, count: 100_000), shape: [1000, 100])
