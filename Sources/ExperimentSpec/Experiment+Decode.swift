@@ -75,7 +75,9 @@ extension Experiment {
                           help: "use ambient: \(needed) or more")
             }
         }
-        if let full = data.fullSplitSizes {
+        let fullSizes = ctx.fullSplitSizes(data)
+        let inUse = fullSizes.map { data.splitSizes(full: $0) }
+        if let full = fullSizes {
             for (key, size, available, split) in [("train_size", data.trainSize, full.train, "training"), ("test_size", data.testSize, full.test, "test")] {
                 if let n = size, n > available {
                     ctx.error(d.child(key), ["data", key], "'data.\(key)' is \(n) but the \(split) split has \(available) examples",
@@ -194,7 +196,7 @@ extension Experiment {
             epochs: t.read("epochs", default: 1, in: 0...10000),
             seed: t.read("seed", default: 0),
             noiseBatches: t.read("noise_batches", default: 16, in: 0...10000))
-        decodeTrainingLength(&train, &t, trainCount: data.splitSizes?.train, ctx: ctx)
+        decodeTrainingLength(&train, &t, trainCount: inUse?.train, ctx: ctx)
         if train.noiseBatches == 1, let n = t.child("noise_batches") {
             ctx.error(n, ["train", "noise_batches"], "'train.noise_batches' is 1; a covariance needs at least 2 minibatches",
                       help: "use 0 to skip the noise scale, or 2 or more")
@@ -235,7 +237,7 @@ extension Experiment {
         let split: Split = p.read("split", default: .test)
         let probeSizeNode = p.child("size")
         var probeSize = p.read("size", default: 1000, in: 3...1_000_000)
-        let sizes = data.splitSizes ?? (60000, 10000)
+        let sizes = inUse ?? (60000, 10000)
         let available = split == .train ? sizes.train : sizes.test
         if probeSize > available {
             ctx.error(probeSizeNode, ["probe", "size"], "probe size \(probeSize) exceeds the \(available) \(split.rawValue) examples in use",
@@ -243,7 +245,7 @@ extension Experiment {
             probeSize = available
         }
         let layers = decodeProbeLayers(&p, model: model, ctx: ctx)
-        let probeSteps = decodeProbeSteps(&p, train: train, trainCount: data.splitSizes?.train, ctx: ctx)
+        let probeSteps = decodeProbeSteps(&p, train: train, trainCount: inUse?.train, ctx: ctx)
         let probe = ProbeSpec(epochs: probeEpochs, size: probeSize, split: split,
                               seed: p.read("seed", default: 0), layers: layers, steps: probeSteps)
         p.finish()

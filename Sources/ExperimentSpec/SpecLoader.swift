@@ -9,7 +9,11 @@ public enum SpecLoader {
     /// Loads a spec file with `key.path=value` overrides.
     ///
     /// - Throws: ``SpecErrors`` holding every problem found, located.
-    public static func load(path: String, overrides: [String] = [], limits: SpecLimits = .standard) throws -> LoadedSpec {
+    ///
+    /// `arraySizes` reads the sizes of a `data.arrays` section's training and test arrays, so
+    /// subset, probe, batch and step settings are checked against them as for built-in data.
+    public static func load(path: String, overrides: [String] = [], limits: SpecLimits = .standard,
+                            arraySizes: ((ArraysSpec) -> (train: Int, test: Int)?)? = nil) throws -> LoadedSpec {
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -21,7 +25,7 @@ public enum SpecLoader {
         }
         let name = url.deletingPathExtension().lastPathComponent
         return try load(data: data, file: path, defaultName: name, overrides: overrides, limits: limits,
-                        baseDirectory: url.deletingLastPathComponent().path)
+                        baseDirectory: url.deletingLastPathComponent().path, arraySizes: arraySizes)
     }
 
     /// Loads spec bytes; `file` is used in messages. Relative data paths written in the spec
@@ -29,7 +33,8 @@ public enum SpecLoader {
     /// from `workingDirectory` (default: the current directory).
     public static func load(data: Data, file: String, defaultName: String, overrides: [String] = [],
                             limits: SpecLimits = .standard, baseDirectory: String? = nil,
-                            workingDirectory: String? = nil) throws -> LoadedSpec {
+                            workingDirectory: String? = nil,
+                            arraySizes: ((ArraysSpec) -> (train: Int, test: Int)?)? = nil) throws -> LoadedSpec {
         func fail(_ d: Diagnostic, text: String = "") -> SpecErrors {
             SpecErrors(file: file, text: text, diagnostics: [d], printLimit: limits.printedErrors)
         }
@@ -49,6 +54,7 @@ public enum SpecLoader {
         let ctx = DecodeContext()
         ctx.baseDirectory = URL(fileURLWithPath: baseDirectory ?? URL(fileURLWithPath: file).deletingLastPathComponent().path)
             .standardizedFileURL.path
+        ctx.arraySizes = arraySizes
         ctx.workingDirectory = URL(fileURLWithPath: workingDirectory ?? FileManager.default.currentDirectoryPath).standardizedFileURL.path
         var root: Node
         do {

@@ -61,12 +61,16 @@ public enum ArraysCheck {
     /// when the spec alone does not say (nil when they cannot be read).
     public static func splitSizes(_ data: DataSpec) -> (train: Int, test: Int)? {
         if let sizes = data.splitSizes { return sizes }
-        guard let arrays = data.arrays else { return nil }
+        return data.arrays.flatMap(fullSizes).map { data.splitSizes(full: $0) }
+    }
+
+    /// Examples in the whole training and test arrays, read from the inputs' headers alone
+    /// (nil when they cannot be read: ``diagnostics(_:)`` says why).
+    public static func fullSizes(_ arrays: ArraysSpec) -> (train: Int, test: Int)? {
         let files = DataStage.arrayFiles(arrays)
-        // The counts are the inputs' first extents: their headers suffice.
         guard let train = try? ArrayFiles.header(at: files.trainInputs), let test = try? ArrayFiles.header(at: files.testInputs),
               let n = train.shape.first, let m = test.shape.first else { return nil }
-        return data.splitSizes(full: (n, m))
+        return (n, m)
     }
 
     /// The first of the keys that could be to blame which the spec (or an override) sets: the key

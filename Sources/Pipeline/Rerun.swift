@@ -27,7 +27,7 @@ extension Runner {
         let spec = try SpecLoader.load(data: data, file: layout.spec.path, defaultName: original.manifest.experiment,
                                        overrides: overrides,
                                        baseDirectory: resolved?.specDirectory ?? resolved.map { URL(fileURLWithPath: $0.file).deletingLastPathComponent().path },
-                                       workingDirectory: resolved?.workingDirectory)
+                                       workingDirectory: resolved?.workingDirectory, arraySizes: ArraysCheck.fullSizes)
         let summary = try run(spec, options: RunOptions(resultsDirectory: resultsDirectory, jobs: jobs, useCache: false, log: log))
         let comparison = try BundleVerifier.compare(original, try BundleReader(summary.bundle))
         return (summary, comparison)

@@ -97,8 +97,29 @@ struct BringYourOwnTests {
         ("a truncated archive", "  arrays: {file: cut.npz, layout: nhwc}",
          [:], ["4:18: error: 'data.arrays.file': $DIR/cut.npz is corrupt: the central directory (226 bytes at 19683) lies outside the file"]),
         ("a train size beyond the arrays", "  arrays: {file: data.npz, train_inputs: x_train, train_labels: y_train, test_inputs: x_test, test_labels: y_test, layout: nhwc}\n  train_size: 601",
-         [:], ["5:15: error: 'data.train_size' is 601 but the training arrays hold 600 examples"]),
+         [:], ["5:15: error: 'data.train_size' is 601 but the training split has 600 examples"]),
     ]
+
+    @Test("train.steps, a full batch and probe.size are decoded against the arrays' sizes")
+    func sizesAtDecode() throws {
+        let dir = try Self.writeNPY()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = "data:\n  dataset: arrays\n  arrays: {train_inputs: x_train.npy, train_labels: y_train.npy, test_inputs: x_test.npy, test_labels: y_test.npy}\n"
+        func load(_ rest: String) throws -> LoadedSpec {
+            try SpecLoader.load(data: Data(("name: s\n" + data + rest).utf8), file: dir.appendingPathComponent("s.yaml").path,
+                                defaultName: "s", arraySizes: ArraysCheck.fullSizes)
+        }
+        // 600 examples in batches of 32: 19 steps per epoch, so 100 steps end in epoch 6.
+        let steps = try load("train: {steps: 100, batch_size: 32}\nprobe: {size: 100}\n").points[0].experiment.train
+        #expect(steps.steps == 100 && steps.epochs == 6)
+        #expect(try load("train: {batch_size: full}\nprobe: {size: 100}\n").points[0].experiment.train.batchSize == 600)
+        do {
+            _ = try load("probe: {size: 151}\n")
+            Issue.record("a probe set larger than the test arrays was accepted")
+        } catch let errors as SpecErrors {
+            #expect(errors.render().contains("s.yaml:5:15: error: probe size 151 exceeds the 150 test examples in use"), "\(errors.render())")
+        }
+    }
 
     @Test("a cnn whose pooling halves the arrays' images to nothing is a located error before anything runs")
     func cnnTooDeep() throws {
