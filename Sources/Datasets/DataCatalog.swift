@@ -44,6 +44,11 @@ public enum DataCatalog {
         (name: "manifold.kind: " + $0.name, summary: $0.summary)
     } + [("dataset: clusters", "Gaussian clusters, each randomly in one of two classes (Farrell, Recanatesi et al.)")]
 
+    /// A user's own data, named file by file in the spec rather than looked for in a directory.
+    public static let userSources: [(name: String, summary: String)] = [
+        ("dataset: arrays", "your own .npy files or one .npz archive: inputs N×D, N×C×H×W or N×H×W×C (any int/uint/float dtype; uint8 ÷ 255), integer labels; keys under data.arrays (docs/spec.md)"),
+    ]
+
     /// The catalogue, looking for each file-backed source in the given directory or its default.
     public static func entries(fashionMNIST: String? = nil, cifar10: String? = nil, cifar100: String? = nil) -> [Entry] {
         let fm = fashionMNIST ?? FashionMNIST.defaultDirectory
@@ -96,6 +101,8 @@ public enum DataCatalog {
             let width = (generated.map(\.name.count).max() ?? 0) + 2
             for e in generated { lines.append("  \(e.name + String(repeating: " ", count: max(0, width - e.name.count)))\(e.summary)") }
         }
+        lines.append("your own data (checked when a spec names it):")
+        for source in userSources { lines.append("  \(source.name)  \(source.summary)") }
         return lines.joined(separator: "\n")
     }
 }

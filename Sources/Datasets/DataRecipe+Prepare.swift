@@ -36,6 +36,9 @@ extension DataRecipe {
             try SyntheticManifold.validate(kind, count: test, ambientDimension: D, noise: noise)
         case .clusters(let parameters):
             try parameters.validate()
+        case .arrays(let files, _):
+            let problems = files.inspect().problems
+            if !problems.isEmpty { throw DatasetError.invalid(problems.map { $0.description }.joined(separator: "\n")) }
         }
     }
 
@@ -86,6 +89,9 @@ extension DataRecipe {
         case .clusters(let parameters):
             let data = try ClusteredTask.generate(parameters).prepared()
             return (data.train, data.test, data.source)
+        case .arrays(let files, _):
+            let (train, test, _) = try files.load()
+            return (train, test, files.paths.joined(separator: ", "))
         }
     }
 }

@@ -23,6 +23,8 @@ public struct DataRecipe: Sendable, Hashable, Codable {
         case manifold(SyntheticManifold.Kind, ambientDimension: Int, noise: Double = 0, train: Int, test: Int)
         /// The clustered task (K classes), generated from its parameters' seed.
         case clusters(ClusteredTask.Parameters)
+        /// A user's own arrays, with what ``ArrayFiles/inspect()`` read from them.
+        case arrays(ArrayFiles, ArrayFiles.Summary)
 
         /// The canonical name with parameters, e.g. `cifar-100(fine)`; opens the settings string.
         public var name: String {
@@ -37,6 +39,8 @@ public struct DataRecipe: Sendable, Hashable, Codable {
                 if case .uniform(let side) = p.centers { extra += ",centers=uniform,side=\(side)" }
                 if p.classes != 2 { extra += ",classes=\(p.classes)" }
                 return "clusters(P=\(p.clusters),D=\(p.ambientDimension),cluster_std=\(p.clusterStd),center_std=\(p.centerStd),train_per_cluster=\(p.pointsPerCluster),test_per_cluster=\(p.testPointsPerCluster)\(extra),seed=\(p.seed))"
+            case .arrays(let files, let summary):
+                return "arrays(layout=\(files.layout.rawValue),classes=\(summary.classes))"
             }
         }
 
@@ -46,6 +50,7 @@ public struct DataRecipe: Sendable, Hashable, Codable {
             case .fashionMNIST: return FashionMNIST.imageShape
             case .cifar10, .cifar100: return CIFARBinary.imageShape
             case .manifold, .clusters: return nil
+            case .arrays(_, let summary): return summary.imageShape
             }
         }
 
@@ -55,6 +60,7 @@ public struct DataRecipe: Sendable, Hashable, Codable {
             case .fashionMNIST, .cifar10, .cifar100: return imageShape?.features ?? 0
             case .manifold(_, let D, _, _, _): return D
             case .clusters(let p): return p.ambientDimension
+            case .arrays(_, let summary): return summary.features
             }
         }
 
@@ -66,6 +72,7 @@ public struct DataRecipe: Sendable, Hashable, Codable {
             case .cifar100(_, let kind): return kind.classCount
             case .manifold: return 2
             case .clusters(let p): return p.classes
+            case .arrays(_, let summary): return summary.classes
             }
         }
     }

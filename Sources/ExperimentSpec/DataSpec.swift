@@ -7,6 +7,61 @@ public enum DatasetName: String, Codable, Sendable, NodeEnum {
     case manifold
     /// Gaussian clusters dealt to classes (`data.clusters`).
     case clusters
+    /// A user's own `.npy` / `.npz` arrays (`data.arrays`).
+    case arrays
+}
+
+/// How the inputs of `data.arrays` are laid out after the example axis.
+public enum ArrayLayout: String, Codable, Sendable, NodeEnum {
+    /// Images `N×C×H×W` (or `N×H×W`), channels first as PyTorch stores them.
+    case nchw
+    /// Images `N×H×W×C` (or `N×H×W`), channels last as TensorFlow and PIL store them.
+    case nhwc
+    /// Vectors `N×D`.
+    case flat
+}
+
+/// A user's own data: four NumPy arrays, each an `.npy` file or a member of one `.npz` archive.
+///
+/// Paths are absolute once decoded: a relative path written in the spec is taken from the spec
+/// file's directory, one given in a command-line override from the current directory.
+public struct ArraysSpec: Codable, Hashable, Sendable {
+    /// An `.npz` archive holding the four arrays as members; nil when each is its own `.npy` file.
+    public var file: String?
+    /// Paths of the four `.npy` files, or, with ``file``, the names of its members.
+    public var trainInputs: String
+    public var trainLabels: String
+    public var testInputs: String
+    public var testLabels: String
+    public var layout: ArrayLayout
+    /// Number of classes; nil means one more than the largest label.
+    public var classes: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case file, layout, classes
+        case trainInputs = "train_inputs", trainLabels = "train_labels"
+        case testInputs = "test_inputs", testLabels = "test_labels"
+    }
+
+    /// The four array keys in the order they are checked.
+    public static let arrayKeys = ["train_inputs", "train_labels", "test_inputs", "test_labels"]
+
+    /// The path or member name under one of ``arrayKeys``.
+    public func value(of key: String) -> String {
+        switch key {
+        case "train_inputs": return trainInputs
+        case "train_labels": return trainLabels
+        case "test_inputs": return testInputs
+        default: return testLabels
+        }
+    }
+
+    /// Every file read: the archive, or the four `.npy` files without repeats.
+    public var files: [String] {
+        if let file { return [file] }
+        var seen = Set<String>()
+        return Self.arrayKeys.map(value(of:)).filter { seen.insert($0).inserted }
+    }
 }
 
 public enum LabelKind: String, Codable, Sendable, NodeEnum {
@@ -115,9 +170,11 @@ public struct DataSpec: Codable, Hashable, Sendable {
     public var shuffleFraction: Double
     public var manifold: ManifoldSpec?
     public var clusters: ClustersSpec?
+    /// The arrays of `dataset: arrays`; nil for every other dataset.
+    public var arrays: ArraysSpec? = nil
 
     enum CodingKeys: String, CodingKey {
-        case dataset, path, subset, scaling, seed, labels, manifold, clusters
+        case dataset, path, subset, scaling, seed, labels, manifold, clusters, arrays
         case trainSize = "train_size", testSize = "test_size"
         case shuffleLabels = "shuffle_labels", shuffleFraction = "shuffle_fraction"
     }
@@ -129,6 +186,7 @@ public struct DataSpec: Codable, Hashable, Sendable {
         case .cifar10, .cifar100: return (50000, 10000)
         case .manifold: return manifold.map { ($0.trainPoints, $0.testPoints) }
         case .clusters: return clusters.map { ($0.count * $0.trainPerCluster, $0.count * $0.testPerCluster) }
+        case .arrays: return nil
         }
     }
 
@@ -140,8 +198,15 @@ public struct DataSpec: Codable, Hashable, Sendable {
         case .cifar10, .cifar100: full = (50000, 10000)
         case .manifold: full = manifold.map { ($0.trainPoints, $0.testPoints) }
         case .clusters: full = clusters.map { ($0.count * $0.trainPerCluster, $0.count * $0.testPerCluster) }
+        case .arrays: full = nil
         }
         guard let (train, test) = full else { return nil }
-        return (trainSize.map { min($0, train) } ?? train, testSize.map { min($0, test) } ?? test)
+        return splitSizes(full: (train, test))
+    }
+
+    /// Examples in the training and test splits in use, given the whole splits' sizes (for data
+    /// whose size is known only by reading it, such as `arrays`).
+    public func splitSizes(full: (train: Int, test: Int)) -> (train: Int, test: Int) {
+        (trainSize.map { min($0, full.train) } ?? full.train, testSize.map { min($0, full.test) } ?? full.test)
     }
 }

@@ -46,9 +46,16 @@ extension Experiment {
             testPerCluster: cl.read("test_per_cluster", default: 10, in: 1...1_000_000))
         decodeClusterCenters(&clusters, &cl, ctx: ctx)
         cl.finish()
+        let arraysGiven = d.has("arrays")
+        data.arrays = decodeArrays(&d, dataset: dataset, ctx: ctx)
+        if dataset == .arrays, d.has("path") {
+            ctx.error(d.keyNode("path"), ["data", "path"], "'data.path' is the directory of a built-in dataset; 'data.dataset: arrays' names its files in 'data.arrays'",
+                      help: "remove data.path and give the files under data.arrays", length: 4)
+        }
         if dataset == .manifold { data.manifold = manifold }
         if dataset == .clusters { data.clusters = clusters }
-        for (given, key, owner) in [(manifoldGiven, "manifold", DatasetName.manifold), (clustersGiven, "clusters", .clusters)]
+        for (given, key, owner) in [(manifoldGiven, "manifold", DatasetName.manifold), (clustersGiven, "clusters", .clusters),
+                                    (arraysGiven, "arrays", .arrays)]
             where given && dataset != owner {
             ctx.error(d.keyNode(key), ["data", key], "'data.\(key)' is set but 'data.dataset' is '\(dataset.rawValue)'",
                       help: "set 'data.dataset: \(owner.rawValue)' or remove 'data.\(key)'", length: key.count)
@@ -68,7 +75,9 @@ extension Experiment {
                           help: "use ambient: \(needed) or more")
             }
         }
-        if let full = data.fullSplitSizes {
+        let fullSizes = ctx.fullSplitSizes(data)
+        let inUse = fullSizes.map { data.splitSizes(full: $0) }
+        if let full = fullSizes {
             for (key, size, available, split) in [("train_size", data.trainSize, full.train, "training"), ("test_size", data.testSize, full.test, "test")] {
                 if let n = size, n > available {
                     ctx.error(d.child(key), ["data", key], "'data.\(key)' is \(n) but the \(split) split has \(available) examples",
@@ -157,7 +166,11 @@ extension Experiment {
                           : "a cnn is set by channels, widths (its dense head), kernel_size, pooling, batch_norm and dropout; depth and width are for \(owner.rawValue)",
                       length: key.count)
         }
-        if architecture != .mlp, !(data.dataset == .fashionMNIST || data.dataset == .cifar10 || data.dataset == .cifar100) {
+        if architecture != .mlp, let arrays = data.arrays, arrays.layout == .flat {
+            ctx.error(m.child("architecture"), ["model", "architecture"],
+                      "architecture '\(architecture.rawValue)' needs images, but data.arrays.layout is 'flat' (vectors)",
+                      help: "set data.arrays.layout: nchw or nhwc for image arrays, or use architecture: mlp")
+        } else if architecture != .mlp, !(data.dataset == .fashionMNIST || data.dataset == .cifar10 || data.dataset == .cifar100 || data.dataset == .arrays) {
             ctx.error(m.child("architecture"), ["model", "architecture"],
                       "architecture '\(architecture.rawValue)' needs images, but data.dataset '\(data.dataset.rawValue)' is a point set",
                       help: "use architecture: mlp for manifold and clusters data")
@@ -183,7 +196,7 @@ extension Experiment {
             epochs: t.read("epochs", default: 1, in: 0...10000),
             seed: t.read("seed", default: 0),
             noiseBatches: t.read("noise_batches", default: 16, in: 0...10000))
-        decodeTrainingLength(&train, &t, trainCount: data.splitSizes?.train, ctx: ctx)
+        decodeTrainingLength(&train, &t, trainCount: inUse?.train, ctx: ctx)
         if train.noiseBatches == 1, let n = t.child("noise_batches") {
             ctx.error(n, ["train", "noise_batches"], "'train.noise_batches' is 1; a covariance needs at least 2 minibatches",
                       help: "use 0 to skip the noise scale, or 2 or more")
@@ -224,7 +237,7 @@ extension Experiment {
         let split: Split = p.read("split", default: .test)
         let probeSizeNode = p.child("size")
         var probeSize = p.read("size", default: 1000, in: 3...1_000_000)
-        let sizes = data.splitSizes ?? (60000, 10000)
+        let sizes = inUse ?? (60000, 10000)
         let available = split == .train ? sizes.train : sizes.test
         if probeSize > available {
             ctx.error(probeSizeNode, ["probe", "size"], "probe size \(probeSize) exceeds the \(available) \(split.rawValue) examples in use",
@@ -232,7 +245,7 @@ extension Experiment {
             probeSize = available
         }
         let layers = decodeProbeLayers(&p, model: model, ctx: ctx)
-        let probeSteps = decodeProbeSteps(&p, train: train, trainCount: data.splitSizes?.train, ctx: ctx)
+        let probeSteps = decodeProbeSteps(&p, train: train, trainCount: inUse?.train, ctx: ctx)
         let probe = ProbeSpec(epochs: probeEpochs, size: probeSize, split: split,
                               seed: p.read("seed", default: 0), layers: layers, steps: probeSteps)
         p.finish()

@@ -14,6 +14,25 @@ final class DecodeContext {
     /// Whether to fill ``readKeys``; off while loading, where building the dotted names for every
     /// key of every run point would dominate the cost of expanding a large sweep.
     var recordsKeys = false
+    /// The directory relative data paths in the spec are taken from (the spec file's).
+    var baseDirectory: String? = nil
+    /// The directory relative data paths in overrides are taken from (the shell's).
+    var workingDirectory: String? = nil
+    /// Reads the sizes of the training and test arrays of `data.arrays` (the caller's: the spec
+    /// module reads no data), so sizes are checked at decode time as for built-in datasets.
+    var arraySizes: ((ArraysSpec) -> (train: Int, test: Int)?)? = nil
+    private var arraySizeCache: [ArraysSpec: (train: Int, test: Int)?] = [:]
+
+    /// The whole splits' sizes of `data`: known from the spec, or read through ``arraySizes``
+    /// once per distinct arrays section; nil when neither can say.
+    func fullSplitSizes(_ data: DataSpec) -> (train: Int, test: Int)? {
+        if let sizes = data.fullSplitSizes { return sizes }
+        guard let arrays = data.arrays, let read = arraySizes else { return nil }
+        if let cached = arraySizeCache[arrays] { return cached }
+        let sizes = read(arrays)
+        arraySizeCache[arrays] = sizes
+        return sizes
+    }
 
     func location(of node: Node?, path: [String], length: Int? = nil) -> SourceLocation {
         // An error at or below an override's path, or on a key an override created on its way down.

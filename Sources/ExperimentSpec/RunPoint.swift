@@ -59,6 +59,11 @@ public struct LoadedSpec: Sendable {
     public var replicatePath: String?
     /// The path that numbers probe-set replicates (`probe.seed`), or nil when there is one probe set.
     public var probeReplicatePath: String?
+    /// The absolute directory relative data paths written in the spec are taken from (the spec file's).
+    public var specDirectory: String = ""
+    /// The absolute directory relative data paths given in overrides are taken from (the current
+    /// directory when the spec was loaded).
+    public var workingDirectory: String = ""
 
     /// Swept key paths that tell configurations apart (all but the replicate seeds).
     public var configurationPaths: [String] { sweptPaths.filter { $0 != replicatePath && $0 != probeReplicatePath } }

@@ -9,7 +9,11 @@ public enum SpecLoader {
     /// Loads a spec file with `key.path=value` overrides.
     ///
     /// - Throws: ``SpecErrors`` holding every problem found, located.
-    public static func load(path: String, overrides: [String] = [], limits: SpecLimits = .standard) throws -> LoadedSpec {
+    ///
+    /// `arraySizes` reads the sizes of a `data.arrays` section's training and test arrays, so
+    /// subset, probe, batch and step settings are checked against them as for built-in data.
+    public static func load(path: String, overrides: [String] = [], limits: SpecLimits = .standard,
+                            arraySizes: ((ArraysSpec) -> (train: Int, test: Int)?)? = nil) throws -> LoadedSpec {
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -20,12 +24,17 @@ public enum SpecLoader {
             throw SpecErrors(file: path, text: "", diagnostics: [Diagnostic(.wholeFile, "cannot read the spec: no such file or it is unreadable")])
         }
         let name = url.deletingPathExtension().lastPathComponent
-        return try load(data: data, file: path, defaultName: name, overrides: overrides, limits: limits)
+        return try load(data: data, file: path, defaultName: name, overrides: overrides, limits: limits,
+                        baseDirectory: url.deletingLastPathComponent().path, arraySizes: arraySizes)
     }
 
-    /// Loads spec bytes; `file` is used in messages only.
+    /// Loads spec bytes; `file` is used in messages. Relative data paths written in the spec
+    /// are taken from `baseDirectory` (default: `file`'s directory), those given in overrides
+    /// from `workingDirectory` (default: the current directory).
     public static func load(data: Data, file: String, defaultName: String, overrides: [String] = [],
-                            limits: SpecLimits = .standard) throws -> LoadedSpec {
+                            limits: SpecLimits = .standard, baseDirectory: String? = nil,
+                            workingDirectory: String? = nil,
+                            arraySizes: ((ArraysSpec) -> (train: Int, test: Int)?)? = nil) throws -> LoadedSpec {
         func fail(_ d: Diagnostic, text: String = "") -> SpecErrors {
             SpecErrors(file: file, text: text, diagnostics: [d], printLimit: limits.printedErrors)
         }
@@ -43,6 +52,10 @@ public enum SpecLoader {
         // A name made from the file name must be as safe as one written in the file.
         let defaultName = Experiment.safeName(from: defaultName)
         let ctx = DecodeContext()
+        ctx.baseDirectory = URL(fileURLWithPath: baseDirectory ?? URL(fileURLWithPath: file).deletingLastPathComponent().path)
+            .standardizedFileURL.path
+        ctx.arraySizes = arraySizes
+        ctx.workingDirectory = URL(fileURLWithPath: workingDirectory ?? FileManager.default.currentDirectoryPath).standardizedFileURL.path
         var root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -138,16 +151,20 @@ public enum SpecLoader {
         let claims = decodeClaims(root, scope: ClaimScope(points: points, axes: axes), ctx: ctx)
         if !ctx.diagnostics.isEmpty { throw failAll(sorted(ctx.diagnostics), text: text) }
         return LoadedSpec(file: file, text: text, overrides: overrides, points: points, sweptPaths: paths,
-                          claims: claims, replicatePath: replicatePaths.train, probeReplicatePath: replicatePaths.probe)
+                          claims: claims, replicatePath: replicatePaths.train, probeReplicatePath: replicatePaths.probe,
+                          specDirectory: ctx.baseDirectory ?? "", workingDirectory: ctx.workingDirectory ?? "")
     }
 
     /// Overrides that shrink a loaded spec to a seconds-long check of its whole path (`--smoke`):
     /// at most 2,000 training and 500 test examples, one epoch, probes before and after it on
-    /// at most 200 points. Sizes never exceed what the data has, so every spec stays valid.
-    public static func smokeOverrides(for spec: LoadedSpec) -> [String] {
+    /// at most 200 points. Sizes never exceed what the data has, so every spec stays valid;
+    /// `splitSizes` says how much data a spec uses when the spec alone cannot (its own arrays).
+    public static func smokeOverrides(for spec: LoadedSpec,
+                                      splitSizes: (DataSpec) -> (train: Int, test: Int)? = { $0.splitSizes }) -> [String] {
         let experiments = spec.points.map(\.experiment)
-        let train = experiments.compactMap { $0.data.splitSizes?.train }.min() ?? 2000
-        let test = experiments.compactMap { $0.data.splitSizes?.test }.min() ?? 500
+        let sizes = experiments.compactMap { splitSizes($0.data) }
+        let train = sizes.map(\.train).min() ?? 2000
+        let test = sizes.map(\.test).min() ?? 500
         let epochs = min(1, experiments.map(\.train.epochs).max() ?? 1)
         let probeSplit = experiments.first?.probe.split ?? .test
         let probe = min(200, probeSplit == .train ? min(train, 2000) : min(test, 500))

@@ -36,6 +36,12 @@ enum DataStage {
                                                         pointsPerCluster: c.trainPerCluster,
                                                         testPointsPerCluster: c.testPerCluster, centerStd: c.centerStd ?? 1,
                                                         centers: centers, classes: c.classCount, seed: spec.seed))
+        case .arrays:
+            guard let a = spec.arrays else { throw DatasetError.invalid("data.dataset is arrays but data.arrays is missing") }
+            let files = arrayFiles(a)
+            let (summary, problems) = files.inspect()
+            guard let summary else { throw DatasetError.invalid(problems.map { $0.description }.joined(separator: "\n")) }
+            source = .arrays(files, summary)
         }
         let subset: Subset.Method
         switch spec.subset {
@@ -53,6 +59,22 @@ enum DataStage {
         return DataRecipe(source: source, trainSize: spec.trainSize, testSize: spec.testSize, subset: subset,
                           scaling: spec.scaling == .standardize ? .standardize : .unit, shuffleLabels: shuffle,
                           shuffleFraction: spec.shuffleFraction, seed: spec.seed)
+    }
+
+    /// The engine's description of `data.arrays`: four `.npy` files, or four members of one archive.
+    static func arrayFiles(_ a: ArraysSpec) -> ArrayFiles {
+        func location(_ key: String) -> ArrayFiles.Location {
+            a.file.map { ArrayFiles.Location(path: $0, member: a.value(of: key)) } ?? ArrayFiles.Location(path: a.value(of: key))
+        }
+        let layout: ArrayFiles.Layout
+        switch a.layout {
+        case .nchw: layout = .nchw
+        case .nhwc: layout = .nhwc
+        case .flat: layout = .flat
+        }
+        return ArrayFiles(trainInputs: location("train_inputs"), trainLabels: location("train_labels"),
+                          testInputs: location("test_inputs"), testLabels: location("test_labels"),
+                          layout: layout, classes: a.classes)
     }
 
     static func prepare(_ spec: DataSpec) throws -> PreparedData {

@@ -14,6 +14,26 @@ enum ModelFactory {
                   seed: seed, loadInitialWeights: loadInitialWeights)
     }
 
+    /// Why a convolutional model cannot take images of `imageShape` (say, pooling halves them to
+    /// nothing), or nil when it can; checked on the shapes alone, without building the network.
+    static func shapeProblem(_ model: ModelSpec, imageShape: ImageShape) -> String? {
+        let inputShape = [imageShape.channels, imageShape.height, imageShape.width]
+        do {
+            switch model.architecture {
+            case .mlp: return nil
+            case .cnn:
+                let pooling: PoolingKind = model.pooling == .max ? .max : model.pooling == .average ? .average : .none
+                _ = try Architectures.cnnProbeNames(inputShape: inputShape, channels: model.channels, hiddenWidths: model.widths,
+                                                    kernelSize: model.kernelSize, pooling: pooling)
+            case .resnet:
+                _ = try Architectures.resnetProbeNames(depth: model.resnetDepth, inputShape: inputShape, baseWidth: model.baseWidth)
+            }
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
     /// The network for inputs of `features` values (an image of `imageShape`) and `classes` classes.
     static func build(_ model: ModelSpec, features: Int, classes: Int, imageShape: ImageShape?, seed: UInt64,
                       loadInitialWeights: Bool = true) throws -> Sequential {

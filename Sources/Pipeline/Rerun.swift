@@ -22,8 +22,12 @@ extension Runner {
         guard let data = FileManager.default.contents(atPath: layout.spec.path) else {
             throw BundleError.unreadable(layout.spec.path, "missing or unreadable")
         }
+        // Relative data paths (data.arrays) are taken from where the original run took them, not the bundle.
+        let resolved = try? ResolvedSpec.read(file: layout.resolved)
         let spec = try SpecLoader.load(data: data, file: layout.spec.path, defaultName: original.manifest.experiment,
-                                       overrides: overrides)
+                                       overrides: overrides,
+                                       baseDirectory: resolved?.specDirectory ?? resolved.map { URL(fileURLWithPath: $0.file).deletingLastPathComponent().path },
+                                       workingDirectory: resolved?.workingDirectory, arraySizes: ArraysCheck.fullSizes)
         let summary = try run(spec, options: RunOptions(resultsDirectory: resultsDirectory, jobs: jobs, useCache: false, log: log))
         let comparison = try BundleVerifier.compare(original, try BundleReader(summary.bundle))
         return (summary, comparison)

@@ -14,13 +14,23 @@ public struct DataParams: Codable, Sendable, Hashable {
     /// The stamp of the files a data spec reads.
     static func stamp(_ spec: DataSpec) -> [String: String]? {
         let directory: String
+        let fm = FileManager.default
         switch spec.dataset {
+        case .arrays:
+            // Each file named, by its absolute path (the arrays need not share a directory), with the
+            // time to the microsecond: a script that rewrites its arrays within a second still changes the key.
+            var out: [String: String] = [:]
+            for path in spec.arrays?.files ?? [] {
+                guard let a = try? fm.attributesOfItem(atPath: path), let size = a[.size] as? Int,
+                      let date = a[.modificationDate] as? Date else { out[path] = "missing"; continue }
+                out[path] = "\(size)@" + String(format: "%.6f", date.timeIntervalSince1970)
+            }
+            return out
         case .fashionMNIST: directory = spec.path ?? FashionMNIST.defaultDirectory
         case .cifar10: directory = spec.path ?? CIFAR10.defaultDirectory
         case .cifar100: directory = spec.path ?? CIFAR100.defaultDirectory
         case .manifold, .clusters: return nil
         }
-        let fm = FileManager.default
         var out: [String: String] = [:]
         for name in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] {
             guard let a = try? fm.attributesOfItem(atPath: directory + "/" + name), (a[.type] as? FileAttributeType) == .typeRegular,

@@ -117,7 +117,7 @@ public struct StageGraph: Sendable {
             var stepProbes: [Int: String] = [:]
             var estimates: [EstimateSlot: String] = [:]
             let layers = e.probedLayers
-            let perEpoch = e.train.stepsPerEpoch(trainCount: e.data.splitSizes?.train ?? e.train.batchSize)
+            let perEpoch = e.train.stepsPerEpoch(trainCount: (e.probe.steps == nil ? e.data.splitSizes : ArraysCheck.splitSizes(e.data))?.train ?? e.train.batchSize)
             let times = e.probe.epochs.map { (epoch: $0, step: Int?.none) }
                 + (e.probe.steps ?? []).map { (epoch: ($0 + perEpoch - 1) / perEpoch, step: Optional($0)) }
             for (epoch, step) in times {

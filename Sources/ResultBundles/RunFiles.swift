@@ -16,10 +16,15 @@ public struct ResolvedSpec: JSONBundleFile, Sendable, Equatable {
     public var overrides: [String]
     public var sweptPaths: [String]
     public var points: [Point]
+    /// Where relative data paths were taken from: the spec's directory, and the current
+    /// directory for those in overrides (absent in bundles written before `data.arrays`).
+    public var specDirectory: String?
+    public var workingDirectory: String?
 
     enum CodingKeys: String, CodingKey {
         case file, overrides, points
         case formatVersion = "format_version", sweptPaths = "swept_paths"
+        case specDirectory = "spec_directory", workingDirectory = "working_directory"
     }
 
     public init(_ spec: LoadedSpec) {
@@ -27,6 +32,10 @@ public struct ResolvedSpec: JSONBundleFile, Sendable, Equatable {
         file = spec.file
         overrides = spec.overrides
         sweptPaths = spec.sweptPaths
+        // Only a spec that reads files named by relative paths needs them (and no other bundle changes).
+        let readsArrays = spec.points.contains { $0.experiment.data.arrays != nil }
+        specDirectory = readsArrays ? spec.specDirectory : nil
+        workingDirectory = readsArrays ? spec.workingDirectory : nil
         points = spec.points.map {
             Point(index: $0.index, label: $0.label,
                   assignments: Dictionary(uniqueKeysWithValues: $0.assignments.map { ($0.path, $0.value) }),

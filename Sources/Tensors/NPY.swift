@@ -1,6 +1,8 @@
 import Foundation
 
-/// Reading and writing NumPy `.npy` files (format 1.0–3.0), little-endian float32/float64, C order.
+/// Reading and writing NumPy `.npy` files (format 1.0–3.0), C order. Writing: little-endian
+/// float32/float64. Reading: float32/float64 and int8/16/32/64, uint8/16 in either byte order (see
+/// ``DType`` and ``Header``); Fortran-ordered arrays are refused with an error naming the file.
 ///
 /// The format: magic `\x93NUMPY`, version, header length, a Python-dict header
 /// (`{'descr': '<f4', 'fortran_order': False, 'shape': (N, D), }`) padded to 64 bytes, then the data.
@@ -30,16 +32,21 @@ public enum NPY {
 
     /// Serialises a tensor as `.npy` bytes.
     public static func encode<E: BLASScalar>(_ tensor: Tensor<E>) -> Data {
-        let shapeText = tensor.shape.count == 1 ? "(\(tensor.shape[0]),)"
-            : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '\(E.npyDescriptor)', 'fortran_order': False, 'shape': \(shapeText), }"
+        tensor.scalars.withUnsafeBytes { encode(raw: Data($0), descr: E.npyDescriptor, shape: tensor.shape) }
+    }
+
+    /// `.npy` bytes (format 1.0, C order) around data already laid out as `descr` says, e.g.
+    /// `descr: "|u1"` for bytes or `">i4"` for big-endian int32.
+    public static func encode(raw: Data, descr: String, shape: [Int]) -> Data {
+        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
         let unpadded = 10 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
         var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
         let len = UInt16(header.utf8.count)
         data.append(contentsOf: [UInt8(len & 0xFF), UInt8(len >> 8)])
         data.append(contentsOf: Array(header.utf8))
-        tensor.scalars.withUnsafeBytes { data.append(contentsOf: $0) }
+        data.append(raw)
         return data
     }
 
@@ -48,67 +55,79 @@ public enum NPY {
         try AtomicWrite.write(encode(tensor), to: url)
     }
 
-    /// Reads a float32 or float64 `.npy` file as Float64.
+    /// Reads a numeric `.npy` file (any dtype ``DType`` lists) as Float64.
     public static func readDouble(_ url: URL) throws -> Tensor<Double> {
         try decode(TensorFileError.contents(of: url), name: url.path)
     }
 
-    /// Decodes `.npy` bytes, converting float32 to `E` if needed.
+    /// Decodes `.npy` bytes of any dtype ``DType`` lists, converting each element to `E` by value
+    /// (integers are not rescaled).
     public static func decode<E: BLASScalar>(_ data: Data, name: String, as: E.Type = E.self) throws -> Tensor<E> {
-        let bytes = [UInt8](data)
-        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
-            throw Error.notNPY(name)
+        let header = try Header.parse(data, name: name)
+        try header.checkPayload(of: data, name: name)
+        let scalars: [E] = header.dtype.isInteger
+            ? convert(data, header) { E(Double($0)) } : convertFloating(data, header) { E($0) }
+        return Tensor(shape: header.shape, scalars: scalars)
+    }
+
+    /// Decodes an integer `.npy` array (int8/16/32/64, uint8/16) as `Int`s with its shape.
+    ///
+    /// - Throws: ``Error/unsupported(_:_:)`` for a floating-point array, naming its dtype.
+    public static func decodeIntegers(_ data: Data, name: String) throws -> (shape: [Int], values: [Int]) {
+        let header = try Header.parse(data, name: name)
+        guard header.dtype.isInteger else {
+            throw Error.unsupported(name, "dtype \(header.descr) holds floating-point numbers; integers (int8/16/32/64, uint8/16) are needed here")
         }
-        let major = bytes[6]
-        let headerLength: Int
-        let headerStart: Int
-        if major == 1 {
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
-            headerStart = 10
-        } else if major == 2 || major == 3 {
-            guard bytes.count >= 12 else { throw Error.notNPY(name) }
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
-            headerStart = 12
-        } else {
-            throw Error.unsupported(name, "format version \(major)")
-        }
-        guard headerLength <= bytes.count - headerStart else {
-            throw Error.badHeader(name, "header length \(headerLength) exceeds the \(bytes.count - headerStart) bytes after the preamble")
-        }
-        let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
-        guard let descr = field("descr", in: header) else { throw Error.unsupported(name, "no descr") }
-        let descrText = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
-        if let order = field("fortran_order", in: header), order.contains("True") {
-            throw Error.unsupported(name, "Fortran order; save with np.ascontiguousarray")
-        }
-        guard let shapeText = field("shape", in: header) else { throw Error.unsupported(name, "no shape") }
-        let shape = try parseShape(shapeText, name: name)
-        let payload = bytes[(headerStart + headerLength)...]
-        let width: Int
-        switch descrText {
-        case "<f4", "f4", "float32": width = 4
-        case "<f8", "f8", "float64": width = 8
-        default: throw Error.unsupported(name, "dtype \(descrText); expected float32 or float64 (little-endian)")
-        }
-        guard let byteCount = UntrustedSizes.byteCount(shape, width: width) else {
-            throw Error.badHeader(name, "shape \(UntrustedSizes.shapeText(shape)) of \(width)-byte elements overflows the address space")
-        }
-        let count = byteCount / max(width, 1)
-        guard payload.count >= byteCount else {
-            throw Error.truncated(name, expected: byteCount, found: payload.count)
-        }
-        guard payload.count == byteCount else {
-            throw Error.trailingBytes(name, expected: byteCount, found: payload.count)
-        }
-        var scalars = [E](repeating: 0, count: count)
-        payload.withUnsafeBytes { raw in
-            if width == 4 {
-                for i in 0..<count { scalars[i] = E(raw.loadUnaligned(fromByteOffset: i * 4, as: Float.self)) }
-            } else {
-                for i in 0..<count { scalars[i] = E(raw.loadUnaligned(fromByteOffset: i * 8, as: Double.self)) }
+        try header.checkPayload(of: data, name: name)
+        return (header.shape, convert(data, header) { Int($0) })
+    }
+
+    /// Every element of an integer array through `transform`, byte-swapped as the header says.
+    private static func convert<T>(_ data: Data, _ h: Header, _ transform: (Int64) -> T) -> [T] {
+        let count = h.elementCount
+        var out: [T] = []
+        out.reserveCapacity(count)
+        data.withUnsafeBytes { raw in
+            let base = h.dataOffset
+            func each<I: FixedWidthInteger>(_: I.Type) {
+                for i in 0..<count {
+                    let v = raw.loadUnaligned(fromByteOffset: base + i * MemoryLayout<I>.size, as: I.self)
+                    out.append(transform(Int64(h.bigEndian ? I(bigEndian: v) : I(littleEndian: v))))
+                }
+            }
+            switch h.dtype {
+            case .int8: each(Int8.self)
+            case .uint8: each(UInt8.self)
+            case .int16: each(Int16.self)
+            case .uint16: each(UInt16.self)
+            case .int32: each(Int32.self)
+            case .int64: each(Int64.self)
+            case .float32, .float64: break
             }
         }
-        return Tensor(shape: shape, scalars: scalars)
+        return out
+    }
+
+    /// Every element of a float32 or float64 array through `transform`, byte-swapped as the header says.
+    private static func convertFloating<T>(_ data: Data, _ h: Header, _ transform: (Double) -> T) -> [T] {
+        let count = h.elementCount
+        var out: [T] = []
+        out.reserveCapacity(count)
+        data.withUnsafeBytes { raw in
+            let base = h.dataOffset
+            if h.dtype == .float32 {
+                for i in 0..<count {
+                    let bits = raw.loadUnaligned(fromByteOffset: base + i * 4, as: UInt32.self)
+                    out.append(transform(Double(Float(bitPattern: h.bigEndian ? UInt32(bigEndian: bits) : UInt32(littleEndian: bits)))))
+                }
+            } else {
+                for i in 0..<count {
+                    let bits = raw.loadUnaligned(fromByteOffset: base + i * 8, as: UInt64.self)
+                    out.append(transform(Double(bitPattern: h.bigEndian ? UInt64(bigEndian: bits) : UInt64(littleEndian: bits))))
+                }
+            }
+        }
+        return out
     }
 
     /// The extents of a Python tuple such as `(5, 3)` or `(7,)`; every entry must be a
@@ -134,7 +153,7 @@ public enum NPY {
     }
 
     /// The text after `'key':` up to the matching top-level comma or brace.
-    private static func field(_ key: String, in header: String) -> String? {
+    static func field(_ key: String, in header: String) -> String? {
         guard let range = header.range(of: "'\(key)':") else { return nil }
         var depth = 0
         var out = ""

@@ -49,10 +49,13 @@ func printError(_ text: String) {
 /// Loads specs, printing every diagnostic and exiting 2 on bad input.
 func loadSpec(_ path: String, overrides: [String], smoke: Bool = false) throws -> LoadedSpec {
     do {
-        let loaded = try SpecLoader.load(path: path, overrides: overrides)
+        let loaded = try SpecLoader.load(path: path, overrides: overrides, arraySizes: ArraysCheck.fullSizes)
         try InitFromCheck.check(loaded)
+        try ArraysCheck.check(loaded)
         // Smoke overrides go first so the user's own overrides still win.
-        return smoke ? try SpecLoader.load(path: path, overrides: SpecLoader.smokeOverrides(for: loaded) + overrides) : loaded
+        guard smoke else { return loaded }
+        return try SpecLoader.load(path: path, overrides: SpecLoader.smokeOverrides(for: loaded, splitSizes: ArraysCheck.splitSizes) + overrides,
+                                   arraySizes: ArraysCheck.fullSizes)
     } catch let errors as SpecErrors {
         printError(errors.render())
         throw ExitCode(ExitCodes.badInput)
@@ -132,8 +135,9 @@ struct Validate: ParsableCommand {
         var bad = 0
         for path in specs {
             do {
-                let loaded = try SpecLoader.load(path: path)
+                let loaded = try SpecLoader.load(path: path, arraySizes: ArraysCheck.fullSizes)
                 try InitFromCheck.check(loaded)
+                try ArraysCheck.check(loaded)
                 print("\(path): ok, \(loaded.points.count) run point\(loaded.points.count == 1 ? "" : "s")")
             } catch let errors as SpecErrors {
                 printError(errors.render())

@@ -223,10 +223,10 @@ struct DiagnosticsTests {
         // Unknown choices list the allowed values, and suggest the closest one when it is a plausible typo.
         Case(id: "dataset with an underscore", yaml: "data:\n  dataset: fashion_mnist\n",
              expected: "spec.yaml:2:12: error: unknown value 'fashion_mnist' for 'data.dataset'",
-             help: "help: did you mean 'fashion-mnist'? (expected one of: fashion-mnist, cifar10, cifar100, manifold, clusters)"),
+             help: "help: did you mean 'fashion-mnist'? (expected one of: fashion-mnist, cifar10, cifar100, manifold, clusters, arrays)"),
         Case(id: "dataset far from any known", yaml: "data:\n  dataset: imagenet\n",
              expected: "spec.yaml:2:12: error: unknown value 'imagenet' for 'data.dataset'",
-             help: "help: expected one of: fashion-mnist, cifar10, cifar100, manifold, clusters"),
+             help: "help: expected one of: fashion-mnist, cifar10, cifar100, manifold, clusters, arrays"),
         Case(id: "unknown subset method", yaml: "data:\n  subset: stratify\n",
              expected: "spec.yaml:2:11: error: unknown value 'stratify' for 'data.subset'",
              help: "help: did you mean 'stratified'? (expected one of: first, stratified, random)"),

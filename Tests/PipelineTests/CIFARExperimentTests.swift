@@ -16,7 +16,7 @@ struct CIFARExperimentTests {
         }
         let spec = TestSupport.repositoryRoot.appendingPathComponent("Experiments/resnet-fashion.yaml").path
         let run = try TestSupport.runAccordion(["run", "--smoke", "--results", results.path, spec,
-                                                "data.dataset=cifar10", "data.path=\(data.path)", "data.train_size=300", "data.test_size=120", "probe.size=100"])
+                                                "data.dataset=cifar10", "data.path=\(data.path)", "data.train_size=300", "data.test_size=120", "probe.size=100", "train.noise_batches=0"])
         #expect(run.status == 0, "\(run.output)")
         let bundle = try #require(run.output.split(separator: "\n").last { $0.hasPrefix("bundle: ") }).dropFirst(8)
         let verify = try TestSupport.runAccordion(["verify", String(bundle)])

@@ -18,7 +18,7 @@ struct ExperimentSmokeTests {
     func smoke(_ file: String) throws {
         let path = TestSupport.repositoryRoot.appendingPathComponent("Experiments").appendingPathComponent(file).path
         let full = try SpecLoader.load(path: path)
-        let spec = try SpecLoader.load(path: path, overrides: SpecLoader.smokeOverrides(for: full))
+        let spec = try SpecLoader.load(path: path, overrides: SpecLoader.smokeOverrides(for: full, splitSizes: ArraysCheck.splitSizes))
         // The same configurations; replicates beyond two are dropped (2 still pair every claim).
         #expect(spec.configurationCount == full.configurationCount)
         #expect(spec.replicateCount == min(2, full.replicateCount) || spec.replicateCount == full.replicateCount)
