@@ -25,7 +25,8 @@ public enum StageKind: String, Codable, Sendable, CaseIterable {
         // evaluated, noise, step and target columns.
         case .aggregate: return 2
         // 2: train_* claim metrics read the evaluated figures.
-        case .claims: return 2
+        // 3: claims.md shows the Holm-adjusted p and the margin of claims of no change.
+        case .claims: return 3
         // 2: replicate means with confidence bands, one y axis per estimator.
         // 3: the figure by step draws replicate means with confidence bands as well.
         case .report: return 3

@@ -212,10 +212,10 @@ struct VerdictTests {
                                         data: Self.compression)
         let effect = r[0].effect.map(format) ?? "", low = r[0].ciLow.map(format) ?? "", high = r[0].ciHigh.map(format) ?? ""
         #expect(ClaimsTable.markdown(r) == """
-            | claim | citation | estimator | effect [95 % CI] | n | verdict |
-            |---|---|---|---|---:|---|
-            | **compresses** compresses statement |  | pr | \(effect) [\(low), \(high)] | 5 | supported |
-            | **missing** missing statement |  | mle | — | — | not testable: no mle estimate of h3 at epoch 3 in configuration 'base' |
+            | claim | citation | estimator | effect [95 % CI] | n | p (Holm) | verdict |
+            |---|---|---|---|---:|---:|---|
+            | **compresses** compresses statement |  | pr | \(effect) [\(low), \(high)] | 5 | \(r[0].pHolm.map(format) ?? "") | supported |
+            | **missing** missing statement |  | mle | — | — | — | not testable: no mle estimate of h3 at epoch 3 in configuration 'base' |
 
             """)
         #expect(format(-15.123456) == "-15.12" && format(0.0028) == "0.0028" && format(123456) == "1.23e+05")
@@ -250,10 +250,10 @@ struct VerdictTests {
         #expect(abs((r[1].ciLow ?? 0) - 0.7492271811372406) < 1e-9 && abs((r[1].ciHigh ?? 0) - 9.250772818862753) < 1e-9)
         #expect(r.map(\.verdict) == [.supported, .supported])
         #expect(ClaimsTable.markdown(r) == """
-            | claim | citation | estimator | effect [95 % CI] | n | verdict |
-            |---|---|---|---|---:|---|
-            | **compression** Training lowers the last hidden layer's ID |  | pr | -14.9 [-16.5, -13.3] | 5 | supported |
-            | **expansion** The first hidden layer expands the input |  | pr | 5 [0.7492, 9.251] | 5 | supported |
+            | claim | citation | estimator | effect [95 % CI] | n | p (Holm) | verdict |
+            |---|---|---|---|---:|---:|---|
+            | **compression** Training lowers the last hidden layer's ID |  | pr | -14.9 [-16.5, -13.3] | 5 | 2.67e-05 | supported |
+            | **expansion** The first hidden layer expands the input |  | pr | 5 [0.7492, 9.251] | 5 | 0.03091 | supported |
 
             """)
         expansion.minEffect = 2
@@ -311,7 +311,7 @@ struct VerdictTests {
         #expect(abs((r.ciLow ?? 0) + 16.50217963773881) < 1e-9 && abs((r.ciHigh ?? 0) + 13.297820362261191) < 1e-9)
         #expect(r.verdict == .supported && r.n == 5)
         #expect(r.restsOn.steps == [40, 0] && r.restsOn.epochs == [] && r.restsOn.layers == ["h3"])
-        #expect(ClaimsTable.markdown([r]).contains("| **early** The first 40 steps lower h3's ID (at steps 40, 0) |  | pr | -14.9 [-16.5, -13.3] | 5 | supported |"))
+        #expect(ClaimsTable.markdown([r]).contains("| **early** The first 40 steps lower h3's ID (at steps 40, 0) |  | pr | -14.9 [-16.5, -13.3] | 5 | 1.34e-05 | supported |"))
         let json = String(decoding: try JSONEncoder().encode(r.restsOn), as: UTF8.self)
         #expect(json.contains("\"steps\":[40,0]"))
         // The same cells by epoch read the epoch probes, 50 higher after training.
