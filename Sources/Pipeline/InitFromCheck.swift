@@ -22,16 +22,23 @@ public enum InitFromCheck {
             }
             let identity = "\(e.model)|\(source.features)|\(source.classes)|\(path)"
             guard seen.insert(identity).inserted else { continue }
+            // The network without its checkpoint, then the checkpoint on its own: a failure of the
+            // second is exactly "does not fit", with the loader's own words.
+            let net: Sequential
             do {
-                _ = try ModelFactory.build(e.model, features: source.features, classes: source.classes,
-                                           imageShape: source.imageShape, seed: 0)
-            } catch let failure as StageFailure {
-                out.append(Diagnostic(spec.location(of: ["model", "init_from"]),
-                                      "'model.init_from' does not fit the model" + (point.label == "base" ? "" : " of \(point.label)") + ": \(failure.reason.replacingOccurrences(of: "model.init_from: ", with: ""))",
-                                      help: "the checkpoint must hold every parameter of this model with the same name and shape "
-                                          + "(PyTorch state_dict names; the layouts are in docs/pytorch.md)"))
+                net = try ModelFactory.build(e.model, features: source.features, classes: source.classes,
+                                             imageShape: source.imageShape, seed: 0, loadInitialWeights: false)
             } catch {
                 out.append(Diagnostic(spec.location(of: ["model", "init_from"]), "'model.init_from': \(error)"))
+                continue
+            }
+            do {
+                try net.loadCheckpoint(from: URL(fileURLWithPath: path))
+            } catch {
+                out.append(Diagnostic(spec.location(of: ["model", "init_from"]),
+                                      "'model.init_from' does not fit the model" + (point.label == "base" ? "" : " of \(point.label)") + ": \(error)",
+                                      help: "the checkpoint must hold every parameter of this model with the same name and shape "
+                                          + "(PyTorch state_dict names; the layouts are in docs/pytorch.md)"))
             }
         }
         return out
