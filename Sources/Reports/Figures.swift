@@ -68,14 +68,12 @@ public enum Figures {
         return out.isEmpty ? "x" : out
     }
 
-    /// Columns, panel width and plot height for `count` panels, sized for a ~1100 px page.
+    /// Columns, panel width and plot height for `count` panels, sized for a ~1100 px page: one
+    /// column for one panel, two for two or four (a square), three otherwise.
     static func grid(_ count: Int) -> (columns: Int, width: Double, plotHeight: Double) {
-        switch count {
-        case ...1: return (1, 640, 280)
-        case 2: return (2, 540, 240)
-        case 4: return (2, 540, 220)
-        default: return (3, 356, 200)
-        }
+        let columns = count <= 1 ? 1 : count == 2 || count == 4 ? 2 : 3
+        let s = size(columns: columns)
+        return (columns, s.width, s.plotHeight)
     }
 
     /// Panel width and plot height for a grid with a fixed number of columns.
