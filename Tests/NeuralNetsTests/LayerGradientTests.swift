@@ -7,28 +7,35 @@ import Tensors
 /// changes within a step; layers with ReLUs inside resample the coordinates that sit on a kink.
 @Suite("Layer gradients")
 struct LayerGradientTests {
-    /// (batch, in channels, out channels, size, kernel, stride, padding, bias, seed)
-    static let convCases: [(Int, Int, Int, Int, Int, Int, Int, Bool, UInt64)] = [
-        (2, 1, 3, 5, 3, 1, 1, true, 1),     // same padding
-        (3, 2, 2, 6, 3, 2, 1, false, 2),    // stride 2, several examples per GEMM
-        (2, 3, 4, 4, 1, 1, 0, true, 3),     // pointwise: no patch matrix
-        (1, 2, 3, 7, 1, 2, 0, false, 4),    // 1×1 stride 2 (a projection shortcut)
-        (2, 2, 2, 5, 3, 1, 0, true, 5),     // valid padding
-        (2, 1, 2, 6, 5, 2, 2, true, 6),     // 5×5, stride 2, padding 2
-        (2, 2, 3, 6, 5, 1, 2, false, 7),    // 5×5 same padding: shifts of two columns
-        (40, 1, 2, 4, 3, 1, 1, true, 8),    // many small images share one GEMM
+    /// One convolution shape, named by what it exercises so a failure says which.
+    struct ConvCase: CustomTestStringConvertible, Sendable {
+        var name: String
+        var batch, inputChannels, outputChannels, size, kernel, stride, padding: Int
+        var bias: Bool
+        var seed: UInt64
+        var testDescription: String { name }
+    }
+
+    static let convCases: [ConvCase] = [
+        ConvCase(name: "same padding", batch: 2, inputChannels: 1, outputChannels: 3, size: 5, kernel: 3, stride: 1, padding: 1, bias: true, seed: 1),
+        ConvCase(name: "stride 2, several examples per GEMM", batch: 3, inputChannels: 2, outputChannels: 2, size: 6, kernel: 3, stride: 2, padding: 1, bias: false, seed: 2),
+        ConvCase(name: "pointwise: no patch matrix", batch: 2, inputChannels: 3, outputChannels: 4, size: 4, kernel: 1, stride: 1, padding: 0, bias: true, seed: 3),
+        ConvCase(name: "1×1 stride 2 (a projection shortcut)", batch: 1, inputChannels: 2, outputChannels: 3, size: 7, kernel: 1, stride: 2, padding: 0, bias: false, seed: 4),
+        ConvCase(name: "valid padding", batch: 2, inputChannels: 2, outputChannels: 2, size: 5, kernel: 3, stride: 1, padding: 0, bias: true, seed: 5),
+        ConvCase(name: "5×5, stride 2, padding 2", batch: 2, inputChannels: 1, outputChannels: 2, size: 6, kernel: 5, stride: 2, padding: 2, bias: true, seed: 6),
+        ConvCase(name: "5×5 same padding: shifts of two columns", batch: 2, inputChannels: 2, outputChannels: 3, size: 6, kernel: 5, stride: 1, padding: 2, bias: false, seed: 7),
+        ConvCase(name: "many small images share one GEMM", batch: 40, inputChannels: 1, outputChannels: 2, size: 4, kernel: 3, stride: 1, padding: 1, bias: true, seed: 8),
     ]
 
     @Test("Conv2D: input, weight and bias", arguments: convCases)
-    func conv(_ c: (Int, Int, Int, Int, Int, Int, Int, Bool, UInt64)) {
-        let (batch, cin, cout, size, kernel, stride, padding, bias, seed) = c
-        var rng = RandomStream(seed: seed, path: "conv")
-        let layer = Conv2D(inputChannels: cin, outputChannels: cout, kernelSize: kernel, stride: stride,
-                           padding: padding, bias: bias, initializer: .pytorch, rng: &rng)
-        let x: FloatTensor = rng.normalTensor(shape: [batch, cin, size, size])
-        let outShape = layer.configure(inputShape: [cin, size, size])
-        let r: FloatTensor = rng.normalTensor(shape: [batch] + outShape)
-        GradientChecker.checkLayer(layer, input: x, weights: r, label: "conv case \(seed)")
+    func conv(_ c: ConvCase) {
+        var rng = RandomStream(seed: c.seed, path: "conv")
+        let layer = Conv2D(inputChannels: c.inputChannels, outputChannels: c.outputChannels, kernelSize: c.kernel, stride: c.stride,
+                           padding: c.padding, bias: c.bias, initializer: .pytorch, rng: &rng)
+        let x: FloatTensor = rng.normalTensor(shape: [c.batch, c.inputChannels, c.size, c.size])
+        let outShape = layer.configure(inputShape: [c.inputChannels, c.size, c.size])
+        let r: FloatTensor = rng.normalTensor(shape: [c.batch] + outShape)
+        GradientChecker.checkLayer(layer, input: x, weights: r, label: "conv: \(c.name)")
     }
 
     @Test("Conv2D matches a direct sum over the receptive field")
