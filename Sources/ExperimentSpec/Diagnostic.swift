@@ -51,11 +51,11 @@ public struct SpecErrors: Error, Sendable, CustomStringConvertible {
             case let .file(line, column, length):
                 out.append("\(file):\(line):\(column): error: \(d.message)")
                 if line >= 1 && line <= lines.count {
-                    let source = String(lines[line - 1]).replacingTabs()
+                    let excerpt = Self.excerpt(String(lines[line - 1]).replacingTabs(), column: column, length: length)
                     let gutter = String(repeating: " ", count: String(line).count)
-                    out.append(" \(line) | \(source)")
-                    let underline = "^" + String(repeating: "~", count: max(0, length - 1))
-                    out.append(" \(gutter) | " + String(repeating: " ", count: max(0, column - 1)) + underline)
+                    out.append(" \(line) | \(excerpt.text)")
+                    let underline = "^" + String(repeating: "~", count: max(0, excerpt.length - 1))
+                    out.append(" \(gutter) | " + String(repeating: " ", count: max(0, excerpt.column - 1)) + underline)
                 }
             case let .override(text):
                 out.append("override '\(text)': error: \(d.message)")
@@ -69,6 +69,25 @@ public struct SpecErrors: Error, Sendable, CustomStringConvertible {
         if hidden > 0 { out.append("… \(hidden) more error\(hidden == 1 ? "" : "s") not shown") }
         out.append("\(count) error\(count == 1 ? "" : "s") in \(file)")
         return out.joined(separator: "\n")
+    }
+}
+
+extension SpecErrors {
+    /// Widest source excerpt shown under a message, in characters.
+    static let excerptWidth = 120
+
+    /// The part of a source line around `column` that fits ``excerptWidth``, with `…` where it
+    /// was cut, and the column and underline length within it: a spec written on one long line
+    /// (a grid of 10⁵ values) gets a readable message, not the whole line once per error.
+    static func excerpt(_ source: String, column: Int, length: Int) -> (text: String, column: Int, length: Int) {
+        let characters = Array(source)
+        guard characters.count > excerptWidth else { return (source, column, length) }
+        let start = max(0, min(column - 1 - excerptWidth / 3, characters.count - excerptWidth))
+        let end = min(characters.count, start + excerptWidth)
+        let lead = start > 0 ? "…" : "", tail = end < characters.count ? "…" : ""
+        let shown = lead + String(characters[start..<end]) + tail
+        let at = column - start + lead.count
+        return (shown, at, max(1, min(length, end - (column - 1))))
     }
 }
 

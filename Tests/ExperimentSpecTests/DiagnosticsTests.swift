@@ -595,6 +595,27 @@ struct DiagnosticsTests {
         }
     }
 
+    @Test("on a very long line the quoted source is a window around the error, the caret still under it")
+    func longLine() {
+        let widths = (1...2_000).map(String.init).joined(separator: ", ")
+        let yaml = "model:\n  width: {grid: [\(widths), 70000, \(widths)]}\n"
+        do {
+            _ = try SpecLoader.load(data: Data(yaml.utf8), file: "long.yaml", defaultName: "long")
+            Issue.record("expected an error")
+        } catch let errors as SpecErrors {
+            let lines = errors.render().split(separator: "\n").map(String.init)
+            #expect(lines[0].hasPrefix("long.yaml:2:") && lines[0].hasSuffix("error: 'model.width' is 70000, out of range"))
+            #expect(lines[1].count < 140 && lines[1].hasPrefix(" 2 | …") && lines[1].hasSuffix("…"), "\(lines[1])")
+            // The caret sits under the 7 of 70000, the underline covers the value.
+            let caret = lines[2].firstIndex(of: "^").map { lines[2].distance(from: lines[2].startIndex, to: $0) } ?? -1
+            let quoted = Array(lines[1])
+            #expect(caret >= 0 && caret + 5 <= quoted.count && String(quoted[caret..<(caret + 5)]) == "70000", "\(lines[1])\n\(lines[2])")
+            #expect(lines[2].hasSuffix("^~~~~"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
     @Test("a non-UTF-8 file and a 10 MB file are rejected without crashing")
     func hostileFiles() {
         for (id, data, expected) in [
