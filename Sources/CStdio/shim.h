@@ -17,3 +17,10 @@ static inline int accordion_terminal_columns(void) {
     if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) != 0) return 0;
     return size.ws_col;
 }
+
+// The height of the terminal on standard output in lines, or 0 when unknown.
+static inline int accordion_terminal_rows(void) {
+    struct winsize size;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) != 0) return 0;
+    return size.ws_row;
+}

@@ -35,11 +35,18 @@ public struct LiveRun: Sendable {
     private var endings: [String: Ending] = [:]
     private var cached = 0
     private var failed = 0
+    /// Stages still to compute, per kind: neither started nor ended nor held by the store. Kept
+    /// up to date as events arrive, so a status costs O(running), not O(stages).
+    private var pending: [String: Int] = [:]
+    private var pendingKeys: Set<String> = []
     public private(set) var eta = RunETA()
 
     public init(stages: [PlannedStage], jobs: Int, start: Date) {
         var byKey: [String: PlannedStage] = [:]
-        for s in stages { byKey[s.key] = s }
+        for s in stages {
+            byKey[s.key] = s
+            if !s.stored, pendingKeys.insert(s.key).inserted { pending[s.kind, default: 0] += 1 }
+        }
         self.stages = byKey
         self.jobs = max(jobs, 1)
         self.start = start
@@ -51,7 +58,13 @@ public struct LiveRun: Sendable {
     /// A stage started computing (cache hits never start).
     public mutating func started(_ key: String, at time: Date) {
         guard stages[key] != nil, endings[key] == nil else { return }
+        leavePending(key)
         running[key] = (time, nil)
+    }
+
+    private mutating func leavePending(_ key: String) {
+        guard pendingKeys.remove(key) != nil, let kind = stages[key]?.kind else { return }
+        pending[kind, default: 1] -= 1
     }
 
     /// The latest progress of a running stage, e.g. `epoch 3/10 step 120/937 …`.
@@ -62,6 +75,7 @@ public struct LiveRun: Sendable {
 
     public mutating func ended(_ key: String, _ ending: Ending) {
         guard let stage = stages[key], endings[key] == nil else { return }
+        leavePending(key)
         running[key] = nil
         endings[key] = ending
         switch ending {
@@ -86,11 +100,8 @@ public struct LiveRun: Sendable {
     }
 
     /// The status at `now`.
+    /// - Complexity: O(running stages + kinds).
     public func status(now: Date) -> LiveStatus {
-        var pending: [String: Int] = [:]
-        for (key, s) in stages where endings[key] == nil && running[key] == nil && !s.stored {
-            pending[s.kind, default: 0] += 1
-        }
         let runningNow = running.compactMap { key, r -> (kind: String, shown: LiveStatus.Running)? in
             guard let s = stages[key] else { return nil }
             return (s.kind, LiveStatus.Running(name: s.name, elapsed: max(now.timeIntervalSince(r.since), 0), detail: r.detail))

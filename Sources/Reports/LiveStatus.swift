@@ -47,10 +47,14 @@ public struct LiveStatus: Sendable, Equatable {
     }
 
     /// The status block: the header, then at most `maxRunning` running stages (and a line saying
-    /// how many more run), every line cut to `width` columns with an ellipsis.
+    /// how many more run), every line cut to `width` columns with an ellipsis. A header that does
+    /// not fit is shortened to `[settled/total] ETA …, … elapsed` first.
     public func lines(width: Int, maxRunning: Int = 8) -> [String] {
-        var out = ["[\(settled) of \(total) stages done (\(cached) cached, \(failed) failed)] "
-                   + "\(Self.duration(elapsed)) elapsed, \(Self.eta(eta))"]
+        let full = "[\(settled) of \(total) stages done (\(cached) cached, \(failed) failed)] "
+            + "\(Self.duration(elapsed)) elapsed, \(Self.eta(eta))"
+        // On a narrow terminal the counts shrink before the ETA is cut off.
+        let short = "[\(settled)/\(total)] \(Self.eta(eta)), \(Self.duration(elapsed)) elapsed"
+        var out = [full.count <= width ? full : short]
         let shown = running.sorted { ($0.elapsed, $1.name) > ($1.elapsed, $0.name) }
         for r in shown.prefix(max(maxRunning, 0)) {
             let time = Self.duration(r.elapsed)

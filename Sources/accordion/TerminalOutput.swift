@@ -25,6 +25,9 @@ final class TerminalOutput: @unchecked Sendable {
     /// Lines of the status block on screen now; the cursor is at the start of the line below it.
     private var drawnLines = 0
     private var ticker: DispatchSourceTimer?
+    /// When the block was last drawn: bursts of events (a run of cache hits) redraw it at most
+    /// every 0.1 s, the ticker catching up.
+    private var lastDraw = Date.distantPast
     private let clock: DateFormatter = {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
@@ -43,7 +46,7 @@ final class TerminalOutput: @unchecked Sendable {
         clearTransient()
         if interactive, live != nil {
             guard let kept = Self.liveLine(text) else { return }
-            write(eraseBlock() + kept + "\n" + block())
+            write(eraseBlock() + kept + "\n" + (due() ? block() : ""))
         } else if interactive {
             print(text)
         } else if let kept = Self.logLine(text) {
@@ -122,7 +125,12 @@ final class TerminalOutput: @unchecked Sendable {
             stopLive()
             return
         }
-        if live != nil { write(eraseBlock() + block()) }
+        if live != nil, due() { write(eraseBlock() + block()) }
+    }
+
+    /// Whether a redraw prompted by an event is due. Called with the lock held.
+    private func due() -> Bool {
+        Date().timeIntervalSince(lastDraw) >= 0.1
     }
 
     private func startTicker() {
@@ -152,8 +160,12 @@ final class TerminalOutput: @unchecked Sendable {
         guard let live else { drawnLines = 0; return "" }
         // One column short of the width: a line that fills the last column makes some terminals
         // wrap early, and the cursor arithmetic would then be off by one.
-        let lines = live.status(now: Date()).lines(width: Self.columns() - 1, maxRunning: max(live.jobs, 1))
+        // The cursor cannot move above the top of the screen: the block must fit below one line.
+        let rows = Int(accordion_terminal_rows())
+        let maxRunning = rows > 0 ? max(1, min(live.jobs, rows - 3)) : live.jobs
+        let lines = live.status(now: Date()).lines(width: Self.columns() - 1, maxRunning: maxRunning)
         drawnLines = lines.count
+        lastDraw = Date()
         return lines.map { $0 + "\n" }.joined()
     }
 

@@ -81,6 +81,24 @@ struct RunETATests {
         #expect(run.status(now: .init(timeIntervalSince1970: 12)).eta == .seconds(0))
     }
 
+    @Test("stages skipped after a failure leave the pending work")
+    func skippedStages() {
+        var run = LiveRun(stages: [
+            .init(key: "t1", name: "train[a]", kind: "train", stored: false),
+            .init(key: "t2", name: "train[b]", kind: "train", stored: false),
+            .init(key: "p2", name: "probe[b]", kind: "probe", stored: false),
+        ], jobs: 1, start: .init(timeIntervalSince1970: 0))
+        run.started("t1", at: .init(timeIntervalSince1970: 0))
+        run.ended("t1", .computed(seconds: 5))
+        #expect(run.status(now: .init(timeIntervalSince1970: 5)).eta == .unknown(missing: ["probe"]))
+        run.started("t2", at: .init(timeIntervalSince1970: 5))
+        run.ended("t2", .failed)
+        run.ended("p2", .skipped)
+        // Nothing is left to run: no probe will ever be measured, and none is needed.
+        #expect(run.status(now: .init(timeIntervalSince1970: 6)).eta == .seconds(0))
+        #expect(run.isComplete)
+    }
+
     @Test("durations that are not finite or are negative are ignored")
     func badDurations() {
         var eta = RunETA()
