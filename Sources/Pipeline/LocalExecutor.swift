@@ -67,7 +67,8 @@ final class StagePool: @unchecked Sendable {
     func run() throws -> ExecutionReport {
         for stage in graph.stages { try store.saveDefinition(stage) }
         if let events {
-            events(.planned(graph.stages.map { PlannedStage(key: $0.key, name: $0.name, kind: $0.kind, stored: store.isDone($0.key)) },
+            events(.planned(graph.stages.map { PlannedStage(key: $0.key, name: $0.name, kind: $0.kind, variant: $0.costVariant,
+                                                            stored: store.isDone($0.key)) },
                             jobs: min(jobs, max(1, graph.count))))
         }
         defer { events?(.finished) }
@@ -169,5 +170,13 @@ final class StagePool: @unchecked Sendable {
             line += "; running: " + running.compactMap { graph.stage($0)?.name }.sorted().joined(separator: ", ")
         }
         log(line)
+    }
+}
+
+extension Stage {
+    /// What sets this stage apart in cost from others of its kind (see ``PlannedStage/variant``).
+    var costVariant: String? {
+        if case .estimate(let p) = work { return p.estimator }
+        return nil
     }
 }

@@ -18,6 +18,9 @@ public struct PlannedStage: Sendable {
     public var key: String
     public var name: String
     public var kind: StageKind
+    /// What sets stages of one kind apart in cost, when something does: the estimator of an
+    /// estimate stage.
+    public var variant: String?
     /// The store holds it: it will very likely be a cache hit.
     public var stored: Bool
 }

@@ -8,6 +8,8 @@ public struct LiveRun: Sendable {
     public struct PlannedStage: Sendable, Equatable {
         public var key: String
         public var name: String
+        /// The stage kind, with what sets it apart in cost after a slash (`estimate/twonn`;
+        /// see ``RunETA``).
         public var kind: String
         /// Whether the store already holds it: it will be a cache hit, not work.
         public var stored: Bool

@@ -10,7 +10,9 @@
 /// ```
 ///
 /// The second term is the usual lower bound on a schedule's length: `jobs` workers cannot split
-/// one stage. Stages taken from the cache are no work: they are neither samples nor pending
+/// one stage. A kind may name a variant after a slash (`estimate/twonn`, `estimate/linear_probe`:
+/// estimators differ in cost by orders of magnitude): a variant's cost is its own mean once one
+/// of its stages is measured, and until then the mean of every measured stage of its kind. Stages taken from the cache are no work: they are neither samples nor pending
 /// work. A kind with pending or running stages and no computed sample makes the estimate unknown,
 /// except for the closing kinds (`aggregate`, `claims`, `report`): they run once at the end, so no
 /// sample ever precedes them; they are left out and the ETA is a lower bound.
@@ -36,10 +38,18 @@ public struct RunETA: Sendable, Equatable {
         }
     }
 
-    /// Per kind: how many stages were computed.
+    /// Per kind (with its variant): how many stages were computed.
     public private(set) var counts: [String: Int] = [:]
-    /// Per kind: their total seconds.
+    /// Per kind (with its variant): their total seconds.
     public private(set) var totals: [String: Double] = [:]
+    /// The same per kind without the variant.
+    private var kindCounts: [String: Int] = [:]
+    private var kindTotals: [String: Double] = [:]
+
+    /// `estimate` of `estimate/twonn`; the kind itself when it names no variant.
+    public static func baseKind(_ kind: String) -> String {
+        kind.firstIndex(of: "/").map { String(kind[..<$0]) } ?? kind
+    }
 
     public init() {}
 
@@ -49,11 +59,17 @@ public struct RunETA: Sendable, Equatable {
         guard seconds.isFinite, seconds >= 0 else { return }
         counts[kind, default: 0] += 1
         totals[kind, default: 0] += seconds
+        let base = Self.baseKind(kind)
+        kindCounts[base, default: 0] += 1
+        kindTotals[base, default: 0] += seconds
     }
 
-    /// The mean duration of the computed stages of `kind`, nil before the first.
+    /// The mean duration of the computed stages of `kind` (of its base kind while the variant
+    /// has none), nil before the first.
     public func meanSeconds(_ kind: String) -> Double? {
-        guard let n = counts[kind], n > 0, let total = totals[kind] else { return nil }
+        if let n = counts[kind], n > 0, let total = totals[kind] { return total / Double(n) }
+        let base = Self.baseKind(kind)
+        guard let n = kindCounts[base], n > 0, let total = kindTotals[base] else { return nil }
         return total / Double(n)
     }
 
@@ -66,12 +82,12 @@ public struct RunETA: Sendable, Equatable {
         var work = 0.0
         var longest = 0.0
         for (kind, count) in pending where count > 0 {
-            guard let m = meanSeconds(kind) else { missing.insert(kind); continue }
+            guard let m = meanSeconds(kind) else { missing.insert(Self.baseKind(kind)); continue }
             work += m * Double(count)
             longest = max(longest, m)
         }
         for stage in running {
-            guard let m = meanSeconds(stage.kind) else { missing.insert(stage.kind); continue }
+            guard let m = meanSeconds(stage.kind) else { missing.insert(Self.baseKind(stage.kind)); continue }
             // A stage running past the mean of its kind is counted as about to finish: the
             // estimate then errs low for it, never below zero.
             let left = max(m - max(stage.elapsed, 0), 0)

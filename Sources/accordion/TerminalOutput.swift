@@ -109,7 +109,10 @@ final class TerminalOutput: @unchecked Sendable {
         switch event {
         case .planned(let stages, let jobs):
             clearTransient()
-            live = LiveRun(stages: stages.map { LiveRun.PlannedStage(key: $0.key, name: $0.name, kind: $0.kind.rawValue, stored: $0.stored) },
+            live = LiveRun(stages: stages.map {
+                LiveRun.PlannedStage(key: $0.key, name: $0.name, kind: $0.kind.rawValue + ($0.variant.map { "/" + $0 } ?? ""),
+                                     stored: $0.stored)
+            },
                            jobs: jobs, start: Date())
             startTicker()
         case .started(let key):

@@ -32,6 +32,22 @@ struct RunETATests {
         #expect(eta.estimate(pending: [:], running: [RunETA.RunningStage(kind: "train", elapsed: 99)], jobs: 2) == .seconds(0))
     }
 
+    @Test("a variant costs its own mean once measured, the mean of its kind until then")
+    func variants() {
+        var eta = RunETA()
+        eta.record(kind: "estimate/pr", seconds: 1)
+        eta.record(kind: "estimate/pr", seconds: 1)
+        eta.record(kind: "estimate/linear_probe", seconds: 40)
+        #expect(eta.meanSeconds("estimate/pr") == 1)
+        #expect(eta.meanSeconds("estimate/linear_probe") == 40)
+        #expect(eta.meanSeconds("estimate/twonn") == 14)
+        #expect(eta.meanSeconds("train") == nil)
+        // 3 pr + 2 probes + 1 twonn = 3 + 80 + 14 = 97 s on one job.
+        #expect(eta.estimate(pending: ["estimate/pr": 3, "estimate/linear_probe": 2, "estimate/twonn": 1], running: [], jobs: 1)
+                == .seconds(97))
+        #expect(eta.estimate(pending: ["train": 1, "estimate/pr": 1], running: [], jobs: 1) == .unknown(missing: ["train"]))
+    }
+
     @Test("one stage cannot be split between jobs: a lone pending train takes its whole mean")
     func longestItem() {
         #expect(measured().estimate(pending: ["train": 1], running: [], jobs: 4) == .seconds(15))
