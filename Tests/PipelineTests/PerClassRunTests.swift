@@ -61,6 +61,30 @@ struct PerClassRunTests {
         }
     }
 
+    @Test("comparing two runs matches every per-class row with its counterpart, not only the whole-set rows")
+    func compare() throws {
+        let spec = try TestSupport.writeSpec(Self.spec("  pr: {per_class: true}\n  twonn: {}"))
+        var bundles: [URL] = []
+        for label in ["per-class-a", "per-class-b"] {
+            let results = TestSupport.temporaryDirectory(label)
+            let r = try TestSupport.runAccordion(["run", spec.path, "--results", results.path])
+            #expect(r.status == 0, "\(r.output)")
+            bundles.append(try #require(BundleReader.bundles(under: results).first))
+        }
+        defer { for b in bundles { try? FileManager.default.removeItem(at: b.deletingLastPathComponent().deletingLastPathComponent()) } }
+        let comparison = try BundleVerifier.compare(try BundleReader(bundles[0]), try BundleReader(bundles[1]))
+        #expect(comparison.passed, "\(comparison.differences) \(comparison.missing)")
+        // results.csv: (3 pr rows + 6 per-class rows + 3 twonn rows) × (value, n, dimension);
+        // then every recorded training figure of the one train stage.
+        let reader = try BundleReader(bundles[0])
+        let train = try #require(reader.manifest.stages.first { $0.kind == .train })
+        let figures = try MetricsLog.read(from: reader.layout.stage(train.key)).map { e in
+            2 + [e.trainLoss, e.trainAccuracy, e.trainLossEval, e.trainAccuracyEval, e.gradientNoise, e.noiseTemperature]
+                .filter { $0 != nil }.count
+        }.reduce(0, +)
+        #expect(comparison.compared == 36 + figures)
+    }
+
     @Test("a drawn class smaller than the estimator needs fails the estimate stage, naming the class and its size")
     func smallClass() throws {
         let results = TestSupport.temporaryDirectory("per-class-small")
