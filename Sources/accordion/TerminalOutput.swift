@@ -44,7 +44,11 @@ final class TerminalOutput: @unchecked Sendable {
     func line(_ text: String) {
         lock.lock(); defer { lock.unlock() }
         clearTransient()
-        if interactive, live != nil {
+        if interactive, live != nil, text.hasPrefix("interrupted (signal") {
+            // The process exits right after this line: leave no status block under it.
+            stopLive()
+            print(text)
+        } else if interactive, live != nil {
             guard let kept = Self.liveLine(text) else { return }
             write(eraseBlock() + kept + "\n" + (due() ? block() : ""))
         } else if interactive {
