@@ -190,6 +190,16 @@ public struct DataSpec: Codable, Hashable, Sendable {
         }
     }
 
+    /// The number of classes, known without loading anything.
+    public var classCount: Int? {
+        switch dataset {
+        case .fashionMNIST, .cifar10: return 10
+        case .cifar100: return labels == .coarse ? 20 : 100
+        case .manifold: return 2
+        case .clusters: return clusters?.classCount
+        }
+    }
+
     /// Examples in the training and test splits in use, when known without loading anything.
     public var splitSizes: (train: Int, test: Int)? {
         let full: (Int, Int)?

@@ -250,7 +250,7 @@ extension Experiment {
                               seed: p.read("seed", default: 0), layers: layers, steps: probeSteps)
         p.finish()
 
-        let estimators = decodeEstimators(&top, probeSize: probeSize, ctx: ctx)
+        let estimators = decodeEstimators(&top, probeSize: probeSize, classes: data.classCount, ctx: ctx)
 
         var x = top.nested("execution")
         let execution = ExecutionSpec(executor: x.read("executor", default: .local),

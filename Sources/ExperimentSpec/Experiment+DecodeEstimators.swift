@@ -34,7 +34,8 @@ enum RidgeAlpha: NodeDecodable, Equatable {
 
 /// Reads `estimators`: each present estimator's settings, typed and range-checked here so every
 /// mistake is reported before the first epoch, then handed to the engine as text.
-func decodeEstimators(_ top: inout MapReader, probeSize: Int, ctx: DecodeContext) -> EstimatorsSpec {
+/// - Parameter classes: the dataset's number of classes when known, for the `per_class` check.
+func decodeEstimators(_ top: inout MapReader, probeSize: Int, classes: Int?, ctx: DecodeContext) -> EstimatorsSpec {
     var e = top.nested("estimators")
     let sectionGiven = e.mapping != nil
     var out = EstimatorsSpec()
@@ -56,8 +57,41 @@ func decodeEstimators(_ top: inout MapReader, probeSize: Int, ctx: DecodeContext
     }
 
     let present = Set(EstimatorsSpec.order.filter { e.has($0) })
+
+    /// `per_class`: entered in the settings only when true, so estimate stages without it keep
+    /// their keys. The probe set is a random (not stratified) sample, so its class sizes are known
+    /// only once it is drawn; but the smallest class of `probeSize` points in `classes` classes
+    /// holds at most ⌊probeSize / classes⌋ of them, and when that is too few no draw can work.
+    func perClass(_ r: inout MapReader, _ s: inout EstimatorsSpec.Settings, name: String, needs: Int) {
+        guard r.read("per_class", default: false) else { return }
+        s[EstimatorsSpec.perClassKey] = "true"
+        guard present.contains(name), let classes, classes > 0 else { return }
+        let resamples = Int(s["resamples"] ?? "0") ?? 0
+        let fraction = Double(s["resample_fraction"] ?? "1") ?? 1
+        var needed = needs
+        if resamples > 0 { while Int(Double(needed) * fraction) < needs { needed += 1 } }
+        let most = probeSize / classes
+        if most < needed {
+            let why = needed > needs
+                ? "\(needed) points in every class (so that each resample, \(s["resample_fraction"] ?? "") of them, keeps \(needs))"
+                : "\(needed) points in every class"
+            ctx.error(r.child("per_class") ?? r.node, r.path + ["per_class"],
+                      "'\(dotted(r.path + ["per_class"]))' needs \(why), but with \(probeSize) probe points in \(classes) classes the smallest class has at most \(most)",
+                      help: "raise probe.size to at least \(needed * classes)" + (name == "mle" || name == "local_pca" || name == "corrdim" ? ", or lower the neighbour count" : "")
+                            + (resamples > 0 ? ", or set resamples: 0" : ""))
+        }
+    }
+    /// `per_class` on a task-relevance measure, which compares classes and has no per-class value.
+    func noPerClass(_ r: inout MapReader, name: String) {
+        guard r.has("per_class") else { return }
+        r.accept("per_class")
+        ctx.error(r.child("per_class") ?? r.node, r.path + ["per_class"],
+                  "'\(dotted(r.path + ["per_class"]))' is not supported: \(name) measures how classes differ, which one class alone cannot show",
+                  help: "per_class applies to the intrinsic-dimension estimators: " + EstimatorsSpec.perClassEstimators.joined(separator: ", "))
+    }
     var pr = e.nested("pr")
-    let prSettings = common(&pr, defaultResamples: 20)
+    var prSettings = common(&pr, defaultResamples: 20)
+    perClass(&pr, &prSettings, name: "pr", needs: 2)
     pr.finish()
     if present.contains("pr") { out.pr = prSettings }
 
@@ -65,6 +99,7 @@ func decodeEstimators(_ top: inout MapReader, probeSize: Int, ctx: DecodeContext
     var pcaSettings = common(&pca, defaultResamples: 0)
     pcaSettings["variance"] = text(pca.read("variance", default: 0.9, in: 1e-6...1, rangeText: "(0, 1]"))
     pcaSettings["standardize"] = String(pca.read("standardize", default: false))
+    perClass(&pca, &pcaSettings, name: "pca", needs: 2)
     pca.finish()
     if present.contains("pca") { out.pca = pcaSettings }
 
@@ -72,6 +107,7 @@ func decodeEstimators(_ top: inout MapReader, probeSize: Int, ctx: DecodeContext
     var twonnSettings = common(&twonn, defaultResamples: 20)
     twonnSettings["discard_fraction"] = text(twonn.read("discard_fraction", default: 0.1, in: 0...0.9))
     twonnSettings["method"] = twonn.read("method", default: TwoNNMethod.linear).rawValue
+    perClass(&twonn, &twonnSettings, name: "twonn", needs: 3)
     twonn.finish()
     if present.contains("twonn") { out.twonn = twonnSettings }
 
@@ -81,6 +117,7 @@ func decodeEstimators(_ top: inout MapReader, probeSize: Int, ctx: DecodeContext
     mleSettings["k"] = String(k)
     mleSettings["average"] = mle.read("average", default: MLEAverage.harmonic).rawValue
     if present.contains("mle") { needNeighbours(mle, "k", k, name: "mle") }
+    perClass(&mle, &mleSettings, name: "mle", needs: k + 1)
     mle.finish()
     if present.contains("mle") { out.mle = mleSettings }
 
@@ -90,6 +127,7 @@ func decodeEstimators(_ top: inout MapReader, probeSize: Int, ctx: DecodeContext
     localSettings["k"] = String(lk)
     localSettings["variance"] = text(local.read("variance", default: 0.9, in: 1e-6...1, rangeText: "(0, 1]"))
     if present.contains("local_pca") { needNeighbours(local, "k", lk, name: "local_pca") }
+    perClass(&local, &localSettings, name: "local_pca", needs: lk + 1)
     local.finish()
     if present.contains("local_pca") { out.localPCA = localSettings }
 
@@ -104,11 +142,13 @@ func decodeEstimators(_ top: inout MapReader, probeSize: Int, ctx: DecodeContext
     corrSettings["k1"] = String(k1)
     corrSettings["k2"] = String(k2)
     if present.contains("corrdim") { needNeighbours(corr, "k2", k2, name: "corrdim") }
+    perClass(&corr, &corrSettings, name: "corrdim", needs: k2 + 1)
     corr.finish()
     if present.contains("corrdim") { out.corrdim = corrSettings }
 
     var geometry = e.nested("class_geometry")
     let geometrySettings = common(&geometry, defaultResamples: 0)
+    noPerClass(&geometry, name: "class_geometry")
     geometry.finish()
     if present.contains("class_geometry") { out.classGeometry = geometrySettings }
 
@@ -125,6 +165,7 @@ func decodeEstimators(_ top: inout MapReader, probeSize: Int, ctx: DecodeContext
     }
     probeSettings["alpha"] = alpha.text
     probeSettings["shuffle"] = String(probe.read("shuffle", default: true))
+    noPerClass(&probe, name: "linear_probe")
     if present.contains("linear_probe"), 2 * folds > probeSize, let n = probe.child("folds") ?? e.child("linear_probe") {
         ctx.error(n, ["estimators", "linear_probe", "folds"],
                   "linear_probe with \(folds) folds needs at least \(2 * folds) probe points, but the probe set has \(probeSize)",

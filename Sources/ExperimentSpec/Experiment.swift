@@ -214,6 +214,12 @@ public struct EstimatorsSpec: Codable, Equatable, Sendable {
     /// One estimator's settings, name → value as written (defaults left to the engine).
     public typealias Settings = [String: String]
 
+    /// The setting (`per_class: true`) asking for an estimate on each class's probe points too.
+    public static let perClassKey = "per_class"
+
+    /// The estimators that accept `per_class: true` (the intrinsic-dimension ones).
+    public static let perClassEstimators = ["pr", "pca", "twonn", "mle", "local_pca", "corrdim"]
+
     /// The estimator names in output order.
     public static let order = ["pr", "pca", "twonn", "mle", "local_pca", "corrdim", "class_geometry", "linear_probe"]
 

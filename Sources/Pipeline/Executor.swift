@@ -22,6 +22,8 @@ public struct ExecutionContext: Sendable {
     public var log: @Sendable (String) -> Void
     /// In-epoch training progress.
     public var progress: TrainingProgress?
+    /// Stage starts and endings for a live display; executors that cannot tell may ignore it.
+    public var events: (@Sendable (StageEvent) -> Void)? = nil
 }
 
 /// How each stage of a graph ended, keyed by the stage's planned key.

@@ -14,7 +14,8 @@ public struct LocalExecutor: Executor {
 
     public func execute(_ graph: StageGraph, store: StageStore, context: ExecutionContext) throws -> ExecutionReport? {
         let worker = StageWorker(store: store, log: context.log, progress: context.progress)
-        let pool = StagePool(graph: graph, store: store, worker: worker, jobs: jobs, failFast: failFast, log: context.log)
+        let pool = StagePool(graph: graph, store: store, worker: worker, jobs: jobs, failFast: failFast, log: context.log,
+                             events: context.events)
         return try pool.run()
     }
 }
@@ -27,6 +28,7 @@ final class StagePool: @unchecked Sendable {
     let jobs: Int
     let failFast: Bool
     let log: @Sendable (String) -> Void
+    let events: (@Sendable (StageEvent) -> Void)?
     private var executed = 0
 
     private let condition = NSCondition()
@@ -45,13 +47,14 @@ final class StagePool: @unchecked Sendable {
     private var failedCount = 0
 
     init(graph: StageGraph, store: StageStore, worker: StageWorker, jobs: Int, failFast: Bool,
-         log: @escaping @Sendable (String) -> Void) {
+         log: @escaping @Sendable (String) -> Void, events: (@Sendable (StageEvent) -> Void)? = nil) {
         self.graph = graph
         self.store = store
         self.worker = worker
         self.jobs = max(1, jobs)
         self.failFast = failFast
         self.log = log
+        self.events = events
         var dependants = [[Int]](repeating: [], count: graph.count)
         for (i, stage) in graph.stages.enumerated() {
             for input in stage.inputs { dependants[graph.index(of: input)].append(i) }
@@ -63,6 +66,12 @@ final class StagePool: @unchecked Sendable {
 
     func run() throws -> ExecutionReport {
         for stage in graph.stages { try store.saveDefinition(stage) }
+        if let events {
+            events(.planned(graph.stages.map { PlannedStage(key: $0.key, name: $0.name, kind: $0.kind, variant: $0.costVariant,
+                                                            stored: store.isDone($0.key)) },
+                            jobs: min(jobs, max(1, graph.count))))
+        }
+        defer { events?(.finished) }
         let done = DispatchGroup()
         for _ in 0..<min(jobs, max(1, graph.count)) {
             done.enter()
@@ -83,6 +92,7 @@ final class StagePool: @unchecked Sendable {
             if stopping {
                 for stage in graph.stages where outcomes[stage.key] == nil && !running.contains(stage.key) {
                     outcomes[stage.key] = .skipped("not run: an earlier stage failed (--fail-fast)")
+                    events?(.ended(key: stage.key, outcome: .skipped("not run: an earlier stage failed (--fail-fast)")))
                 }
                 readyHead = ready.count
             }
@@ -112,6 +122,7 @@ final class StagePool: @unchecked Sendable {
     private func settle(_ index: Int, _ outcome: StageOutcome) {
         let stage = graph.stages[index]
         outcomes[stage.key] = outcome
+        events?(.ended(key: stage.key, outcome: outcome))
         if outcome == .cached { cachedCount += 1 }
         if case .failed = outcome { failedCount += 1 }
         for d in dependants[index] where outcomes[graph.stages[d].key] == nil {
@@ -133,13 +144,14 @@ final class StagePool: @unchecked Sendable {
                 return
             }
             condition.unlock()
+            let planned = graph.stages[index].key
             let outcome = worker.compute(stage) {
                 self.condition.lock()
                 self.executed += 1
+                self.events?(.started(key: planned))
                 self.condition.unlock()
             }
             condition.lock()
-            let planned = graph.stages[index].key
             running.remove(planned)
             if stage.key != planned { keys[planned] = stage.key }
             settle(index, outcome)
@@ -158,5 +170,13 @@ final class StagePool: @unchecked Sendable {
             line += "; running: " + running.compactMap { graph.stage($0)?.name }.sorted().joined(separator: ", ")
         }
         log(line)
+    }
+}
+
+extension Stage {
+    /// What sets this stage apart in cost from others of its kind (see ``PlannedStage/variant``).
+    var costVariant: String? {
+        if case .estimate(let p) = work { return p.estimator }
+        return nil
     }
 }

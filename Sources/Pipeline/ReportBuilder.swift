@@ -96,7 +96,9 @@ public enum ReportBuilder {
             return try AggregateRecord.read(from: bundle.layout.stage(stage.key))
         }
         let resolved = try ResolvedSpec.read(from: bundle.layout.root)
-        let rows = try ResultsCSV.parse(try bundle.results(), file: bundle.layout.results.path)
+        let all = try ResultsCSV.parse(try bundle.results(), file: bundle.layout.results.path)
+        let rows = all.filter { $0.classLabel == nil }
+        let classRows = all.filter { $0.classLabel != nil }
         var metrics: [AggregateRecord.PointMetrics] = []
         for stage in stages where stage.kind == .train && stage.status.succeeded {
             let epochs = try MetricsLog.read(from: bundle.layout.stage(stage.key))
@@ -110,7 +112,7 @@ public enum ReportBuilder {
                 .init(index: p.index, label: p.label, values: resolved.sweptPaths.map { p.assignments[$0] ?? "" },
                       configuration: p.index, replicate: 0)
             },
-            rows: rows, metrics: metrics, datasets: datasets, missing: [])
+            rows: rows, metrics: metrics, datasets: datasets, missing: [], classRows: classRows.isEmpty ? nil : classRows)
     }
 
     /// The verdicts of a bundle's claims stage (none when the spec declared no claims).

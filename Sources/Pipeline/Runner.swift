@@ -22,6 +22,8 @@ public struct RunOptions: Sendable {
     public var log: @Sendable (String) -> Void
     /// In-epoch training progress (default: every 10 s through `log`).
     public var progress: TrainingProgress?
+    /// Stage starts and endings for a live display (the local executor sends them; nil: none).
+    public var stageEvents: (@Sendable (StageEvent) -> Void)?
     /// Stop cleanly on SIGINT, SIGTERM and SIGHUP: mark the bundle interrupted and exit (the CLI).
     public var handleSignals = false
     /// Shell patterns of stage names to recompute even when the store holds them (`--force`).
@@ -31,7 +33,9 @@ public struct RunOptions: Sendable {
                 useCache: Bool = true, slurm: SlurmOptions? = nil,
                 executable: String = CommandLine.arguments.first ?? "accordion",
                 progress: TrainingProgress? = nil, log: @escaping @Sendable (String) -> Void = { print($0) },
-                handleSignals: Bool = false, force: [String] = []) {
+                handleSignals: Bool = false, force: [String] = [],
+                stageEvents: (@Sendable (StageEvent) -> Void)? = nil) {
+        self.stageEvents = stageEvents
         self.handleSignals = handleSignals
         self.force = force
         self.resultsDirectory = resultsDirectory
@@ -119,7 +123,7 @@ public enum Runner {
             options.log("\(spec.points.count) run point\(spec.points.count == 1 ? "" : "s"), \(graph.count) stages; bundle \(layout.root.path)")
         }
         let context = ExecutionContext(runID: runID, resultsDirectory: options.resultsDirectory, log: options.log,
-                                       progress: options.progress)
+                                       progress: options.progress, events: options.stageEvents)
         guard let report = try executor.execute(graph, store: store, context: context) else {
             return RunSummary(bundle: layout.root, rows: [], metrics: [:], failures: [], points: spec.points,
                               outcomes: [:], executed: 0, stageCount: graph.count, detached: true, failedPoints: [], claims: [])

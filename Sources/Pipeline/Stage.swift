@@ -83,6 +83,10 @@ public struct EstimateParams: Codable, Sendable, Equatable {
     public var estimator: String
     public var settings: [String: String]
 
+    /// The setting that asks for an estimate per class besides the pooled one; present (as
+    /// `"true"`) only when asked for, so other estimate stages keep their keys.
+    public static let perClassKey = EstimatorsSpec.perClassKey
+
     /// The same bytes as `StageKeys.canonicalJSON(self)`, written directly: a large sweep has tens
     /// of thousands of estimate stages and this is the hot path of planning.
     func canonicalJSON() -> Data {

@@ -37,13 +37,16 @@ extension StageWorker {
         }
         let points: FloatTensor = try NPY.decode(bytes, name: file.path)
         let estimate: IDEstimate
+        var perClass: [ClassEstimate]?
         do {
-            let estimator = try IDEstimator.named(p.estimator, settings: p.settings)
+            // `per_class` is the stage's business, not the estimator's.
+            let wantsPerClass = p.settings[EstimateParams.perClassKey] == "true"
+            let estimator = try IDEstimator.named(p.estimator, settings: p.settings.filter { $0.key != EstimateParams.perClassKey })
             var labels: [Int]?
-            if estimator.needsLabels {
+            if estimator.needsLabels || wantsPerClass {
                 let probe = store.directory(stage.inputs[0])
                 guard FileManager.default.fileExists(atPath: probe.appendingPathComponent(ProbeRecord.fileName).path) else {
-                    throw StageFailure(stage: stage.name, reason: "\(p.estimator) needs the probe set's labels, but \(probe.path) has no \(ProbeRecord.fileName) (written by an older probe stage); rerun the probe stage")
+                    throw StageFailure(stage: stage.name, reason: "\(p.estimator)\(estimator.needsLabels ? "" : " with per_class") needs the probe set's labels, but \(probe.path) has no \(ProbeRecord.fileName) (written by an older probe stage); rerun the probe stage")
                 }
                 let record = try ProbeRecord.read(from: probe)
                 guard record.labels.count == points.rows else {
@@ -51,12 +54,15 @@ extension StageWorker {
                 }
                 labels = record.labels
             }
-            estimate = try estimator.estimate(points, labels: labels, threads: BLAS.threads)
+            estimate = try estimator.estimate(points, labels: estimator.needsLabels ? labels : nil, threads: BLAS.threads)
+            if wantsPerClass, let labels {
+                perClass = try estimator.estimatePerClass(points, labels: labels, threads: BLAS.threads)
+            }
         } catch let failure as StageFailure {
             throw failure
         } catch {
             throw StageFailure(stage: stage.name, reason: "\(error)")
         }
-        try EstimateRecord(estimate: estimate, dimension: points.columns).write(to: dir)
+        try EstimateRecord(estimate: estimate, dimension: points.columns, perClass: perClass).write(to: dir)
     }
 }

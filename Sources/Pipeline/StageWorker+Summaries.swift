@@ -24,14 +24,18 @@ extension StageWorker {
         }
         let labels = Dictionary(uniqueKeysWithValues: p.points.map { ($0.index, $0.label) })
         var rows: [ResultRow] = []
+        var classRows: [ResultRow] = []
         for cell in p.cells {
             guard let url = input(cell.input) else { continue }
             let record = try EstimateRecord.read(from: url)
-            rows.append(ResultRow(point: cell.point, label: labels[cell.point] ?? "", epoch: cell.epoch, layer: cell.layer,
-                                  layerIndex: cell.layerIndex, estimator: cell.estimator, flavour: record.estimate.flavour,
-                                  value: record.estimate.value, error: record.estimate.errorBar, n: record.estimate.used,
-                                  dimension: record.dimension, seconds: record.estimate.seconds, step: cell.step,
-                                  blocks: record.estimate.blocks.isEmpty ? nil : record.estimate.blocks))
+            func row(_ e: IDEstimate, classLabel: Int?) -> ResultRow {
+                ResultRow(point: cell.point, label: labels[cell.point] ?? "", epoch: cell.epoch, layer: cell.layer,
+                          layerIndex: cell.layerIndex, estimator: cell.estimator, flavour: e.flavour,
+                          value: e.value, error: e.errorBar, n: e.used, dimension: record.dimension, seconds: e.seconds,
+                          step: cell.step, blocks: e.blocks.isEmpty ? nil : e.blocks, classLabel: classLabel)
+            }
+            rows.append(row(record.estimate, classLabel: nil))
+            for c in record.perClass ?? [] { classRows.append(row(c.estimate, classLabel: c.label)) }
         }
         var served: [String: [Int]] = [:]
         for point in p.points {
@@ -52,7 +56,8 @@ extension StageWorker {
             sweptPaths: p.sweptPaths, settingsPaths: p.settingsPaths,
             points: p.points.map { .init(index: $0.index, label: $0.label, values: $0.values,
                                          configuration: $0.configuration, replicate: $0.replicate, settings: $0.settings) },
-            rows: rows, metrics: metrics, datasets: datasets, missing: missingInputs)
+            rows: rows, metrics: metrics, datasets: datasets, missing: missingInputs,
+            classRows: classRows.isEmpty ? nil : classRows)
         try record.write(to: dir)
         try AtomicWrite.write(record.resultsCSV, to: dir.appendingPathComponent(BundleLayout.resultsFile))
         try AtomicWrite.write(record.metricsCSV, to: dir.appendingPathComponent(BundleLayout.metricsFile))

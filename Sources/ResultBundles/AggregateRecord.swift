@@ -70,9 +70,15 @@ public struct AggregateRecord: JSONBundleFile, Sendable, Equatable {
     public var datasets: [String: String]
     /// Inputs that did not complete; their rows and metrics are absent.
     public var missing: [MissingInput]
+    /// With `per_class` estimators: one row per class of each such estimate (``ResultRow/classLabel``
+    /// set). Kept apart from ``rows``, which the summaries, claims and figures read, so that
+    /// per-class values never mix with whole-probe-set ones; nil (and absent from the file)
+    /// when no estimator asked for them.
+    public var classRows: [ResultRow]?
 
     public init(sweptPaths: [String], settingsPaths: [String]? = nil, points: [Point], rows: [ResultRow],
-                metrics: [PointMetrics], datasets: [String: String], missing: [MissingInput]) {
+                metrics: [PointMetrics], datasets: [String: String], missing: [MissingInput], classRows: [ResultRow]? = nil) {
+        self.classRows = classRows
         self.settingsPaths = settingsPaths
         self.sweptPaths = sweptPaths
         self.points = points
@@ -84,6 +90,7 @@ public struct AggregateRecord: JSONBundleFile, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case points, rows, metrics, datasets, missing
+        case classRows = "class_rows"
         case sweptPaths = "swept_paths", settingsPaths = "settings_paths"
     }
 
@@ -96,7 +103,22 @@ public struct AggregateRecord: JSONBundleFile, Sendable, Equatable {
             (p.index, [String(p.configuration), String(p.replicate)] + p.values
                 + settings.map { i, _ in (p.settings ?? []).indices.contains(i) ? p.settings![i] : "" })
         })
-        return ResultsCSV.render(rows, columns: ["configuration", "replicate"] + sweptPaths + settings.map(\.element), values: context)
+        return ResultsCSV.render(Self.interleaving(rows, classRows ?? []), columns: ["configuration", "replicate"] + sweptPaths + settings.map(\.element), values: context)
+    }
+
+    /// `rows` with each estimate's per-class rows right after it, by ascending class.
+    static func interleaving(_ rows: [ResultRow], _ classRows: [ResultRow]) -> [ResultRow] {
+        guard !classRows.isEmpty else { return rows }
+        func cell(_ r: ResultRow) -> String { "\(r.point)|\(r.epoch)|\(r.step ?? -1)|\(r.layer)|\(r.estimator)" }
+        var byCell: [String: [ResultRow]] = [:]
+        for r in classRows { byCell[cell(r), default: []].append(r) }
+        var out: [ResultRow] = []
+        out.reserveCapacity(rows.count + classRows.count)
+        for r in rows {
+            out.append(r)
+            out += (byCell[cell(r)] ?? []).sorted { ($0.classLabel ?? -1) < ($1.classLabel ?? -1) }
+        }
+        return out
     }
 
     /// The columns of `metrics.csv` after the point's identity and swept values.

@@ -67,10 +67,14 @@ public struct ResultRow: Codable, Sendable, Equatable {
     /// The block analysis (estimate on N, N/2, N/4, … points) when the estimator ran it; absent
     /// from `results.csv` (one row per estimate), present in `aggregate.json` and `blocks.csv`.
     public var blocks: [BlockEstimate]?
+    /// With `per_class`: the class whose probe points alone gave this estimate; nil for an
+    /// estimate on the whole probe set.
+    public var classLabel: Int?
 
     public init(point: Int, label: String, epoch: Int, layer: String, layerIndex: Int, estimator: String,
                 flavour: String = "", value: Double, error: Double? = nil, n: Int, dimension: Int, seconds: Double,
-                step: Int? = nil, blocks: [BlockEstimate]? = nil) {
+                step: Int? = nil, blocks: [BlockEstimate]? = nil, classLabel: Int? = nil) {
+        self.classLabel = classLabel
         self.step = step
         self.blocks = blocks
         self.point = point
@@ -89,6 +93,7 @@ public struct ResultRow: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case point, label, epoch, layer, estimator, flavour, value, error, n, dimension, seconds, step, blocks
+        case classLabel = "class"
         case layerIndex = "layer_index"
     }
 }
@@ -105,20 +110,23 @@ public enum ResultsCSV {
     ///   - columns: the per-point columns after `point` and `label` (configuration, swept keys, settings).
     ///   - values: each point's values of `columns`.
     ///
-    /// A `step` column follows `epoch` only when some row comes from a step probe, so tables of
-    /// runs without step probes are unchanged.
+    /// A `step` column follows `epoch` only when some row comes from a step probe, and a `class`
+    /// column follows `estimator` only when some row is a per-class estimate (empty on the rows of
+    /// the whole probe set), so tables of runs without either are unchanged.
     public static func render(_ rows: [ResultRow], columns: [String], values: [Int: [String]]) -> String {
         let steps = rows.contains { $0.step != nil }
+        let classes = rows.contains { $0.classLabel != nil }
         var header = ["point", "label"] + columns
         header += ["epoch"] + (steps ? ["step"] : [])
-        header += ["layer", "layer_index", "estimator", "value", subsampleColumn, "n", "dimension", "seconds", "flavour"]
+        header += ["layer", "layer_index", "estimator"] + (classes ? ["class"] : [])
+        header += ["value", subsampleColumn, "n", "dimension", "seconds", "flavour"]
         var lines = [header.map(quote).joined(separator: ",")]
         for r in rows {
             let own = values[r.point] ?? []
             var fields = [String(r.point), quote(r.label)] + columns.indices.map { own.indices.contains($0) ? quote(own[$0]) : "" }
             fields += [String(r.epoch)] + (steps ? [r.step.map(String.init) ?? ""] : [])
-            fields += [quote(r.layer), String(r.layerIndex), r.estimator,
-                       String(r.value), r.error.map { String($0) } ?? "", String(r.n), String(r.dimension),
+            fields += [quote(r.layer), String(r.layerIndex), r.estimator] + (classes ? [r.classLabel.map(String.init) ?? ""] : [])
+            fields += [String(r.value), r.error.map { String($0) } ?? "", String(r.n), String(r.dimension),
                        String(format: "%.6f", r.seconds), quote(r.flavour)]
             lines.append(fields.joined(separator: ","))
         }
@@ -135,7 +143,7 @@ public enum ResultsCSV {
         let li = try column("layer_index"), est = try column("estimator"), v = try column("value")
         // Bundles written before the column said what it measures call it `error`.
         let err = table.column(subsampleColumn) ?? table.column("error"), n = table.column("n"), d = table.column("dimension")
-        let sec = table.column("seconds"), fl = table.column("flavour"), st = table.column("step")
+        let sec = table.column("seconds"), fl = table.column("flavour"), st = table.column("step"), cl = table.column("class")
         return try table.rows.enumerated().map { i, r in
             guard r.count == table.header.count, let point = Int(r[p]), let epoch = Int(r[e]),
                   let layerIndex = Int(r[li]), let value = Double(r[v]) else {
@@ -145,7 +153,7 @@ public enum ResultsCSV {
                              estimator: r[est], flavour: fl.map { r[$0] } ?? "", value: value,
                              error: err.flatMap { Double(r[$0]) }, n: n.flatMap { Int(r[$0]) } ?? 0,
                              dimension: d.flatMap { Int(r[$0]) } ?? 0, seconds: sec.flatMap { Double(r[$0]) } ?? 0,
-                             step: st.flatMap { Int(r[$0]) })
+                             step: st.flatMap { Int(r[$0]) }, classLabel: cl.flatMap { Int(r[$0]) })
         }
     }
 

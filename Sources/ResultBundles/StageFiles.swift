@@ -56,10 +56,19 @@ public struct EstimateRecord: JSONBundleFile, Sendable, Equatable {
     public static let fileName = "estimate.json"
     public var estimate: IDEstimate
     public var dimension: Int
+    /// With `per_class`: the estimate on each class's probe points alone, by ascending label;
+    /// nil (and absent from the file) otherwise.
+    public var perClass: [ClassEstimate]?
 
-    public init(estimate: IDEstimate, dimension: Int) {
+    public init(estimate: IDEstimate, dimension: Int, perClass: [ClassEstimate]? = nil) {
         self.estimate = estimate
         self.dimension = dimension
+        self.perClass = perClass
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case estimate, dimension
+        case perClass = "per_class"
     }
 }
 

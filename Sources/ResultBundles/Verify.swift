@@ -92,7 +92,8 @@ public enum BundleVerifier {
             if exact || rel > tol { differences.append(Difference(what: what, a: x, b: y, relative: rel)) }
         }
         let ta = try a.results(), tb = try b.results()
-        let keyColumns = ["point", "epoch", "layer", "estimator"]
+        // `class` (per-class rows) only in tables that have it: others keep their row keys.
+        let keyColumns = ["point", "epoch", "layer", "estimator", "class"]
         func index(_ t: CSVTable) -> [String: [String]] {
             let cols = keyColumns.compactMap(t.column)
             var out: [String: [String]] = [:]

@@ -101,7 +101,7 @@ struct Run: ParsableCommand {
             summary = try Runner.run(loaded, options: RunOptions(
                 resultsDirectory: URL(fileURLWithPath: results), jobs: jobs, failFast: failFast,
                 slurm: useSlurm ? slurm.options : nil, progress: output.progress, log: { output.line($0) },
-                handleSignals: true, force: force))
+                handleSignals: true, force: force, stageEvents: output.stageEvents))
         } catch let failure as StageFailure {
             printError("error: \(failure.reason)")
             throw ExitCode(ExitCodes.runFailed)
@@ -113,6 +113,7 @@ struct Run: ParsableCommand {
             printError("error: \(FileErrors.describe(error))")
             throw ExitCode(ExitCodes.runFailed)
         }
+        output.finish()
         if summary.detached { return }
         printRunSummary(summary)
         if !summary.failures.isEmpty {

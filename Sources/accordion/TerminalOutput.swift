@@ -1,16 +1,33 @@
+import CStdio
 import Foundation
 import Pipeline
+import Reports
+import ResultBundles
 
-/// Progress output: on a terminal, in-epoch progress is one line redrawn in place; otherwise
-/// (a pipe, a log file, CI) every progress line is a plain line, at most every 10 s.
+/// Progress output: on a terminal, a status block redrawn in place below the lines that stay;
+/// otherwise (a pipe, a log file, CI) every progress line is a plain line, at most every 10 s.
 ///
 /// Redirected output is kept short and dated, for logs: each line starts with the UTC time
 /// (`HH:MM:SS`), a stage gets one line when it finishes and none when it starts, and stages
 /// reused from the cache get none (the closing summary counts them).
+///
+/// On a terminal, once the executor has said which stages it will run (``StageEvent``), the
+/// bottom of the screen holds a ``LiveStatus``: the counts, the time so far and the ETA, then one
+/// line per running stage with how long it has run and, for a train stage, its epoch and step.
+/// It is redrawn every second and whenever a stage starts, ends or reports progress, each line
+/// cut to the terminal's width, and erased for good when the run ends, before the summary.
 final class TerminalOutput: @unchecked Sendable {
     private let lock = NSLock()
     private let interactive: Bool
     private var transientShown = false
+    /// The run behind the status block, while one is going.
+    private var live: LiveRun?
+    /// Lines of the status block on screen now; the cursor is at the start of the line below it.
+    private var drawnLines = 0
+    private var ticker: DispatchSourceTimer?
+    /// When the block was last drawn: bursts of events (a run of cache hits) redraw it at most
+    /// every 0.1 s, the ticker catching up.
+    private var lastDraw = Date.distantPast
     private let clock: DateFormatter = {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
@@ -27,7 +44,14 @@ final class TerminalOutput: @unchecked Sendable {
     func line(_ text: String) {
         lock.lock(); defer { lock.unlock() }
         clearTransient()
-        if interactive {
+        if interactive, live != nil, text.hasPrefix("interrupted (signal") {
+            // The process exits right after this line: leave no status block under it.
+            stopLive()
+            print(text)
+        } else if interactive, live != nil {
+            guard let kept = Self.liveLine(text) else { return }
+            write(eraseBlock() + kept + "\n" + (due() ? block() : ""))
+        } else if interactive {
             print(text)
         } else if let kept = Self.logLine(text) {
             print(clock.string(from: Date()) + " " + kept)
@@ -44,15 +68,124 @@ final class TerminalOutput: @unchecked Sendable {
         return text
     }
 
+    /// What stays on a terminal above the status block: no start lines and no list of running
+    /// stages, which the block shows.
+    static func liveLine(_ text: String) -> String? {
+        if !text.hasPrefix(" ") && !text.hasPrefix("[") && text.hasSuffix(" started") { return nil }
+        if text.hasPrefix("["), text.contains(" stages done ("), let cut = text.range(of: "; running: ") {
+            return String(text[..<cut.lowerBound])
+        }
+        return text
+    }
+
     /// The in-epoch progress reporter for ``RunOptions``.
     var progress: TrainingProgress {
         guard interactive else { return TrainingProgress(interval: 10, report: { [weak self] in self?.line($0) }) }
         return TrainingProgress(interval: 1, report: { [weak self] text in
             guard let self else { return }
             self.lock.lock(); defer { self.lock.unlock() }
+            if var run = self.live, let (key, detail) = run.runningStage(inLine: text) {
+                run.progress(key, detail)
+                self.live = run
+                self.write(self.eraseBlock() + self.block())
+                return
+            }
             FileHandle.standardOutput.write(Data(("\r" + text + "\u{1B}[K").utf8))
             self.transientShown = true
         })
+    }
+
+    /// The receiver of the executor's stage events for ``RunOptions``: drives the status block
+    /// on a terminal, nothing otherwise.
+    var stageEvents: (@Sendable (StageEvent) -> Void)? {
+        guard interactive else { return nil }
+        return { [weak self] event in self?.handle(event) }
+    }
+
+    /// Erases the status block for good (before the summary); safe to call more than once.
+    func finish() {
+        lock.lock(); defer { lock.unlock() }
+        stopLive()
+    }
+
+    private func handle(_ event: StageEvent) {
+        lock.lock(); defer { lock.unlock() }
+        switch event {
+        case .planned(let stages, let jobs):
+            clearTransient()
+            live = LiveRun(stages: stages.map {
+                LiveRun.PlannedStage(key: $0.key, name: $0.name, kind: $0.kind.rawValue + ($0.variant.map { "/" + $0 } ?? ""),
+                                     stored: $0.stored)
+            },
+                           jobs: jobs, start: Date())
+            startTicker()
+        case .started(let key):
+            live?.started(key, at: Date())
+        case .ended(let key, let outcome):
+            switch outcome {
+            case .done(let seconds): live?.ended(key, .computed(seconds: seconds))
+            case .cached: live?.ended(key, .cached)
+            case .failed: live?.ended(key, .failed)
+            case .skipped: live?.ended(key, .skipped)
+            }
+        case .finished:
+            stopLive()
+            return
+        }
+        if live != nil, due() { write(eraseBlock() + block()) }
+    }
+
+    /// Whether a redraw prompted by an event is due. Called with the lock held.
+    private func due() -> Bool {
+        Date().timeIntervalSince(lastDraw) >= 0.1
+    }
+
+    private func startTicker() {
+        ticker?.cancel()
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "accordion.status"))
+        timer.schedule(deadline: .now() + 1, repeating: 1)
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.lock.lock(); defer { self.lock.unlock() }
+            if self.live != nil { self.write(self.eraseBlock() + self.block()) }
+        }
+        timer.resume()
+        ticker = timer
+    }
+
+    /// Called with the lock held.
+    private func stopLive() {
+        ticker?.cancel()
+        ticker = nil
+        if live != nil { write(eraseBlock()) }
+        live = nil
+    }
+
+    /// The status block's lines, each ending in a newline, fitted to the terminal. Called with
+    /// the lock held.
+    private func block() -> String {
+        guard let live else { drawnLines = 0; return "" }
+        // One column short of the width: a line that fills the last column makes some terminals
+        // wrap early, and the cursor arithmetic would then be off by one.
+        // The cursor cannot move above the top of the screen: the block must fit below one line.
+        let rows = Int(accordion_terminal_rows())
+        let maxRunning = rows > 0 ? max(1, min(live.jobs, rows - 3)) : live.jobs
+        let lines = live.status(now: Date()).lines(width: Self.columns() - 1, maxRunning: maxRunning)
+        drawnLines = lines.count
+        lastDraw = Date()
+        return lines.map { $0 + "\n" }.joined()
+    }
+
+    /// Moves the cursor to the top of the status block and clears to the end of the screen.
+    private func eraseBlock() -> String {
+        defer { drawnLines = 0 }
+        return drawnLines > 0 ? "\u{1B}[\(drawnLines)A\r\u{1B}[J" : ""
+    }
+
+    private func write(_ text: String) {
+        guard !text.isEmpty else { return }
+        accordion_flush_stdout()
+        FileHandle.standardOutput.write(Data(text.utf8))
     }
 
     private func clearTransient() {
@@ -60,5 +193,12 @@ final class TerminalOutput: @unchecked Sendable {
             FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8))
             transientShown = false
         }
+    }
+
+    /// The terminal's width: `COLUMNS` when set, else what the terminal says, else 80.
+    static func columns() -> Int {
+        if let text = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(text), n > 0 { return n }
+        let n = Int(accordion_terminal_columns())
+        return n > 0 ? n : 80
     }
 }
