@@ -197,6 +197,8 @@ public struct DataSpec: Codable, Hashable, Sendable {
         case .cifar100: return labels == .coarse ? 20 : 100
         case .manifold: return 2
         case .clusters: return clusters?.classCount
+        // Written in the spec, or known only once the labels are read.
+        case .arrays: return arrays?.classes
         }
     }
 

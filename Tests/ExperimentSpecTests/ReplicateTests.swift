@@ -64,13 +64,13 @@ struct ReplicateTests {
         #expect(zipped.replicatePath == nil && zipped.configurationCount == 2)
     }
 
-    @Test("Experiments/width-sweep.yaml: 6 configurations × 2 seeds, labels as before")
+    @Test("Experiments/width-sweep.yaml: 5 configurations × 3 replicates, the replicate innermost")
     func widthSweep() throws {
         let url = TestSupport.repositoryRoot.appendingPathComponent("Experiments/width-sweep.yaml")
         let spec = try SpecLoader.load(path: url.path)
-        #expect(spec.points.count == 12 && spec.configurationCount == 6 && spec.replicateCount == 2)
-        #expect(spec.points.prefix(4).map(\.label) == ["width=32,seed=1", "width=32,seed=2", "width=64,seed=1", "width=64,seed=2"])
-        #expect(spec.points.prefix(4).map(\.experiment.train.seed) == [1, 2, 1, 2])
+        #expect(spec.points.count == 15 && spec.configurationCount == 5 && spec.replicateCount == 3)
+        #expect(spec.points.prefix(4).map(\.label) == ["width=32,seed=1", "width=32,seed=2", "width=32,seed=3", "width=64,seed=1"])
+        #expect(spec.points.prefix(4).map(\.experiment.train.seed) == [1, 2, 3, 1])
     }
 
     @Test("replicates: {train: 2, probe: 3} probes each trained network on three probe sets")
