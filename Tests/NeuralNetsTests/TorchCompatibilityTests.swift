@@ -69,4 +69,69 @@ struct TorchCompatibilityTests {
         var rng = RandomStream(seed: 4, path: "unused")
         try Self.checkConvNet("resnet8", Architectures.resnet(depth: 8, inputShape: [3, 12, 12], classes: 6, baseWidth: 4, rng: &rng))
     }
+
+    /// A Python with torch and safetensors: `$TORCH_PYTHON`, `.venv-bench/bin/python` (what
+    /// `make bench` installs), or `python3`; nil when none imports torch.
+    static func torchPython() -> String? {
+        var candidates = [TestSupport.repositoryRoot.appendingPathComponent(".venv-bench/bin/python").path, "/usr/bin/env"]
+        if let own = ProcessInfo.processInfo.environment["TORCH_PYTHON"] { candidates.insert(own, at: 0) }
+        for c in candidates where FileManager.default.isExecutableFile(atPath: c) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: c)
+            p.arguments = (c == "/usr/bin/env" ? ["python3"] : []) + ["-c", "import torch, safetensors, numpy"]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            guard (try? p.run()) != nil else { continue }
+            p.waitUntilExit()
+            if p.terminationStatus == 0 { return c }
+        }
+        return nil
+    }
+
+    /// The other direction: a network that trained in Accordion (weights moved, batch-norm running
+    /// statistics updated) is saved as a checkpoint, loaded strictly into its PyTorch twin by
+    /// `Tests/Fixtures/torch/check_checkpoint.py`, and gives Accordion's logits.
+    @Test("An Accordion checkpoint loads into the PyTorch twin and gives the same logits (needs torch)",
+          arguments: ["mlp", "cnn_bn", "resnet8"])
+    func checkpointIntoTorch(_ name: String) throws {
+        guard let python = Self.torchPython() else {
+            print("skipped: no Python with torch, safetensors and numpy (set TORCH_PYTHON, or run `make bench` to create .venv-bench)")
+            return
+        }
+        var rng = RandomStream(seed: 5, path: "torch-export")
+        let model: Sequential
+        switch name {
+        case "mlp": model = Architectures.mlp(inputs: 20, widths: [32, 16], classes: 5, rng: &rng)
+        case "cnn_bn": model = Architectures.cnn(inputShape: [1, 12, 12], channels: [4, 6], hiddenWidths: [16], classes: 5,
+                                                 pooling: .max, batchNorm: true, rng: &rng)
+        default: model = Architectures.resnet(depth: 8, inputShape: [3, 12, 12], classes: 6, baseWidth: 4, rng: &rng)
+        }
+        // Start from the fixture, move every weight and (with a training-mode pass) every running statistic.
+        var state = try Safetensors.read(Self.fixture("\(name).safetensors"))
+        for (key, tensor) in state where !key.contains("running_var") {
+            state[key] = FloatTensor(shape: tensor.shape, scalars: tensor.scalars.map { $0 + Float(rng.normal()) * 0.05 })
+        }
+        try model.loadStateDict(state)
+        let x = try Self.npy(name == "mlp" ? "mlp_inputs.npy" : "\(name)_inputs.npy")
+        _ = model.forward(x, training: true)
+        let dir = TestSupport.temporaryDirectory("torch-export")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let checkpoint = dir.appendingPathComponent("\(name).safetensors"), inputs = dir.appendingPathComponent("inputs.npy"),
+            logits = dir.appendingPathComponent("logits.npy")
+        try model.saveCheckpoint(to: checkpoint)
+        try NPY.write(x, to: inputs)
+        try NPY.write(model.forward(x, training: false), to: logits)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = (python == "/usr/bin/env" ? ["python3"] : [])
+            + [TestSupport.repositoryRoot.appendingPathComponent("Tests/Fixtures/torch/check_checkpoint.py").path,
+               name, checkpoint.path, inputs.path, logits.path]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(text)")
+    }
 }
