@@ -15,9 +15,9 @@ struct ExportedActivationsTests {
 
     /// Points on a 2-d plane through the origin of R^50: a standard Gaussian in the plane spanned
     /// by two orthonormal vectors.
-    static func plane(seed: UInt64, epoch: Int) -> FloatTensor {
+    static func plane(seed: UInt64, epoch: Int, points: Int = points, ambient: Int = 50) -> FloatTensor {
         var rng = RandomStream(seed: seed, path: "plane/\(epoch)")
-        var u = (0..<50).map { _ in rng.normal() }, v = (0..<50).map { _ in rng.normal() }
+        var u = (0..<ambient).map { _ in rng.normal() }, v = (0..<ambient).map { _ in rng.normal() }
         let nu = sqrt(u.reduce(0) { $0 + $1 * $1 })
         u = u.map { $0 / nu }
         let dot = zip(u, v).reduce(0) { $0 + $1.0 * $1.1 }
@@ -27,27 +27,29 @@ struct ExportedActivationsTests {
         var scalars: [Float] = []
         for _ in 0..<points {
             let a = rng.normal(), b = rng.normal()
-            scalars += (0..<50).map { Float(a * u[$0] + b * v[$0]) }
+            scalars += (0..<ambient).map { Float(a * u[$0] + b * v[$0]) }
         }
-        return FloatTensor(shape: [points, 50], scalars: scalars)
+        return FloatTensor(shape: [points, ambient], scalars: scalars)
     }
 
     /// An 8-d standard Gaussian padded with 4 zero features, saved as N×3×4 (flattened on import).
-    static func gaussian(seed: UInt64, epoch: Int) -> FloatTensor {
+    static func gaussian(seed: UInt64, epoch: Int, points: Int = points) -> FloatTensor {
         var rng = RandomStream(seed: seed, path: "gaussian/\(epoch)")
         var scalars: [Float] = []
         for _ in 0..<points { scalars += (0..<8).map { _ in Float(rng.normal()) } + [0, 0, 0, 0] }
         return FloatTensor(shape: [points, 3, 4], scalars: scalars)
     }
 
-    static func head(seed: UInt64, epoch: Int) -> FloatTensor {
+    static func head(seed: UInt64, epoch: Int, points: Int = points) -> FloatTensor {
         var rng = RandomStream(seed: seed, path: "head/\(epoch)")
         return rng.normalTensor(shape: [points, 3])
     }
 
-    static let layers: [(name: String, make: @Sendable (UInt64, Int) -> FloatTensor)] = [("plane", plane), ("gauss", gaussian), ("head", head)]
+    static let layers: [(name: String, make: @Sendable (UInt64, Int) -> FloatTensor)] = [
+        ("plane", { plane(seed: $0, epoch: $1) }), ("gauss", { gaussian(seed: $0, epoch: $1) }), ("head", { head(seed: $0, epoch: $1) }),
+    ]
 
-    static func labels() -> Data {
+    static func labels(points: Int = points) -> Data {
         let values = (0..<points).map { Int64($0 % 3) }
         return NPY.encode(raw: values.withUnsafeBytes { Data($0) }, descr: "<i8", shape: [points])
     }
@@ -122,6 +124,33 @@ struct ExportedActivationsTests {
             out["\(f[layer]) \(f[estimator]) \(f[epoch])", default: []].append(Double(f[value]) ?? .nan)
         }
         return out
+    }
+
+    static let example = TestSupport.repositoryRoot.appendingPathComponent("Experiments/exported-activations.yaml")
+    static let exampleExport = TestSupport.repositoryRoot.appendingPathComponent("Experiments/data/exported")
+
+    @Test("the shipped export holds exactly the files the generator makes, and nothing else")
+    func shippedExport() throws {
+        let files = ExportedExampleData.files()
+        var wrote: [String] = []
+        for (path, bytes) in files {
+            let url = Self.exampleExport.appendingPathComponent(path)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try bytes.write(to: url)
+                wrote.append(path)
+                continue
+            }
+            #expect(try Data(contentsOf: url) == bytes, "\(path)")
+        }
+        if !wrote.isEmpty { Issue.record("wrote \(wrote.joined(separator: ", ")) under \(Self.exampleExport.path); commit them") }
+        let present = try FileManager.default.subpathsOfDirectory(atPath: Self.exampleExport.path).filter { $0.hasSuffix(".npy") }
+        #expect(Set(present) == Set(files.map(\.path)))
+        #expect(files.map(\.bytes.count).reduce(0, +) < 32 * 1024)
+        // The example's spec reads them, epochs and layers as exported.
+        let spec = try SpecLoader.load(path: Self.example.path)
+        #expect(ActivationsCheck.diagnostics(spec).isEmpty)
+        #expect(spec.points.count == 2 && spec.points[0].experiment.activations?.epochs == [0, 1])
     }
 
     @Test("a run through the accordion binary finds the known dimensions and the expected verdicts, with 2 replicates")
