@@ -47,6 +47,8 @@ enum ActivationFiles {
         var key: String
         var message: String
         var help: String? = nil
+        /// The layer to blame, located at its item of `activations.layers`.
+        var layer: String? = nil
         var description: String { message }
     }
 
@@ -57,9 +59,14 @@ enum ActivationFiles {
         var rows: Int { shape.first ?? 0 }
     }
 
-    /// The headers of every layer of one epoch of the run with `seed`.
-    static func headers(_ spec: ActivationsSpec, epoch: Int, seed: UInt64) throws -> [String: Layer] {
+    /// The headers of every layer of one epoch of the run with `seed`, and a problem for each
+    /// layer that is missing or unusable; throws when the epoch itself cannot be read.
+    static func headers(_ spec: ActivationsSpec, epoch: Int, seed: UInt64) throws -> (layers: [String: Layer], problems: [Problem]) {
         var out: [String: Layer] = [:]
+        var problems: [Problem] = []
+        func missing(_ layer: String, _ what: String, help: String) {
+            problems.append(Problem(key: "layers", message: "layer '\(layer)' is missing at epoch \(epoch): \(what)", help: help, layer: layer))
+        }
         switch spec.format {
         case .npy:
             let directory = spec.runDirectory(seed: seed) + "/epoch\(epoch)"
@@ -70,13 +77,19 @@ enum ActivationFiles {
             for layer in spec.layers {
                 let file = spec.file(epoch: epoch, layer: layer, seed: seed)
                 guard FileManager.default.fileExists(atPath: file) else {
-                    throw Problem(key: "layers", message: "layer '\(layer)' is missing at epoch \(epoch): no file \(file)",
-                                  help: "export every listed layer for every epoch, or remove '\(layer)' from activations.layers")
+                    missing(layer, "no file \(file)", help: "export every listed layer for every epoch, or remove '\(layer)' from activations.layers")
+                    continue
                 }
-                let data = try read(file)
-                let header = try NPY.Header.parse(data, name: file)
-                try header.checkPayload(of: data, name: file)
-                out[layer] = try checked(Layer(file: file, shape: header.shape))
+                do {
+                    let data = try read(file)
+                    let header = try NPY.Header.parse(data, name: file)
+                    try header.checkPayload(of: data, name: file)
+                    out[layer] = try checked(Layer(file: file, shape: header.shape), layer: layer)
+                } catch let problem as Problem {
+                    problems.append(problem)
+                } catch {
+                    problems.append(Problem(key: "layers", message: "\(error)", help: "export the file again with numpy.save", layer: layer))
+                }
             }
         case .safetensors:
             let file = spec.file(epoch: epoch, layer: "", seed: seed)
@@ -88,31 +101,36 @@ enum ActivationFiles {
             for layer in spec.layers {
                 guard let entry = entries[layer] else {
                     let names = entries.keys.sorted()
-                    throw Problem(key: "layers", message: "layer '\(layer)' is missing at epoch \(epoch): \(file) has no tensor of that name",
-                                  help: "its tensors are: " + names.prefix(20).joined(separator: ", ") + (names.count > 20 ? ", …" : ""))
+                    missing(layer, "\(file) has no tensor of that name",
+                            help: "its tensors are: " + names.prefix(20).joined(separator: ", ") + (names.count > 20 ? ", …" : ""))
+                    continue
                 }
-                out[layer] = try checked(Layer(file: file + " (tensor '\(layer)')", shape: entry.shape))
+                do {
+                    out[layer] = try checked(Layer(file: file + " (tensor '\(layer)')", shape: entry.shape), layer: layer)
+                } catch let problem as Problem {
+                    problems.append(problem)
+                }
             }
         }
-        return out
+        return (out, problems)
     }
 
     /// The layer if its shape can be analysed: at least one axis, 3 to ``maximumRows`` points,
     /// at least one feature and at most ``maximumValues`` values.
-    private static func checked(_ layer: Layer) throws -> Layer {
+    private static func checked(_ layer: Layer, layer name: String) throws -> Layer {
         let shape = layer.shape
         guard let rows = shape.first else {
             throw Problem(key: "layers", message: "\(layer.file): a scalar, not one row per point",
-                          help: "save an array of shape (points, features)")
+                          help: "save an array of shape (points, features)", layer: name)
         }
         let features = shape.dropFirst().reduce(1, *)
         if rows < 3 || rows > maximumRows {
             throw Problem(key: "layers", message: "\(layer.file): \(rows) points; 3 to \(maximumRows) are analysed",
-                          help: "export between 3 and \(maximumRows) points")
+                          help: "export between 3 and \(maximumRows) points", layer: name)
         }
         if features < 1 || rows * features > maximumValues {
             throw Problem(key: "layers", message: "\(layer.file): shape \(shape) holds \(rows * features) values per layer; 1 to \(maximumValues) are read",
-                          help: "export fewer points, or pool the features (e.g. average over tokens or pixels)")
+                          help: "export fewer points, or pool the features (e.g. average over tokens or pixels)", layer: name)
         }
         return layer
     }
@@ -158,13 +176,13 @@ enum ActivationFiles {
                 guard let entry = s.entries[layer] else {
                     throw Problem(key: "layers", message: "\(file) has no tensor named '\(layer)'")
                 }
-                _ = try checked(Layer(file: name, shape: entry.shape))
+                _ = try checked(Layer(file: name, shape: entry.shape), layer: layer)
                 tensor = Safetensors.tensor(s.data, entry, dataStart: s.start)
             } else {
                 name = file
                 let data = try read(file)
                 let header = try NPY.Header.parse(data, name: file)
-                _ = try checked(Layer(file: file, shape: header.shape))
+                _ = try checked(Layer(file: file, shape: header.shape), layer: layer)
                 tensor = try NPY.decode(data, name: file, as: Float.self)
             }
             let rows = tensor.shape[0], features = tensor.shape.dropFirst().reduce(1, *)

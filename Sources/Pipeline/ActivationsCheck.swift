@@ -15,7 +15,8 @@ public enum ActivationsCheck {
             let e = point.experiment
             guard let a = e.activations else { continue }
             func report(_ p: ActivationFiles.Problem) {
-                out.append(Diagnostic(location(of: p.key, in: spec), p.message, help: p.help))
+                let place = p.layer.map { spec.location(ofItem: $0, in: ["activations", "layers"]) } ?? location(of: p.key, in: spec)
+                out.append(Diagnostic(place, p.message, help: p.help))
             }
             if spec.replicatePath != nil, !a.perSeed {
                 report(.init(key: "directory", message: "\(spec.replicateCount) replicates would all read \(a.directory)",
@@ -32,12 +33,13 @@ public enum ActivationsCheck {
             var rows: (count: Int, file: String)?
             for epoch in a.epochs {
                 do {
-                    let layers = try ActivationFiles.headers(a, epoch: epoch, seed: e.train.seed)
+                    let (layers, problems) = try ActivationFiles.headers(a, epoch: epoch, seed: e.train.seed)
+                    problems.forEach(report)
                     for layer in a.layers {
                         guard let l = layers[layer] else { continue }
                         if let r = rows, r.count != l.rows {
                             report(.init(key: "layers", message: "\(l.file) holds \(l.rows) points but \(r.file) holds \(r.count)",
-                                         help: "export every layer of every epoch on the same points, in the same order"))
+                                         help: "export every layer of every epoch on the same points, in the same order", layer: layer))
                         } else if rows == nil {
                             rows = (l.rows, l.file)
                         }

@@ -251,12 +251,17 @@ struct ExportedActivationsTests {
     /// every error (`$DIR` for the directory).
     static let cases: [(id: String, damage: @Sendable (URL) throws -> Void, yaml: String, overrides: [String], errors: [String])] = [
         ("a layer missing at one epoch", { try FileManager.default.removeItem(at: $0.appendingPathComponent("exported/seed1/epoch3/gauss.npy")) }, "", [],
-         ["4:11: error: layer 'gauss' is missing at epoch 3: no file $DIR/exported/seed1/epoch3/gauss.npy"]),
+         ["4:19: error: layer 'gauss' is missing at epoch 3: no file $DIR/exported/seed1/epoch3/gauss.npy"]),
+        ("two layers missing at one epoch, each at its name", {
+            try FileManager.default.removeItem(at: $0.appendingPathComponent("exported/seed0/epoch0/gauss.npy"))
+            try FileManager.default.removeItem(at: $0.appendingPathComponent("exported/seed0/epoch0/head.npy")) }, "", [],
+         ["4:19: error: layer 'gauss' is missing at epoch 0: no file $DIR/exported/seed0/epoch0/gauss.npy",
+          "4:26: error: layer 'head' is missing at epoch 0: no file $DIR/exported/seed0/epoch0/head.npy"]),
         ("an epoch not exported", { _ in }, "", ["activations.epochs=[0,3,5]"],
          ["error: epoch 5 was not exported: no directory $DIR/exported/seed0/epoch5",
           "error: epoch 5 was not exported: no directory $DIR/exported/seed1/epoch5"]),
         ("row counts that differ", { try NPY.write(FloatTensor(shape: [499, 3], repeating: 1), to: $0.appendingPathComponent("exported/seed0/epoch3/head.npy")) }, "", [],
-         ["4:11: error: $DIR/exported/seed0/epoch3/head.npy holds 499 points but $DIR/exported/seed0/epoch0/plane.npy holds 500"]),
+         ["4:26: error: $DIR/exported/seed0/epoch3/head.npy holds 499 points but $DIR/exported/seed0/epoch0/plane.npy holds 500"]),
         ("too few labels", {
             let labels = [Int64](repeating: 1, count: 20)
             try NPY.encode(raw: labels.withUnsafeBytes { Data($0) }, descr: "<i8", shape: [20]).write(to: $0.appendingPathComponent("exported/seed0/labels.npy")) }, "", [],
@@ -265,7 +270,7 @@ struct ExportedActivationsTests {
          ["3:14: error: $DIR/exported/seed1/labels.npy: unsupported .npy content: dtype <f4 holds floating-point numbers; integers (int8/16/32/64, uint8/16) are needed here"]),
         ("a hostile header", { try Data(NPY.encode(raw: Data(count: 8), descr: "<f4", shape: [1 << 40, 1 << 40]))
             .write(to: $0.appendingPathComponent("exported/seed0/epoch0/plane.npy")) }, "", [],
-         ["4:11: error: $DIR/exported/seed0/epoch0/plane.npy: corrupt .npy header: shape (1099511627776, 1099511627776) of 4-byte elements overflows the address space"]),
+         ["4:12: error: $DIR/exported/seed0/epoch0/plane.npy: corrupt .npy header: shape (1099511627776, 1099511627776) of 4-byte elements overflows the address space"]),
         ("replicates without a directory per seed", { _ in }, "", ["activations.directory=exported/seed0"],
          ["error: 2 replicates would all read $DIR/exported/seed0"]),
         ("a label-reading estimator without labels", { try FileManager.default.removeItem(at: $0.appendingPathComponent("exported/seed0/labels.npy")) },
