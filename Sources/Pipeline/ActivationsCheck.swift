@@ -1,3 +1,4 @@
+import Dimensionality
 import ExperimentSpec
 import Foundation
 import Tensors
@@ -59,6 +60,14 @@ public enum ActivationsCheck {
             } catch {
                 report(.init(key: "directory", message: "\(error)", help: "save one integer label per point, e.g. np.save('labels.npy', y.astype(np.int64))"))
                 continue
+            }
+            // Neighbour counts and folds are checked against the points, as against probe.size for trained runs.
+            for estimator in e.estimators.configured {
+                guard let n = rows?.count, let engine = try? IDEstimator.named(estimator.name, settings: estimator.settings),
+                      engine.minimumPoints > n else { continue }
+                out.append(Diagnostic(spec.location(of: ["estimators", estimator.name]),
+                                      "estimator '\(estimator.name)' needs at least \(engine.minimumPoints) points, but the exported layers hold \(n)",
+                                      help: "export more points, or lower its neighbour count (k) or folds"))
             }
             for name in ["class_geometry", "linear_probe"] where labels == nil && e.estimators.names.contains(name) {
                 out.append(Diagnostic(spec.location(of: ["estimators", name]), "estimator '\(name)' needs labels, but \(a.labels(seed: e.train.seed)) does not exist",

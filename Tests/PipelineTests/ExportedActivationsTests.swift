@@ -273,6 +273,8 @@ struct ExportedActivationsTests {
          ["4:12: error: $DIR/exported/seed0/epoch0/plane.npy: corrupt .npy header: shape (1099511627776, 1099511627776) of 4-byte elements overflows the address space"]),
         ("replicates without a directory per seed", { _ in }, "", ["activations.directory=exported/seed0"],
          ["error: 2 replicates would all read $DIR/exported/seed0"]),
+        ("a neighbour count above the points", { _ in }, "", ["estimators.mle={k: 500}"],
+         ["error: estimator 'mle' needs at least 501 points, but the exported layers hold 500"]),
         ("a label-reading estimator without labels", { try FileManager.default.removeItem(at: $0.appendingPathComponent("exported/seed0/labels.npy")) },
          "", ["estimators.linear_probe={}"],
          ["error: estimator 'linear_probe' needs labels, but $DIR/exported/seed0/labels.npy does not exist"]),
