@@ -121,7 +121,7 @@ public struct IDEstimator: Sendable, Equatable {
     }
 
     /// The fewest points on which the estimator is defined.
-    var minimumPoints: Int {
+    public var minimumPoints: Int {
         // Every training fold must still split into `folds` inner folds.
         if case .linearProbe(let s) = method { return s.folds.multipliedReportingOverflow(by: 2).overflow ? Int.max : 2 * s.folds }
         // Saturating: k comes from the user and may be as large as Int.max.

@@ -219,7 +219,10 @@ struct ClaimChecker {
     private func checkCorrelation(_ points: [RunPoint]) {
         guard let against = claim.against else { return }
         let configurations = Set(points.map(\.configuration)).count
-        if ClaimSpec.metrics.contains(against) {
+        if ClaimSpec.metrics.contains(against), points.contains(where: { $0.experiment.activations != nil }) {
+            error(node("against"), ["against"], "'\(against)' is a training metric, and imported activations have none",
+                  help: "correlate with a swept key instead, or compare cells with a cells claim")
+        } else if ClaimSpec.metrics.contains(against) {
             // Every metric is measured whenever its point trains; noise_scale needs noise batches.
             if against == "noise_scale" || against == "noise_temperature", points.contains(where: { $0.experiment.train.noiseBatches == 0 }) {
                 error(node("against"), ["against"], "'\(against)' is not measured (train.noise_batches is 0)",

@@ -12,6 +12,12 @@ extension Experiment {
         func list(_ values: [Int]) -> String { values.map(String.init).joined(separator: "-") }
         func number(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v) }
         let sizes = data.splitSizes
+        if let activations {
+            // Nothing of the data, model or training is known of imported activations.
+            let known = ["data.dataset": "activations", "train.epochs": String(train.epochs), "train.seed": String(train.seed),
+                         "probe.split": "imported"]
+            return Self.columnPaths.map { ($0, known[$0] ?? "") }
+        }
         return [
             ("data.dataset", data.dataset.rawValue),
             ("data.train_size", sizes.map { String($0.train) } ?? ""),
@@ -34,6 +40,12 @@ extension Experiment {
             ("true_id", trueIntrinsicDimension.map(String.init) ?? ""),
         ]
     }
+
+    /// The paths of ``tableColumns``, in order.
+    static let columnPaths = ["data.dataset", "data.train_size", "data.test_size", "data.shuffle_labels", "data.shuffle_fraction",
+                              "model.architecture", "model.widths", "model.channels", "model.activation", "train.optimizer",
+                              "train.lr", "train.batch_size", "train.epochs", "train.seed", "probe.size", "probe.split",
+                              "probe.seed", "true_id"]
 
     /// The intrinsic dimension of the data by construction, for synthetic manifolds.
     public var trueIntrinsicDimension: Int? {

@@ -12,6 +12,8 @@ extension Experiment {
             name = defaultName
         }
         let description = top.read("description", default: "")
+        let activations = decodeActivations(&top, ctx: ctx)
+        if activations != nil { checkImportedSections(top, ctx: ctx) }
 
         var d = top.nested("data")
         let dataset: DatasetName = d.read("dataset", default: .fashionMNIST)
@@ -246,11 +248,20 @@ extension Experiment {
         }
         let layers = decodeProbeLayers(&p, model: model, ctx: ctx)
         let probeSteps = decodeProbeSteps(&p, train: train, trainCount: inUse?.train, ctx: ctx)
-        let probe = ProbeSpec(epochs: probeEpochs, size: probeSize, split: split,
+        var probe = ProbeSpec(epochs: probeEpochs, size: probeSize, split: split,
                               seed: p.read("seed", default: 0), layers: layers, steps: probeSteps)
         p.finish()
+        if let activations {
+            // Imported activations are probed where they were exported: their epochs and layers
+            // stand in for the probe's, and the last epoch for the length of training. The number
+            // of points is known only once the files are read (size 0 here).
+            probe = ProbeSpec(epochs: activations.epochs, size: 0, split: .test, seed: 0, layers: activations.layers)
+            train.epochs = activations.epochs.last ?? 0
+        }
 
-        let estimators = decodeEstimators(&top, probeSize: probeSize, classes: data.classCount, ctx: ctx)
+        // Estimator settings are checked against imported points once their files are read.
+        let estimators = decodeEstimators(&top, probeSize: activations == nil ? probeSize : Int.max / 2,
+                                          classes: activations == nil ? data.classCount : nil, ctx: ctx)
 
         var x = top.nested("execution")
         let execution = ExecutionSpec(executor: x.read("executor", default: .local),
@@ -261,6 +272,6 @@ extension Experiment {
         top.finish()
 
         return Experiment(name: name, description: description, data: data, model: model, train: train,
-                          probe: probe, estimators: estimators, execution: execution)
+                          probe: probe, estimators: estimators, execution: execution, activations: activations)
     }
 }

@@ -67,10 +67,14 @@ extension Experiment {
     /// its position here, so runs that probe only main points keep the indices (and stage keys)
     /// they always had.
     public var layerNames: [String] {
+        if let activations { return activations.layers }
         let main = model.layerNames
         return probe.layers.contains { !main.contains($0) } ? model.allLayerNames : main
     }
 
     /// The layers to probe, in depth order: the named ones, or the main ones when none are named.
-    public var probedLayers: [String] { probe.layers.isEmpty ? model.layerNames : layerNames.filter(probe.layers.contains) }
+    public var probedLayers: [String] {
+        if let activations { return activations.layers }
+        return probe.layers.isEmpty ? model.layerNames : layerNames.filter(probe.layers.contains)
+    }
 }

@@ -12,9 +12,18 @@ public struct Experiment: Codable, Equatable, Sendable {
     public var probe: ProbeSpec
     public var estimators: EstimatorsSpec
     public var execution: ExecutionSpec
+    /// Activations exported from a network trained elsewhere, analysed instead of training
+    /// (`activations:`); nil for a spec that trains. When set, ``probe`` holds its epochs and
+    /// layers and ``train`` only the seed that numbers replicates.
+    public var activations: ActivationsSpec? = nil
 
     /// One line saying what the run point trains, probes and estimates (for `plan`).
     public var summary: String {
+        if let a = activations {
+            return "activations imported from \(a.runDirectory(seed: train.seed)) (\(a.format.rawValue)), "
+                + "epochs \(a.epochs.map(String.init).joined(separator: ",")), \(a.layers.count) layer(s); "
+                + "estimators \(estimators.names.joined(separator: ","))"
+        }
         let net: String
         switch model.architecture {
         case .mlp: net = "mlp " + model.widths.map(String.init).joined(separator: "-")
@@ -33,7 +42,7 @@ public struct Experiment: Codable, Equatable, Sendable {
     }
 
     /// The top-level keys, in schema order.
-    public static let keys = ["name", "description", "data", "model", "train", "probe", "estimators", "execution"]
+    public static let keys = ["name", "description", "activations", "data", "model", "train", "probe", "estimators", "execution"]
 }
 
 public enum ArchitectureName: String, Codable, Sendable, NodeEnum {

@@ -162,6 +162,8 @@ public enum SpecLoader {
     public static func smokeOverrides(for spec: LoadedSpec,
                                       splitSizes: (DataSpec) -> (train: Int, test: Int)? = { $0.splitSizes }) -> [String] {
         let experiments = spec.points.map(\.experiment)
+        // Imported activations are read whole: only the replicates shrink.
+        let imported = experiments.contains { $0.activations != nil }
         let sizes = experiments.compactMap { splitSizes($0.data) }
         let train = sizes.map(\.train).min() ?? 2000
         let test = sizes.map(\.test).min() ?? 500
@@ -179,6 +181,7 @@ public enum SpecLoader {
             let probes = spec.probeReplicateCount
             replicates = [probes > 1 ? "replicates={train: 2, probe: \(min(2, probes))}" : "replicates=2"]
         }
+        if imported { return replicates }
         return ["data.train_size=\(min(2000, train))", "data.test_size=\(min(500, test))"] + steps + ["train.epochs=\(epochs)",
                 "probe.epochs=[\(Array(Set([0, epochs])).sorted().map(String.init).joined(separator: ","))]"] + probeSteps
             + ["probe.size=\(probe)"] + replicates

@@ -33,7 +33,7 @@ public enum ReportBuilder {
                               assignments: Dictionary(zip(aggregate.sweptPaths, p.values), uniquingKeysWith: { a, _ in a }),
                               testAccuracy: nil, noiseScale: noise[p.index] ?? [],
                               noiseMeasure: noise[p.index] == nil ? nil : temperature.contains(p.index) ? .temperature : .trace,
-                              configuration: p.configuration, configurationLabel: labels[p.configuration])
+                              configuration: p.configuration, configurationLabel: labels[p.configuration], imported: p.imported)
         }
         // Step probes keep their step, so the figures by epoch never read them and the figure by
         // step finds its own rows.

@@ -71,13 +71,13 @@ public struct SlurmPlan: Sendable {
         for s in graph.stages {
             switch s.kind {
             case .data, .aggregate, .claims, .report: break
-            case .train: anchor[s.key] = s.key
+            case .train, .importActivations: anchor[s.key] = s.key
             case .probe, .estimate: anchor[s.key] = s.inputs.compactMap { anchor[$0] }.first
             }
         }
         var order: [String] = []
         var members: [String: [Stage]] = [:]
-        let rank: [StageKind: Int] = [.data: 0, .train: 1, .probe: 2, .estimate: 3, .aggregate: 4, .claims: 5, .report: 6]
+        let rank: [StageKind: Int] = [.data: 0, .train: 1, .importActivations: 1, .probe: 2, .estimate: 3, .aggregate: 4, .claims: 5, .report: 6]
         for s in graph.stages where pending.contains(s.key) {
             let id = s.kind == .probe || s.kind == .estimate ? "\(s.kind.rawValue)/\(anchor[s.key] ?? "")" : s.kind.rawValue
             if members[id] == nil { order.append(id) }

@@ -16,8 +16,9 @@ public struct AggregateParams: Codable, Sendable, Equatable {
         public var replicate: Int
         /// The point's values of ``AggregateParams/settingsPaths``.
         public var settings: [String]?
-        /// Position of the point's train stage among the inputs.
-        public var train: Int
+        /// Position of the point's train stage among the inputs; nil for imported activations,
+        /// which have no training metrics.
+        public var train: Int?
         /// Positions of every stage of the point (train, probes, estimates) among the inputs, so a
         /// failure is attributed to the points it cost.
         public var stages: [Int]

@@ -122,6 +122,7 @@ public enum StageWork: Sendable, Equatable {
     case train(TrainParams)
     case probe(ProbeParams)
     case estimate(EstimateParams)
+    case importActivations(ImportParams)
     case aggregate(AggregateParams)
     case claims(ClaimsParams)
     case report(ReportParams)
@@ -132,6 +133,7 @@ public enum StageWork: Sendable, Equatable {
         case .train: return .train
         case .probe: return .probe
         case .estimate: return .estimate
+        case .importActivations: return .importActivations
         case .aggregate: return .aggregate
         case .claims: return .claims
         case .report: return .report
@@ -144,6 +146,7 @@ public enum StageWork: Sendable, Equatable {
         case .train(let p): return try StageKeys.canonicalJSON(p)
         case .probe(let p): return try StageKeys.canonicalJSON(p)
         case .estimate(let p): return p.canonicalJSON()
+        case .importActivations(let p): return try StageKeys.canonicalJSON(p)
         case .aggregate(let p): return try StageKeys.canonicalJSON(p)
         case .claims(let p): return try StageKeys.canonicalJSON(p)
         case .report(let p): return try StageKeys.canonicalJSON(p)
@@ -199,6 +202,7 @@ extension StageDefinition {
         case .train: return .train(try d.decode(TrainParams.self, from: data))
         case .probe: return .probe(try d.decode(ProbeParams.self, from: data))
         case .estimate: return .estimate(try d.decode(EstimateParams.self, from: data))
+        case .importActivations: return .importActivations(try d.decode(ImportParams.self, from: data))
         case .aggregate: return .aggregate(try d.decode(AggregateParams.self, from: data))
         case .claims: return .claims(try d.decode(ClaimsParams.self, from: data))
         case .report: return .report(try d.decode(ReportParams.self, from: data))

@@ -19,8 +19,10 @@ public struct StageGraph: Sendable {
     public private(set) var pointStages: [Int: PointStages] = [:]
 
     public struct PointStages: Sendable {
-        public var data: String
-        public var train: String
+        /// The data and train stages; nil for imported activations, whose ``probes`` are
+        /// their import stages.
+        public var data: String?
+        public var train: String?
         public var probes: [Int: String]
         /// Step probes by global optimizer step.
         public var stepProbes: [Int: String] = [:]
@@ -104,6 +106,10 @@ public struct StageGraph: Sendable {
         for point in spec.points {
             let e = point.experiment
             let label = point.label
+            if let activations = e.activations {
+                try g.addImported(activations, point: point)
+                continue
+            }
             let stamp = stamps[e.data] ?? DataParams.stamp(e.data)
             stamps[e.data] = stamp
             let data = try g.add(.data(DataParams(data: e.data, files: stamp)), name: "data[\(dataLabel(e.data))]", inputs: [], point: point.index)
@@ -126,25 +132,46 @@ public struct StageGraph: Sendable {
                                                           seed: e.probe.seed, layers: layers, step: step)),
                                       name: "probe[\(label),\(at)]", inputs: [data, train], point: point.index)
                 if let step { stepProbes[step] = probe } else { probes[epoch] = probe }
-                for layer in layers {
-                    let layerIndex = e.layerNames.firstIndex(of: layer) ?? 0
-                    for estimator in e.estimators.configured {
-                        // Resampling draws from the run point's root seed and this estimate's path.
-                        let path = step.map { "estimate/step\($0)" } ?? "estimate/\(epoch)"
-                        var stream = RandomStream(seed: e.train.seed, path: "\(path)/\(layer)/\(estimator.name)")
-                        var settings = estimator.settings
-                        settings["seed"] = String(stream.next() >> 11)
-                        let key = try g.add(.estimate(EstimateParams(layer: layer, estimator: estimator.name, settings: settings)),
-                                            name: "estimate[\(label),\(at),\(layer),\(estimator.name)]",
-                                            inputs: [probe], point: point.index)
-                        estimates[EstimateSlot(epoch: epoch, layer: layer, layerIndex: layerIndex, estimator: estimator.name,
-                                               step: step)] = key
-                    }
-                }
+                try g.addEstimates(e, point: point, epoch: epoch, step: step, probe: probe, into: &estimates)
             }
             g.pointStages[point.index] = PointStages(data: data, train: train, probes: probes, stepProbes: stepProbes, estimates: estimates)
         }
         return g
+    }
+
+    /// Adds one estimate stage per layer and estimator of one probe (or import) stage.
+    mutating func addEstimates(_ e: Experiment, point: RunPoint, epoch: Int, step: Int?, probe: String,
+                               into estimates: inout [EstimateSlot: String]) throws {
+        let at = step.map { "step=\($0)" } ?? "epoch=\(epoch)"
+        for layer in e.probedLayers {
+            let layerIndex = e.layerNames.firstIndex(of: layer) ?? 0
+            for estimator in e.estimators.configured {
+                // Resampling draws from the run point's root seed and this estimate's path.
+                let path = step.map { "estimate/step\($0)" } ?? "estimate/\(epoch)"
+                var stream = RandomStream(seed: e.train.seed, path: "\(path)/\(layer)/\(estimator.name)")
+                var settings = estimator.settings
+                settings["seed"] = String(stream.next() >> 11)
+                let key = try add(.estimate(EstimateParams(layer: layer, estimator: estimator.name, settings: settings)),
+                                  name: "estimate[\(point.label),\(at),\(layer),\(estimator.name)]",
+                                  inputs: [probe], point: point.index)
+                estimates[EstimateSlot(epoch: epoch, layer: layer, layerIndex: layerIndex, estimator: estimator.name, step: step)] = key
+            }
+        }
+    }
+
+    /// Compiles a run point of imported activations: per epoch, an import stage (keyed by its
+    /// files' sizes and modification times) in place of train and probe, then the estimates.
+    mutating func addImported(_ activations: ActivationsSpec, point: RunPoint) throws {
+        let e = point.experiment
+        var probes: [Int: String] = [:]
+        var estimates: [EstimateSlot: String] = [:]
+        for epoch in activations.epochs {
+            let key = try add(.importActivations(ImportParams(activations, epoch: epoch, seed: e.train.seed)),
+                              name: "import[\(point.label),epoch=\(epoch)]", inputs: [], point: point.index)
+            probes[epoch] = key
+            try addEstimates(e, point: point, epoch: epoch, step: nil, probe: key, into: &estimates)
+        }
+        pointStages[point.index] = PointStages(data: nil, train: nil, probes: probes, estimates: estimates)
     }
 
     /// Adds the aggregate over every point's metrics and estimates, and the report on it.
@@ -162,9 +189,9 @@ public struct StageGraph: Sendable {
         var data: [AggregateParams.DataInput] = []
         for point in spec.points {
             guard let ps = pointStages[point.index] else { continue }
-            if position[ps.data] == nil, let d = stage(ps.data) { data.append(.init(name: d.name, input: input(ps.data))) }
-            let train = input(ps.train)
-            var own = [train] + ps.probes.keys.sorted().compactMap { ps.probes[$0].map(input) }
+            if let key = ps.data, position[key] == nil, let d = stage(key) { data.append(.init(name: d.name, input: input(key))) }
+            let train = ps.train.map(input)
+            var own = (train.map { [$0] } ?? []) + ps.probes.keys.sorted().compactMap { ps.probes[$0].map(input) }
                 + ps.stepProbes.keys.sorted().compactMap { ps.stepProbes[$0].map(input) }
             let slots = ps.estimates.keys.sorted {
                 let a = $0.order, b = $1.order

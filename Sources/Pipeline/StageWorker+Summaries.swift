@@ -20,7 +20,7 @@ extension StageWorker {
         }
         var metrics: [AggregateRecord.PointMetrics] = []
         for point in p.points {
-            if let url = input(point.train) { metrics.append(.init(point: point.index, epochs: try MetricsLog.read(from: url))) }
+            if let train = point.train, let url = input(train) { metrics.append(.init(point: point.index, epochs: try MetricsLog.read(from: url))) }
         }
         let labels = Dictionary(uniqueKeysWithValues: p.points.map { ($0.index, $0.label) })
         var rows: [ResultRow] = []
@@ -55,7 +55,8 @@ extension StageWorker {
         let record = AggregateRecord(
             sweptPaths: p.sweptPaths, settingsPaths: p.settingsPaths,
             points: p.points.map { .init(index: $0.index, label: $0.label, values: $0.values,
-                                         configuration: $0.configuration, replicate: $0.replicate, settings: $0.settings) },
+                                         configuration: $0.configuration, replicate: $0.replicate, settings: $0.settings,
+                                         imported: $0.train == nil ? true : nil) },
             rows: rows, metrics: metrics, datasets: datasets, missing: missingInputs,
             classRows: classRows.isEmpty ? nil : classRows)
         try record.write(to: dir)

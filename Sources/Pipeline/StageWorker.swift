@@ -117,6 +117,7 @@ final class StageWorker: @unchecked Sendable {
         case .train(let p): try runTrain(p, stage: stage, dir: dir)
         case .probe(let p): try runProbe(p, stage: stage, dir: dir)
         case .estimate(let p): try runEstimate(p, stage: stage, dir: dir)
+        case .importActivations(let p): try runImport(p, stage: stage, dir: dir)
         case .aggregate(let p): try runAggregate(p, stage: stage, dir: dir)
         case .claims(let p): try runClaims(p, stage: stage, dir: dir)
         case .report(let p): try runReport(p, stage: stage, dir: dir)

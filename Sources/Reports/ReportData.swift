@@ -139,11 +139,18 @@ struct ReportData {
 
     /// The estimate at a point's last hidden layer (the deepest probed layer that is not the
     /// logits, as in Ansuini et al. 2019; the logits only when nothing else was probed) and last
-    /// probed epoch. Its value may be missing.
+    /// probed epoch. For imported activations, the layer before the last listed (the last when
+    /// fewer than three are listed), as `last_hidden` in a claim. Its value may be missing.
     func finalLayerEstimate(point: Int, estimator: String) -> ReportInput.Estimate? {
         let rows = estimates(point: point)
         guard let epoch = rows.map(\.epoch).max() else { return nil }
         let atEpoch = rows.filter { $0.epoch == epoch }
+        if input.points.first(where: { $0.index == point })?.imported == true {
+            let order = Set(atEpoch.map(\.layerIndex)).sorted()
+            guard let last = order.last else { return nil }
+            let chosen = order.count >= 3 ? order[order.count - 2] : last
+            return atEpoch.last { $0.layerIndex == chosen && $0.estimator == estimator }
+        }
         let hidden = atEpoch.filter { $0.layer != "logits" }
         guard let deepest = (hidden.isEmpty ? atEpoch : hidden).map(\.layerIndex).max() else { return nil }
         return atEpoch.last { $0.layerIndex == deepest && $0.estimator == estimator }

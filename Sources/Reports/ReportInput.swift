@@ -86,10 +86,14 @@ extension ReportInput {
         public var configuration: Int?
         /// The configuration's label without the replicate seed, e.g. `width=128`.
         public var configurationLabel: String?
+        /// Activations imported from elsewhere: the last layer listed is the network's output,
+        /// whatever its name, so the last hidden layer is the one before it. Nil: trained here.
+        public var imported: Bool?
 
         public init(index: Int, label: String, assignments: [String: String] = [:],
                     testAccuracy: Double? = nil, noiseScale: [EpochValue] = [], noiseMeasure: NoiseMeasure? = nil,
-                    configuration: Int? = nil, configurationLabel: String? = nil) {
+                    configuration: Int? = nil, configurationLabel: String? = nil, imported: Bool? = nil) {
+            self.imported = imported
             self.configuration = configuration
             self.configurationLabel = configurationLabel
             self.index = index
@@ -106,6 +110,7 @@ extension ReportInput {
             case noiseScale = "noise_scale", noiseMeasure = "noise_measure"
             case configuration
             case configurationLabel = "configuration_label"
+            case imported
         }
     }
 

@@ -37,9 +37,14 @@ public struct AggregateRecord: JSONBundleFile, Sendable, Equatable {
         public var replicate: Int
         /// Values of ``AggregateRecord/settingsPaths`` (nil in aggregates that predate them).
         public var settings: [String]?
+        /// True for a point whose activations were imported, not trained here (no metrics; its
+        /// last layer is the network's output); nil otherwise.
+        public var imported: Bool?
 
-        public init(index: Int, label: String, values: [String], configuration: Int, replicate: Int, settings: [String]? = nil) {
+        public init(index: Int, label: String, values: [String], configuration: Int, replicate: Int, settings: [String]? = nil,
+                    imported: Bool? = nil) {
             self.settings = settings
+            self.imported = imported
             self.index = index
             self.label = label
             self.values = values

@@ -5,6 +5,8 @@
 /// ``BundleLayout/formatVersion``.
 public enum StageKind: String, Codable, Sendable, CaseIterable {
     case data, train, probe, estimate
+    /// Activations exported elsewhere, read, checked and written as a probe stage writes them.
+    case importActivations = "import"
     /// Every estimate and metric of a run in tidy tables (`results.csv`, `metrics.csv`).
     case aggregate
     /// The spec's declared claims evaluated on the aggregate (`claims.json`).
@@ -21,6 +23,7 @@ public enum StageKind: String, Codable, Sendable, CaseIterable {
         // 3: probe.json (indices and labels of the probe set) beside the activations.
         case .probe: return 3
         case .estimate: return 2
+        case .importActivations: return 1
         // 2: results.csv names each row's configuration and settings; metrics.csv gains the
         // evaluated, noise, step and target columns.
         case .aggregate: return 2
@@ -38,7 +41,7 @@ public enum StageKind: String, Codable, Sendable, CaseIterable {
     public var toleratesMissingInputs: Bool {
         switch self {
         case .aggregate, .claims, .report: return true
-        case .data, .train, .probe, .estimate: return false
+        case .data, .train, .probe, .estimate, .importActivations: return false
         }
     }
 }

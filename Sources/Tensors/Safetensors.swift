@@ -48,7 +48,18 @@ public enum Safetensors {
         return try decode(data, name: url.path)
     }
 
-    public static func decode(_ data: Data, name: String) throws -> [String: FloatTensor] {
+    /// One tensor's entry in a file's header, checked against the file's size.
+    public struct Entry: Sendable, Equatable {
+        public var shape: [Int]
+        /// Bytes per element: 4 (F32) or 8 (F64).
+        public var width: Int
+        /// Offset of the first byte in the file's data section.
+        public var offset: Int
+    }
+
+    /// The F32/F64 tensors a file holds, by name, from its header alone: every shape and offset
+    /// is checked against the bytes present, so reading them afterwards cannot run past the end.
+    public static func entries(_ data: Data, name: String) throws -> (entries: [String: Entry], dataStart: Int) {
         guard data.count >= 8 else { throw Error.malformed(name, "shorter than its 8-byte header length") }
         // Compared as UInt64 before any conversion: a length near 2^64 must not trap in Int(_:).
         let rawLength = data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
@@ -60,8 +71,8 @@ public enum Safetensors {
         guard let header = try? JSONSerialization.jsonObject(with: data.subdata(in: headerStart..<(headerStart + length))) as? [String: Any] else {
             throw Error.malformed(name, "header is not a JSON object")
         }
-        let body = data.subdata(in: (headerStart + length)..<data.endIndex)
-        var out: [String: FloatTensor] = [:]
+        let bodyCount = data.count - 8 - length
+        var out: [String: Entry] = [:]
         for (key, value) in header where key != "__metadata__" {
             guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
                   let shapeNumbers = entry["shape"] as? [NSNumber], let offsetNumbers = entry["data_offsets"] as? [NSNumber],
@@ -79,20 +90,31 @@ public enum Safetensors {
                 throw Error.malformed(name, "tensor '\(key)' has shape \(shape), whose size overflows the address space")
             }
             let (span, overflow) = offsets[1].subtractingReportingOverflow(offsets[0])
-            guard offsets[0] >= 0, offsets[1] <= body.count, !overflow, span == byteCount else {
-                throw Error.malformed(name, "tensor '\(key)' has data_offsets \(offsets) inconsistent with shape \(shape) (\(byteCount) bytes) or the \(body.count) data bytes in the file")
+            guard offsets[0] >= 0, offsets[1] <= bodyCount, !overflow, span == byteCount else {
+                throw Error.malformed(name, "tensor '\(key)' has data_offsets \(offsets) inconsistent with shape \(shape) (\(byteCount) bytes) or the \(bodyCount) data bytes in the file")
             }
-            let count = byteCount / width
-            var scalars = [Float](repeating: 0, count: count)
-            body.withUnsafeBytes { raw in
-                for i in 0..<count {
-                    scalars[i] = width == 4 ? raw.loadUnaligned(fromByteOffset: offsets[0] + 4 * i, as: Float.self)
-                        : Float(raw.loadUnaligned(fromByteOffset: offsets[0] + 8 * i, as: Double.self))
-                }
-            }
-            out[key] = FloatTensor(shape: shape, scalars: scalars)
+            out[key] = Entry(shape: shape, width: width, offset: offsets[0])
         }
-        return out
+        return (out, 8 + length)
+    }
+
+    public static func decode(_ data: Data, name: String) throws -> [String: FloatTensor] {
+        let (entries, dataStart) = try entries(data, name: name)
+        return entries.mapValues { tensor(data, $0, dataStart: dataStart) }
+    }
+
+    /// One tensor of a file whose header ``entries(_:name:)`` checked, as Float32 (F64 narrowed).
+    public static func tensor(_ data: Data, _ entry: Entry, dataStart: Int) -> FloatTensor {
+        let count = entry.shape.reduce(1, *)
+        var scalars = [Float](repeating: 0, count: count)
+        data.withUnsafeBytes { raw in
+            let base = dataStart + entry.offset
+            for i in 0..<count {
+                scalars[i] = entry.width == 4 ? raw.loadUnaligned(fromByteOffset: base + 4 * i, as: Float.self)
+                    : Float(raw.loadUnaligned(fromByteOffset: base + 8 * i, as: Double.self))
+            }
+        }
+        return FloatTensor(shape: entry.shape, scalars: scalars)
     }
 
     /// The values as `Int` when every one is an integer that fits (JSON numbers may be

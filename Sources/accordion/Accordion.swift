@@ -52,6 +52,7 @@ func loadSpec(_ path: String, overrides: [String], smoke: Bool = false) throws -
         let loaded = try SpecLoader.load(path: path, overrides: overrides, arraySizes: ArraysCheck.fullSizes)
         try InitFromCheck.check(loaded)
         try ArraysCheck.check(loaded)
+        try ActivationsCheck.check(loaded)
         // Smoke overrides go first so the user's own overrides still win.
         guard smoke else { return loaded }
         return try SpecLoader.load(path: path, overrides: SpecLoader.smokeOverrides(for: loaded, splitSizes: ArraysCheck.splitSizes) + overrides,
@@ -139,6 +140,7 @@ struct Validate: ParsableCommand {
                 let loaded = try SpecLoader.load(path: path, arraySizes: ArraysCheck.fullSizes)
                 try InitFromCheck.check(loaded)
                 try ArraysCheck.check(loaded)
+                try ActivationsCheck.check(loaded)
                 print("\(path): ok, \(loaded.points.count) run point\(loaded.points.count == 1 ? "" : "s")")
             } catch let errors as SpecErrors {
                 printError(errors.render())

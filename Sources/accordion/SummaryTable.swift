@@ -13,7 +13,8 @@ enum SummaryTable {
             let rows = summary.rows.filter { $0.point == point.index }
             let accuracy = summary.metrics[point.index]?.last.map { String(format: "%.4f", $0.testAccuracy) } ?? "–"
             out.append("")
-            out.append("point \(point.index) (\(point.label)): test accuracy \(accuracy)")
+            // Imported activations come without training, hence without an accuracy.
+            out.append("point \(point.index) (\(point.label)): " + (point.experiment.activations == nil ? "test accuracy \(accuracy)" : "imported activations"))
             guard !rows.isEmpty else {
                 out.append("  no estimates")
                 continue

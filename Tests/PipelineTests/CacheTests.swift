@@ -197,7 +197,7 @@ struct CacheTests {
 
         let resumed = try Runner.run(try Self.load(yaml), options: RunOptions(resultsDirectory: results, log: { _ in }))
         #expect(resumed.failures.isEmpty)
-        #expect(resumed.outcomes[graph.pointStages[0]!.data] == .cached)
+        #expect(resumed.outcomes[try #require(graph.pointStages[0]?.data)] == .cached)
         #expect(resumed.executed == graph.count - 1)
         let reader = try BundleReader(resumed.bundle)
         #expect(reader.manifest.status == .complete)

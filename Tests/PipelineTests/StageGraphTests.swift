@@ -69,7 +69,7 @@ struct StageGraphTests {
             let old = try #require(before[stage.name], "\(stage.name) is new")
             let moved = old.key != stage.key
             switch stage.kind {
-            case .data, .train, .probe: #expect(!moved, "\(stage.name)")
+            case .data, .train, .probe, .importActivations: #expect(!moved, "\(stage.name)")
             case .estimate: #expect(moved == stage.name.contains("twonn"), "\(stage.name)")
             case .aggregate, .report, .claims: #expect(moved, "\(stage.name)")
             }
