@@ -36,8 +36,14 @@ extension ReportBuilder {
         let metrics = Dictionary(aggregate.metrics.map { ($0.point, $0.epochs) }, uniquingKeysWith: { a, _ in a })
         let rows = aggregate.rows.filter { $0.step == nil }
         let estimators = EstimatorsSpec.order.filter { name in rows.contains { $0.estimator == name } }
+        // "last hidden layer" when every network has one probed; else the deepest layer probed
+        // (a spec that probes only `input`, say), named in each cell either way.
+        let hasHidden = aggregate.points.allSatisfy { p in
+            LayerRef.resolve("last_hidden", in: Dictionary(rows.filter { $0.point == p.index }.map { ($0.layerIndex, $0.layer) },
+                                                           uniquingKeysWith: { a, _ in a }).sorted { $0.key < $1.key }.map(\.value)) != nil
+        }
         var header = ["configuration", "n", "epochs", "train accuracy", "test accuracy"]
-        header += estimators.map { "\($0), last hidden layer" }
+        header += estimators.map { "\($0), \(hasHidden ? "last hidden layer" : "deepest layer probed")" }
         var lines = ["| " + header.joined(separator: " | ") + " |", "|---|" + String(repeating: "---:|", count: header.count - 1)]
         for c in byConfiguration.keys.sorted() {
             let points = byConfiguration[c] ?? []
