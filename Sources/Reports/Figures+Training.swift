@@ -19,7 +19,7 @@ extension Figures {
                    test: KeyPath<ReportInput.EpochMetrics, Double?>, percent: Bool) -> PlotPanel {
             var series: [PlotSeries] = []
             for (i, point) in points.enumerated() {
-                let rows = data.metrics(point: point.index)
+                let rows = thinned(data.metrics(point: point.index))
                 for (split, path, dashed) in [("train", train, true), ("test", test, false)] {
                     let values: [PlotPoint?] = rows.map { row in
                         row[keyPath: path].map {
@@ -37,6 +37,7 @@ extension Figures {
                              y: PlotAxis(label: title, kind: .linear), series: series)
         }
 
+        let longest = points.map { data.metrics(point: $0.index).count }.max() ?? 0
         var legend = colouring.legend
         legend.append(.series(label: "train", color: Style.muted, dashed: true, hollow: true, marker: .circle))
         legend.append(.series(label: "test", color: Style.muted, dashed: false, hollow: false, marker: .circle))
@@ -45,11 +46,24 @@ extension Figures {
             subtitle: "Dashed, hollow markers: training set; solid: test set." + (colouring.axis.map { " Colour: \($0)." } ?? ""),
             caption: "Loss and accuracy after each epoch, "
                 + (colouring.axis.map { "coloured by \($0); " } ?? "one colour per run point; ")
-                + "dashed lines are the training set, solid lines the test set.",
+                + "dashed lines are the training set, solid lines the test set."
+                + (longest > curveLimit ? " Runs of more than \(curveLimit) epochs are drawn through \(curveLimit) evenly spaced epochs, the first and last included." : ""),
             legend: legend,
             panels: [panel("loss", train: \.trainLoss, test: \.testLoss, percent: false),
                      panel("accuracy", train: \.trainAccuracy, test: \.testAccuracy, percent: true)],
             columns: 2, panelWidth: 540, panelHeight: 240)
+    }
+
+    /// Most epochs drawn per curve.
+    static let curveLimit = 200
+
+    /// At most ``curveLimit`` rows, evenly spaced, the first and the last always kept: a
+    /// 1,500-epoch full-batch run draws the same curve from 200 of them, and its figure stays a
+    /// few hundred kilobytes instead of ten megabytes.
+    static func thinned<T>(_ rows: [T], limit: Int = curveLimit) -> [T] {
+        guard rows.count > limit, limit >= 2 else { return rows }
+        let step = Double(rows.count - 1) / Double(limit - 1)
+        return (0..<limit).map { rows[Int((Double($0) * step).rounded())] }
     }
 
     /// Per-point colours and the matching legend entries.

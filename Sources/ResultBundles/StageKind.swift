@@ -32,7 +32,8 @@ public enum StageKind: String, Codable, Sendable, CaseIterable {
         case .claims: return 3
         // 2: replicate means with confidence bands, one y axis per estimator.
         // 3: the figure by step draws replicate means with confidence bands as well.
-        case .report: return 3
+        // 4: training curves of runs longer than 200 epochs are drawn through 200 of them.
+        case .report: return 4
         }
     }
 

@@ -205,6 +205,27 @@ struct FigureTests {
         }
     }
 
+    @Test("training curves of long runs are drawn through 200 evenly spaced epochs, the first and last kept")
+    func longRuns() throws {
+        let thinned = Figures.thinned(Array(0...1500))
+        #expect(thinned.count == Figures.curveLimit && thinned.first == 0 && thinned.last == 1500)
+        #expect(zip(thinned, thinned.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(Figures.thinned(Array(0..<150)) == Array(0..<150))
+        func curves(epochs: Int) throws -> RenderedFigure {
+            var input = Self.sweep
+            input.metrics = input.points.flatMap { p in
+                (0..<epochs).map { ReportInput.EpochMetrics(point: p.index, epoch: $0, trainLoss: 1 / Double($0 + 1), trainAccuracy: 0.5,
+                                                            testLoss: 1, testAccuracy: 0.5) }
+            }
+            return try #require(Figures.all(for: input).first { $0.name == "training-curves" })
+        }
+        let long = try curves(epochs: 1501), limit = try curves(epochs: 200)
+        #expect(long.caption.contains("drawn through 200 evenly spaced epochs") && !limit.caption.contains("evenly spaced"))
+        // 1,501 epochs cost what 200 do.
+        let ratio = Double(long.svg.utf8.count) / Double(limit.svg.utf8.count)
+        #expect(ratio > 0.8 && ratio < 1.25, "\(long.svg.utf8.count) vs \(limit.svg.utf8.count) bytes")
+    }
+
     @Test("the sweep overlay averages points sharing a value, with their standard deviation as the error bar")
     func sweepOverlayAverages() throws {
         let inspector = try Self.figure("id-sweep-model-width")
