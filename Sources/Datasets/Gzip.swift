@@ -43,9 +43,13 @@ enum Gzip {
 
 extension Gzip {
     /// Compresses `input` as a gzip stream (used to write IDX fixtures).
-    static func compress(_ input: Data) throws -> Data {
+    static func compress(_ input: Data) throws -> Data { try deflate(input, windowBits: 16 + MAX_WBITS) }
+
+    /// `input` through zlib's deflate: `windowBits` 16 + 15 writes a gzip stream, −15 a raw
+    /// deflate stream (as zip members hold it).
+    static func deflate(_ input: Data, windowBits: Int32) throws -> Data {
         var stream = z_stream()
-        guard deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
+        guard deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY,
                             ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw Failure(message: "zlib could not start")
         }
@@ -61,7 +65,7 @@ extension Gzip {
                 let produced: Int = buffer.withUnsafeMutableBufferPointer { out in
                     stream.next_out = out.baseAddress
                     stream.avail_out = uInt(out.count)
-                    status = deflate(&stream, Z_FINISH)
+                    status = CZlib.deflate(&stream, Z_FINISH)
                     return out.count - Int(stream.avail_out)
                 }
                 output.append(contentsOf: buffer[0..<produced])

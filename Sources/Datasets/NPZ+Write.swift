@@ -50,30 +50,10 @@ extension NPZ {
 
     /// `input` as a raw deflate stream (no zlib or gzip wrapper), as zip members hold it.
     static func deflateRaw(_ input: Data) throws -> Data {
-        var stream = z_stream()
-        guard deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
-                            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw DatasetError.invalid("zlib could not start")
+        do {
+            return try Gzip.deflate(input, windowBits: -MAX_WBITS)
+        } catch let failure as Gzip.Failure {
+            throw DatasetError.invalid(failure.message)
         }
-        defer { deflateEnd(&stream) }
-        var output = Data()
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        var source = [UInt8](input)
-        var status: Int32 = Z_OK
-        source.withUnsafeMutableBufferPointer { src in
-            stream.next_in = src.baseAddress
-            stream.avail_in = uInt(src.count)
-            repeat {
-                let produced: Int = buffer.withUnsafeMutableBufferPointer { out in
-                    stream.next_out = out.baseAddress
-                    stream.avail_out = uInt(out.count)
-                    status = deflate(&stream, Z_FINISH)
-                    return out.count - Int(stream.avail_out)
-                }
-                output.append(contentsOf: buffer[0..<produced])
-            } while status == Z_OK
-        }
-        guard status == Z_STREAM_END else { throw DatasetError.invalid("zlib deflate failed (\(status))") }
-        return output
     }
 }
