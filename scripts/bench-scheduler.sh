@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Scheduler overhead: planning a 1,000-point sweep (target < 1 s) and re-running a fully cached
-# ~100-stage experiment (target < 2 s). Usage: scripts/bench-scheduler.sh path/to/accordion
+# Scheduler overhead: planning a 1,000-point sweep (target < 1 s), re-running a fully cached
+# ~100-stage experiment (target < 2 s) and validating a 100,000-point sweep (target < 5 s).
+# Usage: scripts/bench-scheduler.sh path/to/accordion
 set -euo pipefail
 BIN=${1:-.build/release/accordion}
 WORK=$(mktemp -d)
@@ -12,6 +13,14 @@ name: plan-bench
 model:
   depth: 3
   width: {grid: [$widths]}
+estimators: {pr: {}, twonn: {}, mle: {}}
+YAML
+big=$(seq -s, 1 50000)
+cat > "$WORK/big.yaml" <<YAML
+name: validate-bench
+model:
+  depth: {grid: [2, 3]}
+  width: {grid: [$big]}
 estimators: {pr: {}, twonn: {}, mle: {}}
 YAML
 cat > "$WORK/cached.yaml" <<YAML
@@ -29,7 +38,10 @@ stages=$(grep -o '^[0-9]* stages' "$WORK/plan.out")
 "$BIN" run "$WORK/cached.yaml" --results "$WORK/r" > /dev/null
 t2=$(now); "$BIN" run "$WORK/cached.yaml" --results "$WORK/r" > "$WORK/cached.out"; t3=$(now)
 summary=$(grep -E '^[0-9]+ stages:' "$WORK/cached.out")
-awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v p="$points" -v s="$stages" -v cs="$summary" 'BEGIN {
+t4=$(now); "$BIN" validate "$WORK/big.yaml" > "$WORK/validate.out"; t5=$(now)
+bigpoints=$(grep -o '[0-9]* run points' "$WORK/validate.out")
+awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v e="$t4" -v f="$t5" -v p="$points" -v s="$stages" -v cs="$summary" -v bp="$bigpoints" 'BEGIN {
   printf "plan of %s (%s):      %6.3f s   (target < 1 s)\n", p, s, b - a
   printf "fully cached re-run (%s): %6.3f s   (target < 2 s)\n", cs, d - c
+  printf "validate of %s:      %6.3f s   (target < 5 s)\n", bp, f - e
 }'

@@ -90,30 +90,14 @@ public struct EstimateParams: Codable, Sendable, Equatable {
     /// The same bytes as `StageKeys.canonicalJSON(self)`, written directly: a large sweep has tens
     /// of thousands of estimate stages and this is the hot path of planning.
     func canonicalJSON() -> Data {
-        var out = "{\"estimator\":" + jsonString(estimator) + ",\"layer\":" + jsonString(layer) + ",\"settings\":{"
-        out += settings.keys.sorted().map { jsonString($0) + ":" + jsonString(settings[$0]!) }.joined(separator: ",")
-        out += "}}"
-        return Data(out.utf8)
+        var w = CanonicalJSONWriter()
+        w.beginObject()
+        w.key("estimator"); w.string(estimator)
+        w.key("layer"); w.string(layer)
+        w.key("settings"); w.stringMap(settings)
+        w.endObject()
+        return w.data
     }
-}
-
-/// A JSON string literal escaped as Foundation's `JSONEncoder` escapes it (slashes left alone).
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case "\u{08}": out += "\\b"
-        case "\u{0C}": out += "\\f"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }
 
 /// What a stage does, with its typed parameters.
@@ -143,13 +127,13 @@ public enum StageWork: Sendable, Equatable {
     func paramsJSON() throws -> Data {
         switch self {
         case .data(let p): return try StageKeys.canonicalJSON(p)
-        case .train(let p): return try StageKeys.canonicalJSON(p)
-        case .probe(let p): return try StageKeys.canonicalJSON(p)
+        case .train(let p): return try p.canonicalJSON()
+        case .probe(let p): return p.canonicalJSON()
         case .estimate(let p): return p.canonicalJSON()
         case .importActivations(let p): return try StageKeys.canonicalJSON(p)
-        case .aggregate(let p): return try StageKeys.canonicalJSON(p)
-        case .claims(let p): return try StageKeys.canonicalJSON(p)
-        case .report(let p): return try StageKeys.canonicalJSON(p)
+        case .aggregate(let p): return try p.canonicalJSON()
+        case .claims(let p): return try p.canonicalJSON()
+        case .report(let p): return try p.canonicalJSON()
         }
     }
 

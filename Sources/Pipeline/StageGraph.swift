@@ -70,13 +70,20 @@ public struct StageGraph: Sendable {
     mutating func add(_ work: StageWork, name: String, inputs: [String], points: [Int]) throws -> String {
         let params = try work.paramsJSON()
         let key = StageKeys.key(kind: work.kind, params: params, inputs: inputs)
-        if let i = index[key] {
-            for point in points where !stages[i].points.contains(point) { stages[i].points.append(point) }
+        if index[key] != nil {
+            for point in points { add(point: point, to: key) }
             return key
         }
         index[key] = stages.count
         stages.append(Stage(key: key, name: name, work: work, inputs: inputs, points: points, params: params))
         return key
+    }
+
+    /// Records that run point `point` is served by the stage `key` too.
+    mutating func add(point: Int, to key: String) {
+        let i = index(of: key)
+        // Points arrive in order, so the last one is the likely duplicate.
+        if stages[i].points.last != point && !stages[i].points.contains(point) { stages[i].points.append(point) }
     }
 
     /// The run's `aggregate` and `report` stages.
@@ -102,7 +109,8 @@ public struct StageGraph: Sendable {
 
     static func compilePoints(_ spec: LoadedSpec) throws -> StageGraph {
         var g = StageGraph()
-        var stamps: [DataSpec: [String: String]?] = [:]
+        // A sweep usually shares one data spec: its stage is stamped, encoded and keyed once.
+        var dataStages: [DataSpec: String] = [:]
         for point in spec.points {
             let e = point.experiment
             let label = point.label
@@ -110,9 +118,15 @@ public struct StageGraph: Sendable {
                 try g.addImported(activations, point: point)
                 continue
             }
-            let stamp = stamps[e.data] ?? DataParams.stamp(e.data)
-            stamps[e.data] = stamp
-            let data = try g.add(.data(DataParams(data: e.data, files: stamp)), name: "data[\(dataLabel(e.data))]", inputs: [], point: point.index)
+            let data: String
+            if let key = dataStages[e.data] {
+                data = key
+                g.add(point: point.index, to: key)
+            } else {
+                data = try g.add(.data(DataParams(data: e.data, files: DataParams.stamp(e.data))), name: "data[\(dataLabel(e.data))]",
+                                 inputs: [], point: point.index)
+                dataStages[e.data] = data
+            }
             let initHash = try e.model.initFrom.map { path -> String in
                 Hex.string(SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))))
             }
@@ -143,9 +157,10 @@ public struct StageGraph: Sendable {
     mutating func addEstimates(_ e: Experiment, point: RunPoint, epoch: Int, step: Int?, probe: String,
                                into estimates: inout [EstimateSlot: String]) throws {
         let at = step.map { "step=\($0)" } ?? "epoch=\(epoch)"
+        let layerNames = e.layerNames, estimators = e.estimators.configured
         for layer in e.probedLayers {
-            let layerIndex = e.layerNames.firstIndex(of: layer) ?? 0
-            for estimator in e.estimators.configured {
+            let layerIndex = layerNames.firstIndex(of: layer) ?? 0
+            for estimator in estimators {
                 // Resampling draws from the run point's root seed and this estimate's path.
                 let path = step.map { "estimate/step\($0)" } ?? "estimate/\(epoch)"
                 var stream = RandomStream(seed: e.train.seed, path: "\(path)/\(layer)/\(estimator.name)")

@@ -18,12 +18,36 @@ public enum StageKeys {
     }
 
     static func key(kind: StageKind, params: Data, inputs: [String]) -> String {
+        // The envelope around the parameters is written into one buffer and hashed in three
+        // updates; a plan of a large sweep keys tens of thousands of stages.
+        var head: [UInt8] = []
+        head.reserveCapacity(64 + inputs.count * 67)
+        head.append(contentsOf: "{\"format_version\":\(kind.formatVersion),\"inputs\":[".utf8)
+        for (i, input) in inputs.enumerated() {
+            if i > 0 { head.append(UInt8(ascii: ",")) }
+            head.append(UInt8(ascii: "\""))
+            head.append(contentsOf: input.utf8)
+            head.append(UInt8(ascii: "\""))
+        }
+        head.append(contentsOf: "],\"kind\":\"\(kind.rawValue)\",\"params\":".utf8)
         var hasher = SHA256()
-        hasher.update(data: Data("{\"format_version\":\(kind.formatVersion),\"inputs\":[".utf8))
-        hasher.update(data: Data(inputs.map { "\"\($0)\"" }.joined(separator: ",").utf8))
-        hasher.update(data: Data("],\"kind\":\"\(kind.rawValue)\",\"params\":".utf8))
+        head.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         hasher.update(data: params)
-        hasher.update(data: Data("}".utf8))
-        return Hex.string(hasher.finalize())
+        hasher.update(data: [UInt8(ascii: "}")])
+        return hasher.finalize().withUnsafeBytes { hex($0) }
+    }
+
+    /// Lower-case hex of a digest, written straight into the string's storage.
+    private static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 2 * bytes.count) { out in
+            digits.withUTF8Buffer { d in
+                for (i, b) in bytes.enumerated() {
+                    out[2 * i] = d[Int(b >> 4)]
+                    out[2 * i + 1] = d[Int(b & 0x0F)]
+                }
+            }
+            return 2 * bytes.count
+        }
     }
 }
