@@ -13,7 +13,8 @@ public struct LocalExecutor: Executor {
     }
 
     public func execute(_ graph: StageGraph, store: StageStore, context: ExecutionContext) throws -> ExecutionReport? {
-        let worker = StageWorker(store: store, log: context.log, progress: context.progress)
+        // With an event sink the output words starts and ends from the events, not from text.
+        let worker = StageWorker(store: store, log: context.log, progress: context.progress, announceStarts: context.events == nil)
         let pool = StagePool(graph: graph, store: store, worker: worker, jobs: jobs, failFast: failFast, log: context.log,
                              events: context.events)
         return try pool.run()
@@ -162,7 +163,9 @@ final class StagePool: @unchecked Sendable {
         }
     }
 
+    /// The text line of a finished stage, for a run without an event sink (which words it itself).
     private func report(_ stage: Stage, _ outcome: StageOutcome) {
+        guard events == nil else { return }
         var line = "[\(outcomes.count) of \(graph.count) stages done (\(cachedCount) cached, \(failedCount) failed)] \(stage.name): \(outcome.status.rawValue)"
         if case .done(let s) = outcome { line += String(format: " in %.1fs", s) }
         if case .failed(let why) = outcome { line += " — \(why)" }

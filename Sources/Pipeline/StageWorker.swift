@@ -65,12 +65,16 @@ final class StageWorker: @unchecked Sendable {
     let log: @Sendable (String) -> Void
     /// Transient in-epoch progress (a terminal may overwrite it in place), and how often to send it.
     let progress: TrainingProgress
+    /// Whether a stage's start is logged as text; not when the executor reports it as a ``StageEvent``.
+    let announceStarts: Bool
     let lock = NSLock()
     var dataCache: [String: PreparedData] = [:]
 
-    init(store: StageStore, log: @escaping @Sendable (String) -> Void, progress: TrainingProgress? = nil) {
+    init(store: StageStore, log: @escaping @Sendable (String) -> Void, progress: TrainingProgress? = nil,
+         announceStarts: Bool = true) {
         self.store = store
         self.log = log
+        self.announceStarts = announceStarts
         self.progress = progress ?? TrainingProgress(interval: 10, report: log)
     }
 
@@ -91,7 +95,7 @@ final class StageWorker: @unchecked Sendable {
                 try store.quarantine(stage.key)
             }
             willExecute()
-            log("\(stage.name) started")
+            if announceStarts { log("\(stage.name) started") }
             let scratch = try store.scratch(stage.key)
             let start = Date()
             do {

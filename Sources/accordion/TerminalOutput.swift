@@ -9,7 +9,8 @@ import ResultBundles
 ///
 /// Redirected output is kept short and dated, for logs: each line starts with the UTC time
 /// (`HH:MM:SS`), a stage gets one line when it finishes and none when it starts, and stages
-/// reused from the cache get none (the closing summary counts them).
+/// reused from the cache get none (the closing summary counts them). Stage lines are worded from
+/// the executor's ``StageEvent``s, never parsed out of its text.
 ///
 /// On a terminal, once the executor has said which stages it will run (``StageEvent``), the
 /// bottom of the screen holds a ``LiveStatus``: the counts, the time so far and the ETA, then one
@@ -22,6 +23,8 @@ final class TerminalOutput: @unchecked Sendable {
     private var transientShown = false
     /// The run behind the status block, while one is going.
     private var live: LiveRun?
+    /// Counts of the run's stage events, for the line of each stage that ends.
+    private var tally = StageTally()
     /// Lines of the status block on screen now; the cursor is at the start of the line below it.
     private var drawnLines = 0
     private var ticker: DispatchSourceTimer?
@@ -49,33 +52,12 @@ final class TerminalOutput: @unchecked Sendable {
             stopLive()
             print(text)
         } else if interactive, live != nil {
-            guard let kept = Self.liveLine(text) else { return }
-            write(eraseBlock() + kept + "\n" + (due() ? block() : ""))
+            write(eraseBlock() + text + "\n" + (due() ? block() : ""))
         } else if interactive {
             print(text)
-        } else if let kept = Self.logLine(text) {
-            print(clock.string(from: Date()) + " " + kept)
+        } else {
+            print(clock.string(from: Date()) + " " + text)
         }
-    }
-
-    /// What a redirected log keeps of a progress line: nil for a stage's start and for a cache
-    /// hit; the line itself otherwise.
-    static func logLine(_ text: String) -> String? {
-        if !text.hasPrefix(" ") && !text.hasPrefix("[") && text.hasSuffix(" started") { return nil }
-        if text.hasPrefix("["), text.contains(" stages done ("), text.range(of: #": cached(;|$)"#, options: .regularExpression) != nil {
-            return nil
-        }
-        return text
-    }
-
-    /// What stays on a terminal above the status block: no start lines and no list of running
-    /// stages, which the block shows.
-    static func liveLine(_ text: String) -> String? {
-        if !text.hasPrefix(" ") && !text.hasPrefix("[") && text.hasSuffix(" started") { return nil }
-        if text.hasPrefix("["), text.contains(" stages done ("), let cut = text.range(of: "; running: ") {
-            return String(text[..<cut.lowerBound])
-        }
-        return text
     }
 
     /// The in-epoch progress reporter for ``RunOptions``.
@@ -95,11 +77,11 @@ final class TerminalOutput: @unchecked Sendable {
         })
     }
 
-    /// The receiver of the executor's stage events for ``RunOptions``: drives the status block
-    /// on a terminal, nothing otherwise.
+    /// The receiver of the executor's stage events for ``RunOptions``: each stage that ends gets
+    /// its line (``StageTally``) — on a terminal above the status block, which the events drive;
+    /// in a redirected log dated, with the stages still running, and none for a cache hit.
     var stageEvents: (@Sendable (StageEvent) -> Void)? {
-        guard interactive else { return nil }
-        return { [weak self] event in self?.handle(event) }
+        { [weak self] event in self?.handle(event) }
     }
 
     /// Erases the status block for good (before the summary); safe to call more than once.
@@ -110,6 +92,18 @@ final class TerminalOutput: @unchecked Sendable {
 
     private func handle(_ event: StageEvent) {
         lock.lock(); defer { lock.unlock() }
+        let ended = tally.apply(event)
+        guard interactive else {
+            if let (text, outcome) = ended, outcome != .cached {
+                let running = tally.runningNames
+                print(clock.string(from: Date()) + " " + text + (running.isEmpty ? "" : "; running: " + running.joined(separator: ", ")))
+            }
+            return
+        }
+        if let (text, _) = ended {
+            clearTransient()
+            write(eraseBlock() + text + "\n")
+        }
         switch event {
         case .planned(let stages, let jobs):
             clearTransient()
