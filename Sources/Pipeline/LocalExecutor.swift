@@ -166,9 +166,7 @@ final class StagePool: @unchecked Sendable {
     /// The text line of a finished stage, for a run without an event sink (which words it itself).
     private func report(_ stage: Stage, _ outcome: StageOutcome) {
         guard events == nil else { return }
-        var line = "[\(outcomes.count) of \(graph.count) stages done (\(cachedCount) cached, \(failedCount) failed)] \(stage.name): \(outcome.status.rawValue)"
-        if case .done(let s) = outcome { line += String(format: " in %.1fs", s) }
-        if case .failed(let why) = outcome { line += " — \(why)" }
+        var line = StageTally.line(done: outcomes.count, of: graph.count, cached: cachedCount, failed: failedCount, name: stage.name, outcome)
         if !running.isEmpty {
             line += "; running: " + running.compactMap { graph.stage($0)?.name }.sorted().joined(separator: ", ")
         }
