@@ -35,11 +35,12 @@ extension ReportBuilder {
         let byConfiguration = Dictionary(grouping: aggregate.points, by: \.configuration)
         let metrics = Dictionary(aggregate.metrics.map { ($0.point, $0.epochs) }, uniquingKeysWith: { a, _ in a })
         let rows = aggregate.rows.filter { $0.step == nil }
+        let rowsByPoint = Dictionary(grouping: rows, by: \.point)
         let estimators = EstimatorsSpec.order.filter { name in rows.contains { $0.estimator == name } }
         // "last hidden layer" when every network has one probed; else the deepest layer probed
         // (a spec that probes only `input`, say), named in each cell either way.
         let hasHidden = aggregate.points.allSatisfy { p in
-            LayerRef.resolve("last_hidden", in: Dictionary(rows.filter { $0.point == p.index }.map { ($0.layerIndex, $0.layer) },
+            LayerRef.resolve("last_hidden", in: Dictionary((rowsByPoint[p.index] ?? []).map { ($0.layerIndex, $0.layer) },
                                                            uniquingKeysWith: { a, _ in a }).sorted { $0.key < $1.key }.map(\.value)) != nil
         }
         var header = ["configuration", "n", "epochs", "train accuracy", "test accuracy"]
@@ -58,7 +59,7 @@ extension ReportBuilder {
                 var perSeed: [Int: [Double]] = [:]
                 var layerName = ""
                 for p in points {
-                    let own = rows.filter { $0.point == p.index && $0.estimator == estimator }
+                    let own = (rowsByPoint[p.index] ?? []).filter { $0.estimator == estimator }
                     guard let epoch = own.map(\.epoch).max() else { continue }
                     let layers = Dictionary(own.filter { $0.epoch == epoch }.map { ($0.layerIndex, $0) }, uniquingKeysWith: { a, _ in a })
                     let names = layers.keys.sorted().compactMap { layers[$0]?.layer }
