@@ -7,7 +7,7 @@ import Tensors
 /// `run` report unusable files at the `activations` key to blame: a missing directory, epoch or
 /// layer, a damaged or hostile header, point counts that differ between layers or epochs, labels
 /// that are not one integer per point, and label-reading estimators without labels.
-public enum ActivationsCheck {
+public enum ActivationsCheck: SpecFilesCheck {
     /// One diagnostic per problem of each distinct run directory (data read: headers and labels).
     public static func diagnostics(_ spec: LoadedSpec) -> [Diagnostic] {
         var out: [Diagnostic] = []
@@ -76,12 +76,6 @@ public enum ActivationsCheck {
         }
         var unique = Set<Diagnostic>()
         return out.filter { unique.insert($0).inserted }
-    }
-
-    /// Throws the diagnostics as ``SpecErrors`` when there are any.
-    public static func check(_ spec: LoadedSpec) throws {
-        let found = diagnostics(spec)
-        if !found.isEmpty { throw spec.errors(found) }
     }
 
     /// The key itself when the spec (or an override) sets it, else `activations`.

@@ -7,7 +7,7 @@ import Tensors
 /// that cannot be used at the key that names them: unreadable or unknown dtypes, floating-point
 /// labels, ranks that do not fit the layout, splits that disagree, labels outside the classes,
 /// and subset or probe sizes larger than the arrays.
-public enum ArraysCheck {
+public enum ArraysCheck: SpecFilesCheck {
     /// One diagnostic per problem of each distinct data spec; inputs are read only as far as
     /// their headers, labels in full.
     public static func diagnostics(_ spec: LoadedSpec) -> [Diagnostic] {
@@ -49,12 +49,6 @@ public enum ArraysCheck {
         }
         var unique = Set<Diagnostic>()
         return out.filter { unique.insert($0).inserted }
-    }
-
-    /// Throws the diagnostics as ``SpecErrors`` when there are any.
-    public static func check(_ spec: LoadedSpec) throws {
-        let found = diagnostics(spec)
-        if !found.isEmpty { throw spec.errors(found) }
     }
 
     /// Examples in the training and test splits a data spec uses, reading the arrays' headers

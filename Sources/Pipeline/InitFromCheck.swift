@@ -6,7 +6,7 @@ import NeuralNets
 /// Reads every `model.init_from` checkpoint against the network it should initialise (names and
 /// shapes of every tensor), before anything runs: `validate`, `plan` and `run` report a
 /// checkpoint that does not fit at `model.init_from`, not an hour later when its train stage starts.
-public enum InitFromCheck {
+public enum InitFromCheck: SpecFilesCheck {
     /// One diagnostic per distinct model, data shape and checkpoint that do not fit.
     public static func diagnostics(_ spec: LoadedSpec) -> [Diagnostic] {
         var seen = Set<String>()
@@ -42,11 +42,5 @@ public enum InitFromCheck {
             }
         }
         return out
-    }
-
-    /// Throws the diagnostics as ``SpecErrors`` when there are any.
-    public static func check(_ spec: LoadedSpec) throws {
-        let found = diagnostics(spec)
-        if !found.isEmpty { throw spec.errors(found) }
     }
 }
