@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "ExperimentSpec", dependencies: ["Yams"]),
         .target(name: "Claims", dependencies: ["ExperimentSpec"]),
         .target(name: "ResultBundles", dependencies: [
-            "Tensors", "Dimensionality", "ExperimentSpec", .product(name: "Crypto", package: "swift-crypto"),
+            "Tensors", "Dimensionality", "ExperimentSpec", "CConvKernels", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Reports"),
         .target(name: "Pipeline", dependencies: [
@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "AccordionTestSupport", dependencies: ["Tensors"], path: "Tests/AccordionTestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "AccordionTestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "AccordionTestSupport"]),
-        .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "AccordionTestSupport"]),
+        .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "CConvKernels", "AccordionTestSupport"]),
         .testTarget(name: "DimensionalityTests", dependencies: ["Dimensionality", "AccordionTestSupport"]),
         .testTarget(name: "ExperimentSpecTests", dependencies: ["ExperimentSpec", "AccordionTestSupport", "Yams"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentSpec", "AccordionTestSupport"]),

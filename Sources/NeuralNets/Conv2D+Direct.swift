@@ -15,7 +15,8 @@ import Tensors
 /// does only `out` multiply-adds per copied scalar, so writing it, packing it, and (backward)
 /// scattering its gradient back cost about as much as the products. The kernels in
 /// `CConvKernels` instead read a zero-bordered copy of each plane at k² fixed offsets and keep
-/// a 4-channel × 24-pixel tile of outputs in registers (see `ConvKernels.c`).
+/// a tile of a few channels × a run of pixels in registers (AVX-512: 8 × 16–48, AVX2: 6 × 16;
+/// see `ConvKernels.c`). Both vector kernels give the same bits.
 ///
 /// Examples are independent in the forward pass and the input gradient, so with more than one
 /// BLAS thread they are split into fixed contiguous ranges, one per thread; the weight gradient is
@@ -51,34 +52,43 @@ extension Conv2D {
         }
     }
 
+    /// The register-tile kernel of the direct path: the best this CPU runs (`accordion_conv_best_kernel`),
+    /// or a lower one that tests name.
+    static let bestKernel = accordion_conv_best_kernel()
+
+    /// The name of the kernel training uses here ("avx512", "avx2" or "portable"), for provenance.
+    public static var directKernelName: String { String(cString: accordion_conv_kernel_name(bestKernel)) }
+
     /// `workers` is the BLAS thread count in training; tests pass it to cover both splits.
-    func forwardDirect(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, workers: Int) {
+    func forwardDirect(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, workers: Int,
+                       kernel: Int32 = bestKernel) {
         let g = geometry, k = kernelSize, out = outputChannels, cin = inputChannels
         let (h, w) = (g.height, g.width)
-        let packed = directWeights.reserve(accordion_conv_packed_count(Int32(out), Int32(cin), Int32(k)))
-        weight.withValue { accordion_conv_pack($0, Int32(out), Int32(cin), Int32(k), 0, packed) }
+        let packed = directWeights.reserve(accordion_conv_packed_count(Int32(out), Int32(cin), Int32(k), kernel))
+        weight.withValue { accordion_conv_pack($0, Int32(out), Int32(cin), Int32(k), 0, kernel, packed) }
         let ranges = Self.ranges(batch: batch, workers: workers)
-        let perWorker = accordion_conv_scratch_count(Int32(cin), Int32(out), Int32(h), Int32(w), Int32(k))
+        let perWorker = accordion_conv_scratch_count(Int32(cin), Int32(out), Int32(h), Int32(w), Int32(k), kernel)
         let scratch = columns.reserve(perWorker * ranges.count)
         let (inSize, outSize) = (g.inputSize, out * g.pixels)
         Self.forEachRange(ranges) { worker, range in
             let s = scratch + worker * perWorker
             for n in range {
                 accordion_conv_same(x + n * inSize, Int32(cin), Int32(h), Int32(w), Int32(k), packed, Int32(out),
-                                    y + n * outSize, s)
+                                    kernel, y + n * outSize, s)
             }
         }
     }
 
     func backwardDirect(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
-                        inputGradient dx: UnsafeMutablePointer<Float>?, batch: Int, workers: Int) {
+                        inputGradient dx: UnsafeMutablePointer<Float>?, batch: Int, workers: Int,
+                        kernel: Int32 = bestKernel) {
         let g = geometry, k = kernelSize, out = outputChannels, cin = inputChannels
         let (h, w) = (g.height, g.width)
         let ranges = Self.ranges(batch: batch, workers: workers)
         let (inSize, outSize) = (g.inputSize, out * g.pixels)
         let weightCount = out * cin * k * k
         if g.pixels >= Self.directWeightGradientPixels {
-            let perWorker = accordion_conv_scratch_count(Int32(cin), Int32(out), Int32(h), Int32(w), Int32(k))
+            let perWorker = accordion_conv_scratch_count(Int32(cin), Int32(out), Int32(h), Int32(w), Int32(k), kernel)
             let scratch = columns.reserve(perWorker * ranges.count)
             let partials = gathered.reserve(weightCount * ranges.count)
             partials.update(repeating: 0, count: weightCount * ranges.count)
@@ -86,7 +96,7 @@ extension Conv2D {
                 let s = scratch + worker * perWorker, part = partials + worker * weightCount
                 for n in range {
                     accordion_conv_same_weight_gradient(x + n * inSize, dy + n * outSize, Int32(cin), Int32(out),
-                                                        Int32(h), Int32(w), Int32(k), part, s)
+                                                        Int32(h), Int32(w), Int32(k), kernel, part, s)
                 }
             }
             weight.accumulateGradient { dw, beta in
@@ -101,15 +111,15 @@ extension Conv2D {
             backwardByGEMM(input: x, outputGradient: dy, inputGradient: nil, batch: batch)
         }
         guard let dx else { return }
-        let packed = directWeights.reserve(accordion_conv_packed_count(Int32(cin), Int32(out), Int32(k)))
-        weight.withValue { accordion_conv_pack($0, Int32(out), Int32(cin), Int32(k), 1, packed) }
-        let perWorker = accordion_conv_scratch_count(Int32(out), Int32(cin), Int32(h), Int32(w), Int32(k))
+        let packed = directWeights.reserve(accordion_conv_packed_count(Int32(cin), Int32(out), Int32(k), kernel))
+        weight.withValue { accordion_conv_pack($0, Int32(out), Int32(cin), Int32(k), 1, kernel, packed) }
+        let perWorker = accordion_conv_scratch_count(Int32(out), Int32(cin), Int32(h), Int32(w), Int32(k), kernel)
         let scratch = columns.reserve(perWorker * ranges.count)
         Self.forEachRange(ranges) { worker, range in
             let s = scratch + worker * perWorker
             for n in range {
                 accordion_conv_same(dy + n * outSize, Int32(out), Int32(h), Int32(w), Int32(k), packed, Int32(cin),
-                                    dx + n * inSize, s)
+                                    kernel, dx + n * inSize, s)
             }
         }
     }

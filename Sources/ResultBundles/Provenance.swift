@@ -1,3 +1,4 @@
+import CConvKernels
 import Foundation
 import Tensors
 
@@ -15,6 +16,9 @@ public struct Provenance: JSONBundleFile, Sendable {
     public var blas: String
     public var blasCore: String
     public var blasThreads: Int
+    /// The register-tile kernel of the direct convolutions ("avx512", "avx2", "portable");
+    /// absent in bundles written before it was recorded.
+    public var convKernel: String?
     public var datasets: [String: String]
     public var rootSeeds: [UInt64]
     public var command: [String]
@@ -23,6 +27,7 @@ public struct Provenance: JSONBundleFile, Sendable {
         case tool, os, cpu, cores, blas, datasets, command
         case toolVersion = "tool_version", gitCommit = "git_commit", gitDirty = "git_dirty"
         case swiftVersion = "swift_version", blasCore = "blas_core", blasThreads = "blas_threads"
+        case convKernel = "conv_kernel"
         case rootSeeds = "root_seeds"
     }
 
@@ -36,6 +41,7 @@ public struct Provenance: JSONBundleFile, Sendable {
             swiftVersion: swiftVersion, os: ProcessInfo.processInfo.operatingSystemVersionString,
             cpu: cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount,
             blas: BLAS.version.map { "OpenBLAS \($0)" } ?? "OpenBLAS", blasCore: BLAS.coreName, blasThreads: threads,
+            convKernel: String(cString: accordion_conv_kernel_name(accordion_conv_best_kernel())),
             datasets: datasets, rootSeeds: seeds, command: CommandLine.arguments)
     }
 
@@ -87,10 +93,9 @@ public struct Provenance: JSONBundleFile, Sendable {
     /// Key/value pairs for the report, in a stable order: every field but the command line and the
     /// dataset fingerprints (which the report takes from the data it shows).
     public var reportEntries: [[String]] {
-        var out: [[String]] = [
-            ["blas", blas], ["blas core", blasCore], ["blas threads", String(blasThreads)], ["cores", String(cores)],
-            ["cpu", cpu],
-        ]
+        var out: [[String]] = [["blas", blas], ["blas core", blasCore], ["blas threads", String(blasThreads)]]
+        if let k = convKernel { out.append(["convolution kernel", k]) }
+        out += [["cores", String(cores)], ["cpu", cpu]]
         if let c = gitCommit { out.append(["git commit", c]) }
         if let d = gitDirty { out.append(["git dirty", String(d)]) }
         out += [["os", os], ["root seeds", rootSeeds.map(String.init).joined(separator: ", ")],

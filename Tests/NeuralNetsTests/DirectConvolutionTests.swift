@@ -1,10 +1,11 @@
+import CConvKernels
 import Testing
 import Tensors
 @testable import NeuralNets
 
 /// The direct "same" convolution kernels (forward, input gradient, weight gradient) against a
 /// Float64 sum over the receptive field, at every shape class the benchmark networks use, with one
-/// and two workers.
+/// and two workers, for every kernel this CPU runs (portable, AVX2, AVX-512).
 @Suite("Direct convolution")
 struct DirectConvolutionTests {
     /// (name, batch, in channels, out channels, size, kernel)
@@ -62,21 +63,38 @@ struct DirectConvolutionTests {
         let x: FloatTensor = rng.normalTensor(shape: [batch, c, size, size])
         let r: FloatTensor = rng.normalTensor(shape: [batch, o, size, size])
         let want = Self.reference(x: x, w: layer.weight.value, r: r, c: c, o: o, size: size, k: k)
-        for workers in [1, 2] {
-            var y = [Float](repeating: .nan, count: r.count), dx = [Float](repeating: .nan, count: x.count)
-            layer.weight.zeroGradient()
-            x.scalars.withUnsafeBufferPointer { px in
-                r.scalars.withUnsafeBufferPointer { pr in
-                    y.withUnsafeMutableBufferPointer { layer.forwardDirect(px.baseAddress!, into: $0.baseAddress!, batch: batch, workers: workers) }
-                    dx.withUnsafeMutableBufferPointer {
-                        layer.backwardDirect(input: px.baseAddress!, outputGradient: pr.baseAddress!,
-                                             inputGradient: $0.baseAddress!, batch: batch, workers: workers)
+        // The vector kernels (AVX2 = 1, AVX-512 = 2) sum every output in the same order with one
+        // FMA per term, so each must give the bits of the first one this CPU runs.
+        var vectorBits: (y: [Float], dw: [Float], dx: [Float])?
+        for kernel in Int32(0)...Conv2D.bestKernel {
+            for workers in [1, 2] {
+                let label = "\(name), kernel \(String(cString: accordion_conv_kernel_name(kernel))), \(workers) worker(s)"
+                var y = [Float](repeating: .nan, count: r.count), dx = [Float](repeating: .nan, count: x.count)
+                layer.weight.zeroGradient()
+                x.scalars.withUnsafeBufferPointer { px in
+                    r.scalars.withUnsafeBufferPointer { pr in
+                        y.withUnsafeMutableBufferPointer {
+                            layer.forwardDirect(px.baseAddress!, into: $0.baseAddress!, batch: batch, workers: workers, kernel: kernel)
+                        }
+                        dx.withUnsafeMutableBufferPointer {
+                            layer.backwardDirect(input: px.baseAddress!, outputGradient: pr.baseAddress!,
+                                                 inputGradient: $0.baseAddress!, batch: batch, workers: workers, kernel: kernel)
+                        }
                     }
                 }
+                Self.expectClose(y, want.y, "\(label): y")
+                Self.expectClose(layer.weight.grad.scalars, want.dw, "\(label): ∂W")
+                Self.expectClose(dx, want.dx, "\(label): ∂x")
+                guard kernel >= 1, workers == 1 else { continue }
+                let bits = (y, layer.weight.grad.scalars, dx)
+                if let first = vectorBits {
+                    #expect(bits.0.map(\.bitPattern) == first.y.map(\.bitPattern), "\(label): y differs from the AVX2 kernel's bits")
+                    #expect(bits.1.map(\.bitPattern) == first.dw.map(\.bitPattern), "\(label): ∂W differs from the AVX2 kernel's bits")
+                    #expect(bits.2.map(\.bitPattern) == first.dx.map(\.bitPattern), "\(label): ∂x differs from the AVX2 kernel's bits")
+                } else {
+                    vectorBits = bits
+                }
             }
-            Self.expectClose(y, want.y, "\(name), \(workers) worker(s): y")
-            Self.expectClose(layer.weight.grad.scalars, want.dw, "\(name), \(workers) worker(s): ∂W")
-            Self.expectClose(dx, want.dx, "\(name), \(workers) worker(s): ∂x")
         }
     }
 

@@ -5,31 +5,39 @@
 
 /// Direct "same" convolutions (stride 1, odd k×k kernel, padding k/2) on NCHW planes, without a
 /// patch matrix. See ConvKernels.c for the layout and the register tiling.
+///
+/// `kernel` names the instruction set of the register tiles: 0 portable, 1 AVX2 + FMA,
+/// 2 AVX-512. A kernel better than the CPU runs is lowered to the best it does, so
+/// `accordion_conv_best_kernel()` is what training uses and tests may name lower ones. Packed
+/// weights and scratch sizes depend on the kernel: pass the same one to every call.
+
+/// The best kernel this CPU runs.
+int accordion_conv_best_kernel(void);
+
+/// "avx512", "avx2" or "portable".
+const char *accordion_conv_kernel_name(int kernel);
 
 /// Scalars of the packed weights for `outputs` output channels, `inputs` input channels, k×k taps.
-size_t accordion_conv_packed_count(int outputs, int inputs, int k);
+size_t accordion_conv_packed_count(int outputs, int inputs, int k, int kernel);
 
 /// Packs `w` (PyTorch layout O×C×k×k) for `accordion_conv_same`. With `adjoint` = 0 the packed
 /// convolution maps C channels to O; with `adjoint` = 1 it maps O channels to C with the taps
 /// flipped, which is the input gradient of the first: dx = conv(dy, flip(Wᵀ)).
-void accordion_conv_pack(const float *w, int outputs, int inputs, int k, int adjoint, float *packed);
+void accordion_conv_pack(const float *w, int outputs, int inputs, int k, int adjoint, int kernel, float *packed);
 
-/// Scalars of scratch memory `accordion_conv_same` needs.
-size_t accordion_conv_scratch_count(int inputs, int outputs, int height, int width, int k);
+/// Scalars of scratch memory `accordion_conv_same` and the weight gradient need.
+size_t accordion_conv_scratch_count(int inputs, int outputs, int height, int width, int k, int kernel);
 
 /// y[o, h, w] = Σ_{c,i,j} W[o, c, i, j] · x[c, h + i − k/2, w + j − k/2] for one example
 /// (zero outside the image); y is overwritten. `packed` comes from `accordion_conv_pack`
 /// (`inputs`, `outputs` here are the packed convolution's own).
 void accordion_conv_same(const float *x, int inputs, int height, int width, int k,
-                         const float *packed, int outputs, float *y, float *scratch);
+                         const float *packed, int outputs, int kernel, float *y, float *scratch);
 
 /// dw[o, c, i, j] += Σ_{h,w} dy[o, h, w] · x[c, h + i − k/2, w + j − k/2] for one example: the
 /// weight gradient of `accordion_conv_same` (PyTorch layout O×C×k×k, accumulated).
-/// `scratch` holds `accordion_conv_scratch_count(inputs, outputs, height, width, k)` scalars.
+/// `scratch` holds `accordion_conv_scratch_count(inputs, outputs, height, width, k, kernel)` scalars.
 void accordion_conv_same_weight_gradient(const float *x, const float *dy, int inputs, int outputs, int height,
-                                         int width, int k, float *dw, float *scratch);
-
-/// Whether the AVX2+FMA kernel runs on this CPU (otherwise a portable loop does).
-int accordion_conv_uses_avx2(void);
+                                         int width, int k, int kernel, float *dw, float *scratch);
 
 #endif
