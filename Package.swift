@@ -29,9 +29,11 @@ let package = Package(
         // debug builds, so that tests on real image sizes stay fast.
         .target(name: "CConvKernels", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "NeuralNets", dependencies: ["Tensors", "CConvKernels"]),
-        .target(name: "Dimensionality", dependencies: ["Tensors", "CBLAS"]),
+        // Estimator names, settings, defaults and ranges, shared by the engine and the spec decoder.
+        .target(name: "EstimatorVocabulary"),
+        .target(name: "Dimensionality", dependencies: ["Tensors", "CBLAS", "EstimatorVocabulary"]),
         .target(name: "Benchmarks", dependencies: ["Tensors", "NeuralNets", "Datasets"]),
-        .target(name: "ExperimentSpec", dependencies: ["Yams"]),
+        .target(name: "ExperimentSpec", dependencies: ["Yams", "EstimatorVocabulary"]),
         .target(name: "Claims", dependencies: ["ExperimentSpec"]),
         .target(name: "ResultBundles", dependencies: [
             "Tensors", "Dimensionality", "ExperimentSpec", "CConvKernels", .product(name: "Crypto", package: "swift-crypto"),
@@ -50,9 +52,11 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "AccordionTestSupport"]),
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "CConvKernels", "AccordionTestSupport"]),
         .testTarget(name: "DimensionalityTests", dependencies: ["Dimensionality", "AccordionTestSupport"]),
-        .testTarget(name: "ExperimentSpecTests", dependencies: ["ExperimentSpec", "AccordionTestSupport", "Yams"]),
+        .testTarget(name: "ExperimentSpecTests", dependencies: ["ExperimentSpec", "EstimatorVocabulary", "AccordionTestSupport", "Yams"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentSpec", "AccordionTestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ExperimentSpec", "ResultBundles", "AccordionTestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: [
+            "Pipeline", "ExperimentSpec", "ResultBundles", "EstimatorVocabulary", "AccordionTestSupport",
+        ]),
         .testTarget(name: "ResultBundlesTests", dependencies: ["ResultBundles", "Tensors", "AccordionTestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "AccordionTestSupport"], exclude: ["Golden"]),
     ]

@@ -1,3 +1,4 @@
+import EstimatorVocabulary
 import Foundation
 
 /// The Grassberger–Procaccia correlation dimension between two neighbour scales.
@@ -21,7 +22,7 @@ public enum CorrelationDimension {
         public var k1: Int
         public var k2: Int
 
-        public init(k1: Int = 10, k2: Int = 20) {
+        public init(k1: Int = EstimatorCatalog.CorrDim.k1.defaultValue, k2: Int = EstimatorCatalog.CorrDim.k2.defaultValue) {
             self.k1 = k1
             self.k2 = k2
         }

@@ -1,3 +1,4 @@
+import EstimatorVocabulary
 import Foundation
 
 extension IDEstimator {
@@ -7,31 +8,23 @@ extension IDEstimator {
     /// Throws ``EstimatorError/unknownEstimator(name:known:)`` for an unknown name and
     /// ``EstimatorError/invalidSetting(estimator:message:)`` for an unknown key or a bad value.
     public static func named(_ name: String, settings: [String: String] = [:]) throws -> IDEstimator {
+        typealias C = EstimatorCatalog
         var r = SettingsReader(estimator: name, values: settings)
         let method: Method
         switch name {
         case ParticipationRatio.name:
             method = .participationRatio
         case PCAVariance.name:
-            method = .pca(PCAVariance.Settings(rule: try r.spectrumRule(), standardize: try r.bool("standardize", false)))
+            method = .pca(PCAVariance.Settings(rule: try r.spectrumRule(), standardize: try r.bool(C.PCA.standardize)))
         case TwoNN.name:
-            let s = TwoNN.Settings(discardFraction: try r.double("discard_fraction", 0.1),
-                                   method: try r.choice("method", TwoNN.Method.linear))
-            guard s.discardFraction >= 0, s.discardFraction < 1 else {
-                throw r.bad("discard_fraction = \(formatNumber(s.discardFraction)) must be in [0, 1)")
-            }
-            method = .twoNN(s)
+            method = .twoNN(TwoNN.Settings(discardFraction: try r.number(C.TwoNN.discardFraction), method: try r.choice(C.TwoNN.method)))
         case LevinaBickel.name:
-            let s = LevinaBickel.Settings(k: try r.int("k", 20), average: try r.choice("average", LevinaBickel.Average.harmonic))
-            guard s.k >= 2 else { throw r.bad("k = \(s.k) must be at least 2") }
-            method = .mle(s)
+            method = .mle(LevinaBickel.Settings(k: try r.int(C.MLE.k), average: try r.choice(C.MLE.average)))
         case LocalPCA.name:
-            let s = LocalPCA.Settings(k: try r.int("k", 100), rule: try r.spectrumRule())
-            guard s.k >= 2 else { throw r.bad("k = \(s.k) must be at least 2") }
-            method = .localPCA(s)
+            method = .localPCA(LocalPCA.Settings(k: try r.int(C.LocalPCA.k), rule: try r.spectrumRule()))
         case CorrelationDimension.name:
-            let s = CorrelationDimension.Settings(k1: try r.int("k1", 10), k2: try r.int("k2", 20))
-            guard s.k1 >= 1, s.k2 > s.k1 else { throw r.bad("needs 1 ≤ k1 < k2, got k1 = \(s.k1), k2 = \(s.k2)") }
+            let s = CorrelationDimension.Settings(k1: try r.int(C.CorrDim.k1), k2: try r.int(C.CorrDim.k2))
+            guard s.k2 > s.k1 else { throw r.bad("needs k1 < k2, got k1 = \(s.k1), k2 = \(s.k2)") }
             method = .correlationDimension(s)
         case ClassGeometry.name:
             method = .classGeometry
@@ -40,33 +33,24 @@ extension IDEstimator {
         default:
             throw EstimatorError.unknownEstimator(name: name, known: names)
         }
-        let bars = ErrorBars(resamples: try r.int("resamples", defaultResamples(method)),
-                             fraction: try r.double("resample_fraction", 0.9),
-                             seed: try r.seed("seed"),
-                             blocks: try r.bool("blocks", false))
-        guard bars.resamples >= 0 else { throw r.bad("resamples = \(bars.resamples) must not be negative") }
-        guard bars.fraction > 0, bars.fraction < 1 else {
-            throw r.bad("resample_fraction = \(formatNumber(bars.fraction)) must be in (0, 1)")
+        guard let resamples = C.entry(name)?.resamples else {
+            preconditionFailure("[IDEstimator.named] '\(name)' has no resampling settings in EstimatorCatalog")
         }
+        let bars = ErrorBars(resamples: try r.int(resamples),
+                             fraction: try r.number(C.Common.resampleFraction),
+                             seed: try r.seed(C.Common.seedKey),
+                             blocks: try r.bool(C.Common.blocks))
         try r.finish()
         return IDEstimator(method, errorBars: bars)
     }
 
     /// `linear_probe` with `folds`, `alpha` (a number or `cv`), `shuffle` and `seed`.
     private static func linearProbe(_ r: inout SettingsReader) throws -> IDEstimator {
-        let folds = try r.int("folds", 5)
-        guard folds >= 2, folds <= 100 else { throw r.bad("folds = \(folds) must be in 2...100") }
-        var alpha = LinearProbe.Alpha.crossValidated
-        let alphaText = try r.text("alpha")
-        if let alphaText, alphaText != "cv" {
-            guard let a = Double(alphaText), a.isFinite else {
-                throw r.bad("setting 'alpha' must be a positive number or cv, got '\(alphaText)'")
-            }
-            guard a > 0 else { throw r.bad("alpha = \(formatNumber(a)) must be positive") }
-            alpha = .fixed(a)
-        }
-        let settings = LinearProbe.Settings(folds: folds, alpha: alpha, shuffle: try r.bool("shuffle", true))
-        let seed = try r.seed("seed")
+        typealias P = EstimatorCatalog.LinearProbe
+        let folds = try r.int(P.folds)
+        let alpha = try r.numberOrWord(P.alpha).map(LinearProbe.Alpha.fixed) ?? .crossValidated
+        let settings = LinearProbe.Settings(folds: folds, alpha: alpha, shuffle: try r.bool(P.shuffle))
+        let seed = try r.seed(EstimatorCatalog.Common.seedKey)
         try r.finish()
         return IDEstimator(.linearProbe(settings), errorBars: ErrorBars(resamples: 0, seed: seed))
     }
@@ -139,17 +123,40 @@ struct SettingsReader {
         return values.removeValue(forKey: key)
     }
 
-    mutating func text(_ key: String) throws -> String? { take(key) }
+    /// The text under `key` as a number, or nil when absent.
+    private mutating func number(_ key: String) throws -> Double? { try parse(key, take(key)) }
 
-    mutating func double(_ key: String, _ fallback: Double) throws -> Double {
-        guard let text = take(key) else { return fallback }
+    private func parse(_ key: String, _ text: String?) throws -> Double? {
+        guard let text else { return nil }
         guard let v = Double(text), v.isFinite else { throw bad("setting '\(key)' must be a number, got '\(text)'") }
         return v
     }
 
-    mutating func int(_ key: String, _ fallback: Int) throws -> Int {
-        guard let text = take(key) else { return fallback }
-        guard let v = Int(text) else { throw bad("setting '\(key)' must be an integer, got '\(text)'") }
+    /// `setting`, or its default when absent; a number outside the setting's interval throws.
+    mutating func number(_ setting: NumberSetting) throws -> Double {
+        let v = try number(setting.key) ?? setting.defaultValue
+        return try inRange(setting.key, v, setting.range)
+    }
+
+    /// A number in the setting's interval, or nil for its word (also the default).
+    mutating func numberOrWord(_ setting: NumberOrWordSetting) throws -> Double? {
+        guard let text = take(setting.key), text != setting.word else { return nil }
+        guard let v = Double(text), v.isFinite else {
+            throw bad("setting '\(setting.key)' must be a number in \(setting.range.text) or \(setting.word), got '\(text)'")
+        }
+        return try inRange(setting.key, v, setting.range)
+    }
+
+    private func inRange(_ key: String, _ v: Double, _ range: Interval) throws -> Double {
+        guard range.contains(v) else { throw bad("\(key) = \(formatNumber(v)) must be in \(range.text)") }
+        return v
+    }
+
+    /// `setting`, or its default when absent; an integer outside the setting's range throws.
+    mutating func int(_ setting: IntegerSetting) throws -> Int {
+        guard let text = take(setting.key) else { return setting.defaultValue }
+        guard let v = Int(text) else { throw bad("setting '\(setting.key)' must be an integer, got '\(text)'") }
+        guard setting.range.contains(v) else { throw bad("\(setting.key) = \(v) must be in \(setting.rangeText)") }
         return v
     }
 
@@ -159,46 +166,39 @@ struct SettingsReader {
         return v
     }
 
-    mutating func bool(_ key: String, _ fallback: Bool) throws -> Bool {
-        guard let text = take(key) else { return fallback }
+    mutating func bool(_ setting: FlagSetting) throws -> Bool {
+        guard let text = take(setting.key) else { return setting.defaultValue }
         switch text.lowercased() {
         case "true", "yes", "1": return true
         case "false", "no", "0": return false
-        default: throw bad("setting '\(key)' must be true or false, got '\(text)'")
+        default: throw bad("setting '\(setting.key)' must be true or false, got '\(text)'")
         }
     }
 
-    mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ fallback: T) throws -> T where T.RawValue == String {
-        guard let text = take(key) else { return fallback }
+    /// `setting` as the engine's enum `T`, whose cases are the setting's choices.
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ setting: ChoiceSetting) throws -> T where T.RawValue == String {
+        let text = take(setting.key) ?? setting.defaultValue
         guard let v = T(rawValue: text) else {
-            throw bad("setting '\(key)' must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+            throw bad("setting '\(setting.key)' must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
         }
         return v
     }
 
     /// `rule` (variance | fo) with its parameter `variance` or `alpha`.
     mutating func spectrumRule() throws -> SpectrumRule {
-        let ruleName = take("rule") ?? "variance"
-        let variance = take("variance"), alpha = take("alpha")
-        let rule: SpectrumRule
-        switch ruleName {
-        case "variance":
+        typealias S = EstimatorCatalog.Spectrum
+        let rule = take(S.rule.key) ?? S.rule.defaultValue
+        let variance = take(S.variance.key), alpha = take(S.alpha.key)
+        switch rule {
+        case S.varianceRule:
             guard alpha == nil else { throw bad("setting 'alpha' applies to rule=fo, not rule=variance") }
-            rule = .variance(try number("variance", variance, 0.9))
-        case "fo":
+            return .variance(try inRange(S.variance.key, try parse(S.variance.key, variance) ?? S.variance.defaultValue, S.variance.range))
+        case S.foRule:
             guard variance == nil else { throw bad("setting 'variance' applies to rule=variance, not rule=fo") }
-            rule = .fukunagaOlsen(try number("alpha", alpha, 0.05))
+            return .fukunagaOlsen(try inRange(S.alpha.key, try parse(S.alpha.key, alpha) ?? S.alpha.defaultValue, S.alpha.range))
         default:
-            throw bad("setting 'rule' must be one of variance, fo, got '\(ruleName)'")
+            throw bad("setting 'rule' must be one of \(S.rule.choices.joined(separator: ", ")), got '\(rule)'")
         }
-        try rule.validate(estimator: estimator)
-        return rule
-    }
-
-    private func number(_ key: String, _ text: String?, _ fallback: Double) throws -> Double {
-        guard let text else { return fallback }
-        guard let v = Double(text), v.isFinite else { throw bad("setting '\(key)' must be a number, got '\(text)'") }
-        return v
     }
 
     /// Throws for the first key no reader asked for, suggesting the nearest known key.

@@ -1,3 +1,4 @@
+import EstimatorVocabulary
 import Tensors
 
 /// An intrinsic-dimension estimator with its settings, runnable by name.
@@ -67,22 +68,22 @@ public struct IDEstimator: Sendable, Equatable {
     }
 
     /// Every estimator name, in the order of the table above.
-    public static let names = ["pr", "pca", "twonn", "mle", "local_pca", "corrdim", "class_geometry", "linear_probe"]
+    public static let names = EstimatorCatalog.names
     /// The names of the task-relevance measures: values in [0, 1] computed from the points and
     /// their class labels, reported beside the intrinsic dimensions.
     public static let taskRelevanceNames = ["class_geometry", "linear_probe"]
     /// The estimators run when none is named.
     public static let defaultNames = ["pr", "twonn", "mle"]
 
+    /// The resamples an estimator makes unless told otherwise (none for `linear_probe`).
     static func defaultResamples(_ method: Method) -> Int {
-        switch method {
-        case .participationRatio, .twoNN, .mle: return 20
-        default: return 0
-        }
+        EstimatorCatalog.entry(name(of: method))?.resamples?.defaultValue ?? 0
     }
 
     /// The registry name.
-    public var name: String {
+    public var name: String { Self.name(of: method) }
+
+    static func name(of method: Method) -> String {
         switch method {
         case .participationRatio: return ParticipationRatio.name
         case .pca: return PCAVariance.name

@@ -1,3 +1,4 @@
+import EstimatorVocabulary
 import Foundation
 
 /// The Levina–Bickel maximum-likelihood estimator on k nearest neighbours.
@@ -27,7 +28,7 @@ public enum LevinaBickel {
         public var k: Int
         public var average: Average
 
-        public init(k: Int = 20, average: Average = .harmonic) {
+        public init(k: Int = EstimatorCatalog.MLE.k.defaultValue, average: Average = .harmonic) {
             self.k = k
             self.average = average
         }

@@ -1,3 +1,4 @@
+import EstimatorVocabulary
 import Tensors
 
 /// Cross-validated accuracy of a linear read-out of the class from a representation.
@@ -42,7 +43,8 @@ public enum LinearProbe {
         /// Whether the points are permuted (seeded) before they are dealt to folds.
         public var shuffle: Bool
 
-        public init(folds: Int = 5, alpha: Alpha = .crossValidated, shuffle: Bool = true) {
+        public init(folds: Int = EstimatorCatalog.LinearProbe.folds.defaultValue, alpha: Alpha = .crossValidated,
+                    shuffle: Bool = EstimatorCatalog.LinearProbe.shuffle.defaultValue) {
             self.folds = folds
             self.alpha = alpha
             self.shuffle = shuffle

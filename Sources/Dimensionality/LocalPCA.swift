@@ -1,3 +1,4 @@
+import EstimatorVocabulary
 import Foundation
 
 /// Local PCA: the linear dimension of each point's k-neighbourhood, averaged over points.
@@ -21,7 +22,7 @@ public enum LocalPCA {
         public var k: Int
         public var rule: SpectrumRule
 
-        public init(k: Int = 100, rule: SpectrumRule = .variance(0.9)) {
+        public init(k: Int = EstimatorCatalog.LocalPCA.k.defaultValue, rule: SpectrumRule = .default) {
             self.k = k
             self.rule = rule
         }

@@ -1,3 +1,5 @@
+import EstimatorVocabulary
+
 /// The linear dimension of a point cloud: principal components needed to explain its variance.
 ///
 /// ```
@@ -20,7 +22,7 @@ public enum PCAVariance {
         public var rule: SpectrumRule
         public var standardize: Bool
 
-        public init(rule: SpectrumRule = .variance(0.9), standardize: Bool = false) {
+        public init(rule: SpectrumRule = .default, standardize: Bool = EstimatorCatalog.PCA.standardize.defaultValue) {
             self.rule = rule
             self.standardize = standardize
         }

@@ -1,4 +1,5 @@
 import CBLAS
+import EstimatorVocabulary
 
 /// A rule that reads a dimension off a covariance spectrum λ₁ ≥ λ₂ ≥ … ≥ 0.
 public enum SpectrumRule: Sendable, Equatable {
@@ -11,6 +12,9 @@ public enum SpectrumRule: Sendable, Equatable {
     /// The number of eigenvalues above a fraction α of the largest, `#{ i : λᵢ > α·λ₁ }`
     /// (Fukunaga & Olsen 1971; skdim `lPCA(ver='FO', alphaFO=α)`, default α = 0.05).
     case fukunagaOlsen(Double)
+
+    /// The rule used unless told otherwise: the default variance fraction.
+    public static let `default` = SpectrumRule.variance(EstimatorCatalog.Spectrum.variance.defaultValue)
 
     /// The dimension of a spectrum in descending order with a positive sum.
     public func components(_ eigenvalues: [Double]) -> Int {
@@ -35,17 +39,6 @@ public enum SpectrumRule: Sendable, Equatable {
         switch self {
         case .variance(let f): return "components explaining \(formatNumber(f * 100))% of the variance"
         case .fukunagaOlsen(let a): return "eigenvalues above \(formatNumber(a))·λ_max (Fukunaga–Olsen)"
-        }
-    }
-
-    /// Checks the parameter's range.
-    func validate(estimator: String) throws {
-        switch self {
-        case .variance(let f) where !(f > 0 && f <= 1):
-            throw EstimatorError.invalidSetting(estimator: estimator, message: "variance = \(f) must be in (0, 1]")
-        case .fukunagaOlsen(let a) where !(a > 0 && a < 1):
-            throw EstimatorError.invalidSetting(estimator: estimator, message: "alpha = \(a) must be in (0, 1)")
-        default: return
         }
     }
 }

@@ -1,3 +1,4 @@
+import EstimatorVocabulary
 import Foundation
 
 /// The TwoNN intrinsic-dimension estimator from the ratio of second to first neighbour distances.
@@ -33,7 +34,7 @@ public enum TwoNN {
         public var discardFraction: Double
         public var method: Method
 
-        public init(discardFraction: Double = 0.1, method: Method = .linear) {
+        public init(discardFraction: Double = EstimatorCatalog.TwoNN.discardFraction.defaultValue, method: Method = .linear) {
             self.discardFraction = discardFraction
             self.method = method
         }

@@ -1,36 +1,6 @@
+import EstimatorVocabulary
 import Foundation
 import Yams
-
-public enum TwoNNMethod: String, Codable, Sendable, NodeEnum {
-    case linear, mle
-    case mleAll = "mle_all"
-}
-
-public enum MLEAverage: String, Codable, Sendable, NodeEnum {
-    case harmonic, mean
-}
-
-/// The linear probe's ridge strength: a positive number, or `cv` to choose it by inner
-/// cross-validation.
-enum RidgeAlpha: NodeDecodable, Equatable {
-    case value(Double)
-    case crossValidated
-
-    static var expected: String { "a positive number or 'cv'" }
-    static func decode(_ node: Node, path: [String], ctx: DecodeContext) -> RidgeAlpha? {
-        if case .scalar(let s) = node, s.string == "cv" { return .crossValidated }
-        if case .scalar(let s) = node, s.isUnquotedNumber, let v = Double(s.string), v.isFinite { return .value(v) }
-        typeError(node, path, ctx)
-        return nil
-    }
-
-    var text: String {
-        switch self {
-        case .crossValidated: return "cv"
-        case .value(let v): return v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
-        }
-    }
-}
 
 /// Reads `estimators`: each present estimator's settings, typed and range-checked here so every
 /// mistake is reported before the first epoch, then handed to the engine as text.
@@ -39,15 +9,30 @@ func decodeEstimators(_ top: inout MapReader, probeSize: Int, classes: Int?, ctx
     var e = top.nested("estimators")
     let sectionGiven = e.mapping != nil
     var out = EstimatorsSpec()
-    func text(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v) }
+    typealias C = EstimatorCatalog
 
-    /// Resampling settings every estimator accepts.
-    func common(_ r: inout MapReader, defaultResamples: Int) -> EstimatorsSpec.Settings {
+    /// The resampling settings of estimator `name`.
+    func common(_ r: inout MapReader, _ name: String) -> EstimatorsSpec.Settings {
+        guard let resamples = C.entry(name)?.resamples else { return [:] }
         var s: EstimatorsSpec.Settings = [:]
-        s["resamples"] = String(r.read("resamples", default: defaultResamples, in: 0...1000))
-        s["resample_fraction"] = text(r.read("resample_fraction", default: 0.9, in: 0.01...0.99, rangeText: "[0.01, 0.99]"))
-        s["blocks"] = String(r.read("blocks", default: false))
+        s[resamples.key] = String(r.read(resamples))
+        s[C.Common.resampleFraction.key] = readable(r.read(C.Common.resampleFraction))
+        s[C.Common.blocks.key] = String(r.read(C.Common.blocks))
         return s
+    }
+    /// `rule` with its parameter. The variance rule is written as before rules could be chosen
+    /// (`variance` alone), so estimate stages of earlier specs keep their keys.
+    func spectrum(_ r: inout MapReader, _ s: inout EstimatorsSpec.Settings) {
+        typealias S = C.Spectrum
+        let rule = r.read(S.rule)
+        let variance = r.read(S.variance), alpha = r.read(S.alpha)
+        let (used, unused) = rule == S.varianceRule ? (S.variance.key, S.alpha.key) : (S.alpha.key, S.variance.key)
+        if let n = r.child(unused) {
+            ctx.error(n, r.path + [unused], "'\(dotted(r.path + [unused]))' does not apply to rule '\(rule)'",
+                      help: "rule \(S.varianceRule) reads \(S.variance.key), rule \(S.foRule) reads \(S.alpha.key); remove \(unused) or change the rule")
+        }
+        if rule != S.varianceRule { s[S.rule.key] = rule }
+        s[used] = readable(used == S.variance.key ? variance : alpha)
     }
     func needNeighbours(_ r: MapReader, _ key: String, _ k: Int, name: String) {
         if k + 1 >= probeSize {
@@ -63,13 +48,12 @@ func decodeEstimators(_ top: inout MapReader, probeSize: Int, classes: Int?, ctx
     /// only once it is drawn; but the smallest class of `probeSize` points in `classes` classes
     /// holds at most ⌊probeSize / classes⌋ of them, and when that is too few no draw can work.
     func perClass(_ r: inout MapReader, _ s: inout EstimatorsSpec.Settings, name: String, needs: Int) {
-        guard r.read("per_class", default: false) else { return }
+        guard r.read(C.Common.perClass) else { return }
         s[EstimatorsSpec.perClassKey] = "true"
         guard present.contains(name), let classes, classes > 0 else { return }
         let resamples = Int(s["resamples"] ?? "0") ?? 0
         let fraction = Double(s["resample_fraction"] ?? "1") ?? 1
-        var needed = needs
-        if resamples > 0 { while Int(Double(needed) * fraction) < needs { needed += 1 } }
+        let needed = resamples > 0 ? pointsKeeping(needs, fraction: fraction) : needs
         let most = probeSize / classes
         if most < needed {
             let why = needed > needs
@@ -90,83 +74,80 @@ func decodeEstimators(_ top: inout MapReader, probeSize: Int, classes: Int?, ctx
                   help: "per_class applies to the intrinsic-dimension estimators: " + EstimatorsSpec.perClassEstimators.joined(separator: ", "))
     }
     var pr = e.nested("pr")
-    var prSettings = common(&pr, defaultResamples: 20)
+    var prSettings = common(&pr, "pr")
     perClass(&pr, &prSettings, name: "pr", needs: 2)
     pr.finish()
     if present.contains("pr") { out.pr = prSettings }
 
     var pca = e.nested("pca")
-    var pcaSettings = common(&pca, defaultResamples: 0)
-    pcaSettings["variance"] = text(pca.read("variance", default: 0.9, in: 1e-6...1, rangeText: "(0, 1]"))
-    pcaSettings["standardize"] = String(pca.read("standardize", default: false))
+    var pcaSettings = common(&pca, "pca")
+    spectrum(&pca, &pcaSettings)
+    pcaSettings[C.PCA.standardize.key] = String(pca.read(C.PCA.standardize))
     perClass(&pca, &pcaSettings, name: "pca", needs: 2)
     pca.finish()
     if present.contains("pca") { out.pca = pcaSettings }
 
     var twonn = e.nested("twonn")
-    var twonnSettings = common(&twonn, defaultResamples: 20)
-    twonnSettings["discard_fraction"] = text(twonn.read("discard_fraction", default: 0.1, in: 0...0.9))
-    twonnSettings["method"] = twonn.read("method", default: TwoNNMethod.linear).rawValue
+    var twonnSettings = common(&twonn, "twonn")
+    twonnSettings[C.TwoNN.discardFraction.key] = readable(twonn.read(C.TwoNN.discardFraction))
+    twonnSettings[C.TwoNN.method.key] = twonn.read(C.TwoNN.method)
     perClass(&twonn, &twonnSettings, name: "twonn", needs: 3)
     twonn.finish()
     if present.contains("twonn") { out.twonn = twonnSettings }
 
     var mle = e.nested("mle")
-    var mleSettings = common(&mle, defaultResamples: 20)
-    let k = mle.read("k", default: 20, in: 2...10000)
-    mleSettings["k"] = String(k)
-    mleSettings["average"] = mle.read("average", default: MLEAverage.harmonic).rawValue
-    if present.contains("mle") { needNeighbours(mle, "k", k, name: "mle") }
+    var mleSettings = common(&mle, "mle")
+    let k = mle.read(C.MLE.k)
+    mleSettings[C.MLE.k.key] = String(k)
+    mleSettings[C.MLE.average.key] = mle.read(C.MLE.average)
+    if present.contains("mle") { needNeighbours(mle, C.MLE.k.key, k, name: "mle") }
     perClass(&mle, &mleSettings, name: "mle", needs: k + 1)
     mle.finish()
     if present.contains("mle") { out.mle = mleSettings }
 
     var local = e.nested("local_pca")
-    var localSettings = common(&local, defaultResamples: 0)
-    let lk = local.read("k", default: 100, in: 2...100_000)
-    localSettings["k"] = String(lk)
-    localSettings["variance"] = text(local.read("variance", default: 0.9, in: 1e-6...1, rangeText: "(0, 1]"))
-    if present.contains("local_pca") { needNeighbours(local, "k", lk, name: "local_pca") }
+    var localSettings = common(&local, "local_pca")
+    let lk = local.read(C.LocalPCA.k)
+    localSettings[C.LocalPCA.k.key] = String(lk)
+    spectrum(&local, &localSettings)
+    if present.contains("local_pca") { needNeighbours(local, C.LocalPCA.k.key, lk, name: "local_pca") }
     perClass(&local, &localSettings, name: "local_pca", needs: lk + 1)
     local.finish()
     if present.contains("local_pca") { out.localPCA = localSettings }
 
     var corr = e.nested("corrdim")
-    var corrSettings = common(&corr, defaultResamples: 0)
-    let k1 = corr.read("k1", default: 10, in: 1...100_000)
-    let k2 = corr.read("k2", default: 20, in: 2...100_000)
-    if k2 <= k1, let n = corr.child("k2") {
-        ctx.error(n, ["estimators", "corrdim", "k2"], "'estimators.corrdim.k2' (\(k2)) must be larger than k1 (\(k1))",
+    var corrSettings = common(&corr, "corrdim")
+    let k1 = corr.read(C.CorrDim.k1)
+    let k2 = corr.read(C.CorrDim.k2)
+    // A k1 above the default k2 is as wrong as a k2 below k1: point at whichever was written.
+    if k2 <= k1, let n = corr.child(C.CorrDim.k2.key) ?? corr.child(C.CorrDim.k1.key) {
+        ctx.error(n, ["estimators", "corrdim", corr.has(C.CorrDim.k2.key) ? "k2" : "k1"],
+                  "'estimators.corrdim.k2' (\(k2)) must be larger than k1 (\(k1))",
                   help: "the two scales are the k1-th and k2-th neighbour distances; e.g. k1: 10, k2: 20")
     }
-    corrSettings["k1"] = String(k1)
-    corrSettings["k2"] = String(k2)
-    if present.contains("corrdim") { needNeighbours(corr, "k2", k2, name: "corrdim") }
+    corrSettings[C.CorrDim.k1.key] = String(k1)
+    corrSettings[C.CorrDim.k2.key] = String(k2)
+    if present.contains("corrdim") { needNeighbours(corr, C.CorrDim.k2.key, k2, name: "corrdim") }
     perClass(&corr, &corrSettings, name: "corrdim", needs: k2 + 1)
     corr.finish()
     if present.contains("corrdim") { out.corrdim = corrSettings }
 
     var geometry = e.nested("class_geometry")
-    let geometrySettings = common(&geometry, defaultResamples: 0)
+    let geometrySettings = common(&geometry, "class_geometry")
     noPerClass(&geometry, name: "class_geometry")
     geometry.finish()
     if present.contains("class_geometry") { out.classGeometry = geometrySettings }
 
     // The linear probe's error bar is its spread across folds: no resampling keys.
+    typealias P = C.LinearProbe
     var probe = e.nested("linear_probe")
-    var probeSettings: EstimatorsSpec.Settings = [:]
-    let folds = probe.read("folds", default: 5, in: 2...100)
-    probeSettings["folds"] = String(folds)
-    var alpha = probe.read("alpha", default: RidgeAlpha.crossValidated)
-    if case .value(let v) = alpha, !(v > 0 && v <= 1e12), let n = probe.child("alpha") {
-        ctx.error(n, ["estimators", "linear_probe", "alpha"], "'estimators.linear_probe.alpha' is \(readable(v)), out of range",
-                  help: "use a ridge strength in (0, 1e12], or cv to choose it from 1e-3 … 1e3 by inner cross-validation")
-        alpha = .crossValidated
-    }
-    probeSettings["alpha"] = alpha.text
-    probeSettings["shuffle"] = String(probe.read("shuffle", default: true))
+    var probeSettings = common(&probe, "linear_probe")
+    let folds = probe.read(P.folds)
+    probeSettings[P.folds.key] = String(folds)
+    probeSettings[P.alpha.key] = probe.read(P.alpha, help: "use a ridge strength in \(P.alpha.range.text), or \(P.alpha.word) to choose it from 1e-3 … 1e3 by inner cross-validation")
+    probeSettings[P.shuffle.key] = String(probe.read(P.shuffle))
     noPerClass(&probe, name: "linear_probe")
-    if present.contains("linear_probe"), 2 * folds > probeSize, let n = probe.child("folds") ?? e.child("linear_probe") {
+    if present.contains("linear_probe"), 2 * folds > probeSize, let n = probe.child(P.folds.key) ?? e.child("linear_probe") {
         ctx.error(n, ["estimators", "linear_probe", "folds"],
                   "linear_probe with \(folds) folds needs at least \(2 * folds) probe points, but the probe set has \(probeSize)",
                   help: "use folds ≤ \(max(2, probeSize / 2)), or raise probe.size")
@@ -182,6 +163,17 @@ func decodeEstimators(_ top: inout MapReader, probeSize: Int, classes: Int?, ctx
                   help: "add one or more of: " + EstimatorsSpec.order.joined(separator: ", "))
     }
     return out
+}
+
+/// The fewest points n whose resamples, ⌊n·fraction⌋ points each (as the engine draws them),
+/// keep `needs` of them; capped at 10¹⁵ for fractions too small to matter.
+func pointsKeeping(_ needs: Int, fraction: Double) -> Int {
+    let exact = Double(needs) / fraction
+    guard exact < 1e15 else { return 1_000_000_000_000_000 }
+    // ⌊n·f⌋ rises with n, and the first n to reach `needs` lies within rounding of needs / f.
+    var n = max(needs, Int(exact) - 2)
+    while Int(Double(n) * fraction) < needs { n += 1 }
+    return n
 }
 
 func positive(_ value: Int, _ reader: MapReader, _ key: String) -> Int? {

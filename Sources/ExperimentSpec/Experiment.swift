@@ -1,3 +1,4 @@
+import EstimatorVocabulary
 import Yams
 
 /// One fully resolved run point of an experiment: every default filled in, no sweeps left.
@@ -224,13 +225,13 @@ public struct EstimatorsSpec: Codable, Equatable, Sendable {
     public typealias Settings = [String: String]
 
     /// The setting (`per_class: true`) asking for an estimate on each class's probe points too.
-    public static let perClassKey = "per_class"
+    public static let perClassKey = EstimatorCatalog.Common.perClass.key
 
     /// The estimators that accept `per_class: true` (the intrinsic-dimension ones).
-    public static let perClassEstimators = ["pr", "pca", "twonn", "mle", "local_pca", "corrdim"]
+    public static let perClassEstimators = EstimatorCatalog.entries.filter(\.perClass).map(\.name)
 
     /// The estimator names in output order.
-    public static let order = ["pr", "pca", "twonn", "mle", "local_pca", "corrdim", "class_geometry", "linear_probe"]
+    public static let order = EstimatorCatalog.names
 
     /// Names of the estimators present, in a fixed order.
     public var names: [String] { configured.map(\.name) }

@@ -69,18 +69,23 @@ protocol NodeDecodable {
 
 extension NodeDecodable {
     static func typeError(_ node: Node, _ path: [String], _ ctx: DecodeContext) {
-        let found: String
-        switch node {
-        case .scalar(let s) where isNull(node): found = "null" + (s.string.isEmpty ? " (an empty value)" : "")
-        case .scalar(let s) where !s.isUnquotedNumber && Double(s.string) != nil:
-            found = "the string '\(s.string)' (quoted or tagged !!str, so not a number)"
-        case .scalar(let s): found = "'\(s.string)'"
-        case .mapping: found = "a mapping"
-        case .sequence: found = "a list"
-        case .alias: found = "an alias"
-        }
-        ctx.error(node, path, "'\(dotted(path))' must be \(expected), found \(found)")
+        reportTypeError(node, path, ctx, expected: expected)
     }
+}
+
+/// Records that `node` is not `expected` ("an integer"), naming what was found instead.
+func reportTypeError(_ node: Node, _ path: [String], _ ctx: DecodeContext, expected: String) {
+    let found: String
+    switch node {
+    case .scalar(let s) where isNull(node): found = "null" + (s.string.isEmpty ? " (an empty value)" : "")
+    case .scalar(let s) where !s.isUnquotedNumber && Double(s.string) != nil:
+        found = "the string '\(s.string)' (quoted or tagged !!str, so not a number)"
+    case .scalar(let s): found = "'\(s.string)'"
+    case .mapping: found = "a mapping"
+    case .sequence: found = "a list"
+    case .alias: found = "an alias"
+    }
+    ctx.error(node, path, "'\(dotted(path))' must be \(expected), found \(found)")
 }
 
 extension Int: NodeDecodable {
@@ -164,17 +169,26 @@ extension Array: NodeDecodable where Element: NodeDecodable {
 protocol NodeEnum: NodeDecodable, RawRepresentable<String>, CaseIterable {}
 
 extension NodeEnum {
-    static var expected: String { "one of " + allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ") }
+    static var expected: String { choicesExpected(allCases.map(\.rawValue)) }
     static func decode(_ node: Node, path: [String], ctx: DecodeContext) -> Self? {
-        guard case .scalar(let s) = node else {
-            typeError(node, path, ctx)
-            return nil
-        }
-        if let v = Self(rawValue: s.string) { return v }
-        let names = allCases.map(\.rawValue)
-        var help = "expected one of: " + names.joined(separator: ", ")
-        if let near = closest(to: s.string, in: names) { help = "did you mean '\(near)'? (\(help))" }
-        ctx.error(node, path, "unknown value '\(s.string)' for '\(dotted(path))'", help: help)
+        decodeChoice(node, path: path, ctx: ctx, among: allCases.map(\.rawValue)).flatMap(Self.init(rawValue:))
+    }
+}
+
+/// How a choice among `names` is named in messages: "one of 'a', 'b'".
+func choicesExpected(_ names: [String]) -> String {
+    "one of " + names.map { "'\($0)'" }.joined(separator: ", ")
+}
+
+/// The word in `node` if it is one of `names`; otherwise records why, suggesting the nearest.
+func decodeChoice(_ node: Node, path: [String], ctx: DecodeContext, among names: [String]) -> String? {
+    guard case .scalar(let s) = node else {
+        reportTypeError(node, path, ctx, expected: choicesExpected(names))
         return nil
     }
+    if names.contains(s.string) { return s.string }
+    var help = "expected one of: " + names.joined(separator: ", ")
+    if let near = closest(to: s.string, in: names) { help = "did you mean '\(near)'? (\(help))" }
+    ctx.error(node, path, "unknown value '\(s.string)' for '\(dotted(path))'", help: help)
+    return nil
 }
