@@ -8,15 +8,28 @@ import Tensors
 struct ExtremeInputTests {
     static let specs = ["pr", "pca", "twonn", "mle:k=5", "local_pca:k=5", "corrdim:k1=2,k2=4"]
 
-    @Test("a huge k is tooFewPoints with the true numbers, not an overflow trap",
-          arguments: ["local_pca:k=9223372036854775807", "mle:k=9223372036854775806", "corrdim:k1=2,k2=9223372036854775807",
-                      "local_pca:k=4611686018427387904"])
-    func hugeK(_ spec: String) throws {
+    /// Settings text refuses a huge k with its range; an estimator built in code with one still
+    /// answers tooFewPoints with the true numbers instead of trapping on an overflow.
+    @Test("a huge k is a range error in settings and tooFewPoints in code, not an overflow trap",
+          arguments: [("local_pca:k=9223372036854775807", "k = 9223372036854775807 must be in [2, 100000]",
+                       IDEstimator.Method.localPCA(LocalPCA.Settings(k: .max))),
+                      ("mle:k=9223372036854775806", "k = 9223372036854775806 must be in [2, 10000]",
+                       .mle(LevinaBickel.Settings(k: .max - 1))),
+                      ("corrdim:k1=2,k2=9223372036854775807", "k2 = 9223372036854775807 must be in [2, 100000]",
+                       .correlationDimension(CorrelationDimension.Settings(k1: 2, k2: .max))),
+                      ("local_pca:k=4611686018427387904", "k = 4611686018427387904 must be in [2, 100000]",
+                       .localPCA(LocalPCA.Settings(k: 1 << 62)))])
+    func hugeK(_ spec: String, _ message: String, _ method: IDEstimator.Method) throws {
+        #expect(throws: EstimatorError.self) { try IDEstimator.parse(spec) }
+        do {
+            _ = try IDEstimator.parse(spec)
+        } catch {
+            #expect("\(error)".contains(message), "\(spec): \(error)")
+        }
         var rng = RandomStream(seed: 7)
         let x: DoubleTensor = rng.normalTensor(shape: [50, 3])
-        let estimator = try IDEstimator.parse(spec)
         do {
-            let e = try estimator.estimate(x)
+            let e = try IDEstimator(method).estimate(x)
             Issue.record("\(spec) gave \(e.value) on 50 points")
         } catch let error as EstimatorError {
             guard case let .tooFewPoints(_, needed, got) = error else {

@@ -92,7 +92,16 @@ struct ArchitectureTests {
         let whole = model.activations(of: x, layers: ["conv1", "h1", "logits", "nonexistent"], batchSize: 512)
         let pieces = model.activations(of: x, layers: ["conv1", "h1", "logits"], batchSize: 3)
         #expect(Set(whole.keys) == ["conv1", "h1", "logits"])
-        #expect(whole == pieces)
+        // The convolution computes each example on its own: exact. The dense layers' SGEMM may not
+        // be: OpenBLAS's AVX-512 kernels (SkylakeX, Cooperlake) take a "direct" or small-matrix
+        // path by matrix size, which sums in another order, so chunks of 3 and of 7 can differ in
+        // the last bits there.
+        #expect(whole["conv1"] == pieces["conv1"])
+        for name in ["h1", "logits"] {
+            let (a, b) = (whole[name]?.scalars ?? [], pieces[name]?.scalars ?? [])
+            #expect(a.count == b.count && a.count > 0)
+            #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($0)) }, "\(name): \(a) vs \(b)")
+        }
         #expect(whole["logits"] == model.forward(x, training: false))
         #expect(whole["h1"]?.scalars.allSatisfy { $0 >= 0 } == true)
     }

@@ -117,6 +117,10 @@ struct ProbePointTests {
         #expect(acts["conv1"]?.scalars == acts["conv1.bn"]?.scalars.map { max($0, 0) })
         // The observers are removed afterwards: ordinary inference is unchanged.
         #expect(model.forward(x, training: false) == before)
-        #expect(acts["logits"] == before)
+        // Probed in chunks of 2 against one batch of 5: the logits' SGEMM may sum in another
+        // order by matrix size (OpenBLAS's AVX-512 kernels), so equal to the last bits only.
+        let logits = acts["logits"]?.scalars ?? []
+        #expect(logits.count == before.count)
+        #expect(zip(logits, before.scalars).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
     }
 }
