@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "ExperimentSpecTests", dependencies: ["ExperimentSpec", "EstimatorVocabulary", "AccordionTestSupport", "Yams"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentSpec", "AccordionTestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "ExperimentSpec", "ResultBundles", "EstimatorVocabulary", "AccordionTestSupport",
+            "Pipeline", "ExperimentSpec", "ResultBundles", "EstimatorVocabulary", "AccordionTestSupport", "NeuralNets", "Tensors",
         ]),
         .testTarget(name: "ResultBundlesTests", dependencies: ["ResultBundles", "Tensors", "AccordionTestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "AccordionTestSupport"], exclude: ["Golden"]),

@@ -10,9 +10,20 @@ import Tensors
 @main
 struct Accordion: ParsableCommand {
     static func main() {
+        pinBLASKernel()
         // Progress lines must reach a pipe or a log file as they happen.
         accordion_line_buffer_stdout()
         ErrorRendering.runMain()
+    }
+
+    /// OpenBLAS chooses its kernel when it is loaded, before any code of ours runs; where
+    /// Accordion pins another one (`BLAS.coreToPinHere`), the process starts itself again with
+    /// `OPENBLAS_CORETYPE` set, which costs one exec. If that fails it runs on as it is.
+    static func pinBLASKernel() {
+        guard let core = BLAS.coreToPinHere() else { return }
+        setenv(BLAS.coreTypeVariable, core, 1)
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        unsetenv(BLAS.coreTypeVariable)
     }
 
 
