@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// What `scripts/bench_torch.py` reported for one thread count.
 public struct TorchTiming: Sendable {
@@ -36,6 +37,7 @@ public struct TorchPeer: Sendable {
         process.arguments = [script, "--threads"] + threads.map(String.init) + model.torchArguments
             + ["--train-size", String(trainSize), "--test-size", String(testSize), "--epochs", String(epochs),
                "--repeats", String(max(1, repeats)), "--data", data]
+        process.environment = BLAS.withoutPinnedCore(ProcessInfo.processInfo.environment)
         let pipe = Pipe()
         process.standardOutput = pipe
         do {

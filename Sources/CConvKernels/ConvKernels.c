@@ -124,7 +124,7 @@ size_t accordion_conv_scratch_count(int inputs, int outputs, int height, int wid
     return (size_t)inputs * l.plane + (size_t)rows * l.flat_r;
 }
 
-__attribute__((no_builtin)) static void pad_planes(const float *x, int inputs, int height, int width, int k, conv_layout l, float *xp) {
+static void pad_planes(const float *x, int inputs, int height, int width, int k, conv_layout l, float *xp) {
     int p = k / 2;
     for (int c = 0; c < inputs; c++) {
         float *dst = xp + (size_t)c * l.plane;
@@ -141,7 +141,7 @@ __attribute__((no_builtin)) static void pad_planes(const float *x, int inputs, i
     }
 }
 
-__attribute__((no_builtin)) static void copy_out(const float *yflat, int outputs, int height, int width, conv_layout l, float *y) {
+static void copy_out(const float *yflat, int outputs, int height, int width, conv_layout l, float *y) {
     for (int o = 0; o < outputs; o++) {
         const float *src = yflat + (size_t)o * l.flat_r;
         float *dst = y + (size_t)o * height * width;
@@ -176,7 +176,7 @@ static void tiles_portable(const float *xp, int inputs, int k, conv_layout l, co
 
 /// dy copied to flat positions (row stride Wp) with the junk columns and the tail zeroed, so that
 /// they add nothing to the weight gradient.
-__attribute__((no_builtin)) static void flatten_gradient(const float *dy, int outputs, int height, int width, conv_layout l, float *dyflat) {
+static void flatten_gradient(const float *dy, int outputs, int height, int width, conv_layout l, float *dyflat) {
     for (int o = 0; o < conv_round_up(outputs, TILE_O); o++) {
         float *dst = dyflat + (size_t)o * l.flat_r;
         if (o >= outputs) {

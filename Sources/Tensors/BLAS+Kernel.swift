@@ -18,6 +18,20 @@ extension BLAS {
     /// The environment variable OpenBLAS reads, once, when it is loaded.
     public static let coreTypeVariable = "OPENBLAS_CORETYPE"
 
+    /// Set beside ``coreTypeVariable`` when Accordion pinned the kernel (not the user), so that
+    /// programs it starts for comparison (a PyTorch peer with its own NumPy) get the environment
+    /// the user gave.
+    public static let pinnedMarkerVariable = "ACCORDION_PINNED_OPENBLAS_CORETYPE"
+
+    /// `environment` without the kernel Accordion pinned; a kernel the user named stays.
+    public static func withoutPinnedCore(_ environment: [String: String]) -> [String: String] {
+        guard environment[pinnedMarkerVariable] != nil else { return environment }
+        var out = environment
+        out[pinnedMarkerVariable] = nil
+        out[coreTypeVariable] = nil
+        return out
+    }
+
     /// The value to restart this process with in `OPENBLAS_CORETYPE`, or nil to run on: nil when
     /// the variable is set already, when the CPU (as the kernel reports it in `/proc/cpuinfo`
     /// flags, which lists only what the OS has enabled) lacks AVX2 or FMA, or when OpenBLAS

@@ -22,8 +22,10 @@ struct Accordion: ParsableCommand {
     static func pinBLASKernel() {
         guard let core = BLAS.coreToPinHere() else { return }
         setenv(BLAS.coreTypeVariable, core, 1)
+        setenv(BLAS.pinnedMarkerVariable, core, 1)
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         unsetenv(BLAS.coreTypeVariable)
+        unsetenv(BLAS.pinnedMarkerVariable)
     }
 
 

@@ -81,7 +81,7 @@ struct Bench: ParsableCommand {
 
         BLAS.setThreads(1)
         let peak = TrainingBenchmark.sgemmPeak()
-        print("\(BLAS.configuration); core \(BLAS.coreName)")
+        print("\(BLAS.configuration); core \(BLAS.coreName); direct convolution kernel \(Conv2D.directKernelName)")
         print(String(format: "single-core SGEMM peak %.1f GFLOP/s by wall clock, %.1f by CPU time (2048³, best of 4)",
                      peak.wall, peak.cpu))
         let torch = TorchPeer(python: python, script: script, data: data)

@@ -21,6 +21,14 @@ struct BLASKernelTests {
         #expect(BLAS.coreToPin(cpuFlags: [], environment: [:], selected: "ARMV8") == nil)
     }
 
+    @Test("Programs started for comparison get the user's environment back")
+    func peerEnvironment() {
+        let pinned = ["PATH": "/bin", "OPENBLAS_CORETYPE": "Haswell", "ACCORDION_PINNED_OPENBLAS_CORETYPE": "Haswell"]
+        #expect(BLAS.withoutPinnedCore(pinned) == ["PATH": "/bin"])
+        let named = ["PATH": "/bin", "OPENBLAS_CORETYPE": "Zen"]
+        #expect(BLAS.withoutPinnedCore(named) == named)
+    }
+
     @Test("CPU flags are read from the first processor's flags line")
     func flags() {
         let text = "processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu avx2 fma\nbugs\t\t: x\n\nprocessor\t: 1\nflags\t\t: fpu\n"
