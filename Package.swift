@@ -27,10 +27,7 @@ let package = Package(
         ]),
         // Direct convolution kernels (C with AVX2 and AVX-512 intrinsics, chosen at run time); -O2 even in
         // debug builds, so that tests on real image sizes stay fast.
-        .target(name: "CConvKernels", cSettings: [
-            // Row copies of a few dozen floats stay inline loops instead of memcpy calls.
-            .unsafeFlags(["-O2", "-fno-builtin-memcpy", "-fno-builtin-memmove"]),
-        ]),
+        .target(name: "CConvKernels", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "NeuralNets", dependencies: ["Tensors", "CConvKernels"]),
         // Estimator names, settings, defaults and ranges, shared by the engine and the spec decoder.
         .target(name: "EstimatorVocabulary"),
