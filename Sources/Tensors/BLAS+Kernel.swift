@@ -32,14 +32,28 @@ extension BLAS {
         return out
     }
 
-    /// The value to restart this process with in `OPENBLAS_CORETYPE`, or nil to run on: nil when
-    /// the variable is set already, when the CPU (as the kernel reports it in `/proc/cpuinfo`
-    /// flags, which lists only what the OS has enabled) lacks AVX2 or FMA, or when OpenBLAS
-    /// picked the pinned kernel itself.
-    public static func coreToPin(cpuFlags: Set<Substring>, environment: [String: String], selected: String) -> String? {
-        guard environment[coreTypeVariable] == nil, cpuFlags.contains("avx2"), cpuFlags.contains("fma"),
-              selected.lowercased() != pinnedCore.lowercased() else { return nil }
-        return pinnedCore
+    /// What this process should do about its kernel before it computes anything.
+    public enum KernelAction: Equatable, Sendable {
+        /// Run on as it is.
+        case keep
+        /// Start again with `OPENBLAS_CORETYPE` set to this kernel.
+        case pin(String)
+        /// Start again without the kernel Accordion pinned: inherited (from a submitting host,
+        /// say) on a CPU that cannot run it.
+        case unpin
+    }
+
+    /// The user's `OPENBLAS_CORETYPE` is kept. Otherwise the kernel is pinned where the CPU has
+    /// AVX2 and FMA (as the kernel reports them in `/proc/cpuinfo` flags, which lists only what
+    /// the OS has enabled) unless OpenBLAS picked it itself, and a pin inherited from another
+    /// process is dropped on a CPU without them. A pin already made is never made again, so a
+    /// build of OpenBLAS that ignores the variable cannot make the process restart in a loop.
+    public static func kernelAction(cpuFlags: Set<Substring>, environment: [String: String], selected: String) -> KernelAction {
+        let ours = environment[pinnedMarkerVariable] != nil
+        if environment[coreTypeVariable] != nil && !ours { return .keep }
+        guard cpuFlags.contains("avx2"), cpuFlags.contains("fma") else { return ours ? .unpin : .keep }
+        if ours || selected.lowercased() == pinnedCore.lowercased() { return .keep }
+        return .pin(pinnedCore)
     }
 
     /// The flags of the first processor in `/proc/cpuinfo` (empty where there is none).
@@ -51,15 +65,14 @@ extension BLAS {
         return []
     }
 
-    /// The value for `OPENBLAS_CORETYPE` this process should have been started with, or nil
-    /// when it runs as it should (see ``coreToPin(cpuFlags:environment:selected:)``).
-    public static func coreToPinHere() -> String? {
+    /// ``kernelAction(cpuFlags:environment:selected:)`` for this process on this machine.
+    public static func kernelActionHere() -> KernelAction {
         #if arch(x86_64) && os(Linux)
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
-        return coreToPin(cpuFlags: cpuFlags(cpuinfo: text), environment: ProcessInfo.processInfo.environment,
-                         selected: coreName)
+        let text = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        return kernelAction(cpuFlags: cpuFlags(cpuinfo: text), environment: ProcessInfo.processInfo.environment,
+                            selected: coreName)
         #else
-        return nil
+        return .keep
         #endif
     }
 }

@@ -17,17 +17,25 @@ struct Accordion: ParsableCommand {
     }
 
     /// OpenBLAS chooses its kernel when it is loaded, before any code of ours runs; where
-    /// Accordion pins another one (`BLAS.coreToPinHere`), the process starts itself again with
-    /// `OPENBLAS_CORETYPE` set, which costs one exec. If that fails it runs on as it is.
+    /// Accordion pins another one (`BLAS.kernelActionHere`), the process starts itself again with
+    /// `OPENBLAS_CORETYPE` set (or, for a pin inherited on a CPU that cannot run it, unset), which
+    /// costs one exec. If that fails it runs on as it is.
     static func pinBLASKernel() {
-        guard let core = BLAS.coreToPinHere() else { return }
-        setenv(BLAS.coreTypeVariable, core, 1)
-        setenv(BLAS.pinnedMarkerVariable, core, 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
-        unsetenv(BLAS.coreTypeVariable)
-        unsetenv(BLAS.pinnedMarkerVariable)
+        switch BLAS.kernelActionHere() {
+        case .keep:
+            return
+        case .pin(let core):
+            setenv(BLAS.coreTypeVariable, core, 1)
+            setenv(BLAS.pinnedMarkerVariable, core, 1)
+            execv("/proc/self/exe", CommandLine.unsafeArgv)
+            unsetenv(BLAS.coreTypeVariable)
+            unsetenv(BLAS.pinnedMarkerVariable)
+        case .unpin:
+            unsetenv(BLAS.coreTypeVariable)
+            unsetenv(BLAS.pinnedMarkerVariable)
+            execv("/proc/self/exe", CommandLine.unsafeArgv)
+        }
     }
-
 
     static let configuration = CommandConfiguration(
         commandName: "accordion",

@@ -5,20 +5,30 @@ import ResultBundles
 import Testing
 import Tensors
 
-/// The OpenBLAS kernel Accordion pins (`BLAS.coreToPin`) and what a run records of it.
+/// The OpenBLAS kernel Accordion pins (`BLAS.kernelAction`) and what a run records of it.
 @Suite("OpenBLAS kernel pinning", .serialized)
 struct BLASKernelTests {
     static let avx2: Set<Substring> = ["sse4_2", "avx", "avx2", "fma", "avx512f"]
 
     @Test("The AVX2 kernel is pinned only where the CPU runs it and the user named none")
     func decision() {
-        #expect(BLAS.coreToPin(cpuFlags: Self.avx2, environment: [:], selected: "Cooperlake") == "Haswell")
-        #expect(BLAS.coreToPin(cpuFlags: Self.avx2, environment: [:], selected: "Zen") == "Haswell")
-        #expect(BLAS.coreToPin(cpuFlags: Self.avx2, environment: [:], selected: "Haswell") == nil)
-        #expect(BLAS.coreToPin(cpuFlags: Self.avx2, environment: ["OPENBLAS_CORETYPE": "SkylakeX"], selected: "SkylakeX") == nil)
-        #expect(BLAS.coreToPin(cpuFlags: ["avx", "avx2"], environment: [:], selected: "Sandybridge") == nil, "no FMA")
-        #expect(BLAS.coreToPin(cpuFlags: ["avx", "fma"], environment: [:], selected: "Sandybridge") == nil, "no AVX2")
-        #expect(BLAS.coreToPin(cpuFlags: [], environment: [:], selected: "ARMV8") == nil)
+        func action(_ flags: Set<Substring>, _ env: [String: String], _ selected: String) -> BLAS.KernelAction {
+            BLAS.kernelAction(cpuFlags: flags, environment: env, selected: selected)
+        }
+        let marker = "ACCORDION_PINNED_OPENBLAS_CORETYPE"
+        #expect(action(Self.avx2, [:], "Cooperlake") == .pin("Haswell"))
+        #expect(action(Self.avx2, [:], "Zen") == .pin("Haswell"))
+        #expect(action(Self.avx2, [:], "Haswell") == .keep)
+        #expect(action(Self.avx2, ["OPENBLAS_CORETYPE": "SkylakeX"], "SkylakeX") == .keep, "the user's kernel")
+        #expect(action(["avx", "avx2"], [:], "Sandybridge") == .keep, "no FMA")
+        #expect(action(["avx", "fma"], [:], "Sandybridge") == .keep, "no AVX2")
+        #expect(action([], [:], "ARMV8") == .keep)
+        // Pinned already: never again, even if OpenBLAS ignored it (no restart loop).
+        #expect(action(Self.avx2, ["OPENBLAS_CORETYPE": "Haswell", marker: "Haswell"], "Haswell") == .keep)
+        #expect(action(Self.avx2, ["OPENBLAS_CORETYPE": "Haswell", marker: "Haswell"], "Zen") == .keep)
+        // A pin inherited (a Slurm task exports the submitting shell) on a CPU without AVX2 goes.
+        #expect(action(["sse4_2"], ["OPENBLAS_CORETYPE": "Haswell", marker: "Haswell"], "Haswell") == .unpin)
+        #expect(action(["sse4_2"], ["OPENBLAS_CORETYPE": "Haswell"], "Haswell") == .keep, "the user's, even if wrong")
     }
 
     @Test("Programs started for comparison get the user's environment back")
