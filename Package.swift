@@ -56,6 +56,7 @@ let package = Package(
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentSpec", "AccordionTestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "ExperimentSpec", "ResultBundles", "EstimatorVocabulary", "AccordionTestSupport", "NeuralNets", "Tensors",
+            "Reports",
         ]),
         .testTarget(name: "ResultBundlesTests", dependencies: ["ResultBundles", "Tensors", "AccordionTestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "AccordionTestSupport"], exclude: ["Golden"]),

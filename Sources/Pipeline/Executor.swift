@@ -22,7 +22,8 @@ public struct ExecutionContext: Sendable {
     public var log: @Sendable (String) -> Void
     /// In-epoch training progress.
     public var progress: TrainingProgress?
-    /// Stage starts and endings for a live display; executors that cannot tell may ignore it.
+    /// Stage starts and endings for a live display. The local executor sends them for every run;
+    /// the Slurm executor while it waits for its jobs (not for a dry run or `--no-wait`).
     public var events: (@Sendable (StageEvent) -> Void)? = nil
 }
 

@@ -22,7 +22,8 @@ public struct RunOptions: Sendable {
     public var log: @Sendable (String) -> Void
     /// In-epoch training progress (default: every 10 s through `log`).
     public var progress: TrainingProgress?
-    /// Stage starts and endings for a live display (the local executor sends them; nil: none).
+    /// Stage starts and endings for a live display (see ``ExecutionContext/events``; nil: none,
+    /// and the executors log text lines instead).
     public var stageEvents: (@Sendable (StageEvent) -> Void)?
     /// Stop cleanly on SIGINT, SIGTERM and SIGHUP: mark the bundle interrupted and exit (the CLI).
     public var handleSignals = false

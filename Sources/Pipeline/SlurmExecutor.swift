@@ -4,6 +4,9 @@ import Tensors
 
 /// Runs a stage graph as Slurm job arrays (see ``SlurmPlan``) and, unless asked not to, waits
 /// for them and reads each stage's outcome from the shared store.
+///
+/// While it waits, it reports the run as ``StageEvent``s when the context has a sink for them
+/// (see ``SlurmWatch``); without one, it logs a line of counts whenever more stages are done.
 public struct SlurmExecutor: Executor {
     public var options: SlurmOptions
     /// Path of the `accordion` executable the tasks run (must be on a shared filesystem).
@@ -52,32 +55,33 @@ public struct SlurmExecutor: Executor {
             log("not waiting: `accordion status` on the bundle shows progress; `accordion run` on the same spec writes the bundle when the jobs are done")
             return nil
         }
+        let resolver = StoreResolver(store: store)
+        let watch = context.events.map { SlurmWatch(graph: graph, plan: plan, ids: ids, send: $0) }
+        watch?.begin(cached: cachedBefore, maxParallel: options.maxParallel)
         var reported = -1
         while true {
             let queued = Slurm.queueStates(ids)
-            let done = graph.stages.filter { store.isDone($0.key) }.count
-            if done != reported {
-                log("[\(done) of \(graph.count) stages done (\(cachedBefore.count) cached); \(queued.count) Slurm task\(queued.count == 1 ? "" : "s") queued or running]")
-                reported = done
+            if let watch {
+                watch.poll(queued) { resolver.outcome(of: $0).outcome }
+            } else {
+                let done = graph.stages.filter { store.isDone($0.key) }.count
+                if done != reported {
+                    log("[\(done) of \(graph.count) stages done (\(cachedBefore.count) cached); \(queued.count) Slurm task\(queued.count == 1 ? "" : "s") queued or running]")
+                    reported = done
+                }
             }
             if queued.isEmpty { break }
             Thread.sleep(forTimeInterval: options.pollInterval)
         }
         var outcomes: [String: StageOutcome] = [:]
         var keys: [String: String] = [:]
-        let resolver = StoreResolver(store: store)
         for stage in graph.stages {
             if cachedBefore.contains(stage.key) { outcomes[stage.key] = .cached; continue }
-            switch resolver.state(of: stage.key) {
-            case .available(let key):
-                if key != stage.key { keys[stage.key] = key }
-                outcomes[stage.key] = .done(seconds: store.result(key)?.seconds ?? 0)
-            case .missing(.failed, let why):
-                outcomes[stage.key] = .failed(why)
-            case .missing(_, let why):
-                outcomes[stage.key] = .skipped(why)
-            }
+            let (outcome, ranAs) = resolver.outcome(of: stage.key)
+            outcomes[stage.key] = outcome
+            if ranAs != stage.key { keys[stage.key] = ranAs }
         }
+        watch?.finish(outcomes)
         let executed = outcomes.values.filter { if case .done = $0 { return true } else { return false } }.count
         return ExecutionReport(outcomes: outcomes, keys: keys, executed: executed)
     }
@@ -108,5 +112,14 @@ struct StoreResolver {
         }
         if let f = store.failure(target) { return .missing(.failed, f.reason + (f.log.map { " (log: \($0))" } ?? "")) }
         return .missing(.skipped, "not run: a job it depends on failed and Slurm cancelled it")
+    }
+
+    /// How a stage ended, once its task has left the queue, and the key it ran under.
+    func outcome(of key: String) -> (outcome: StageOutcome, ranAs: String) {
+        switch state(of: key) {
+        case .available(let ranAs): return (.done(seconds: store.result(ranAs)?.seconds ?? 0), ranAs)
+        case .missing(.failed, let why): return (.failed(why), key)
+        case .missing(_, let why): return (.skipped(why), key)
+        }
     }
 }

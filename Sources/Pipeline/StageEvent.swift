@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 import ResultBundles
 
 /// What an executor tells a live display as a run goes: the stages it will settle, each start
@@ -26,44 +27,56 @@ public struct PlannedStage: Sendable {
     public var stored: Bool
 }
 
-/// Counts a run's stage events and words each stage that ends the way the run log shows it,
-/// `[12 of 41 stages done (1 cached, 0 failed)] train[base]: done in 3.2s`, so an output renders
-/// the executor's events instead of parsing its text.
+/// Follows a run through its stage events and words each stage that ends the way the run log
+/// shows it, `[12 of 41 stages done (1 cached, 0 failed)] train[base]: done in 3.2s`, so an output
+/// renders the executor's events instead of parsing its text.
+///
+/// The counts are those of ``run``, the state behind the live status block: the line of a stage
+/// and the block above it cannot disagree.
 public struct StageTally: Sendable {
-    private var names: [String: String] = [:]
-    private var total = 0, ended = 0, cached = 0, failed = 0
-    private var running: Set<String> = []
+    /// The run as the events have told it so far; nil before `.planned`.
+    public private(set) var run: LiveRun?
 
     public init() {}
 
     /// Stages that have started and not yet ended, by name.
-    public var runningNames: [String] { running.compactMap { names[$0] }.sorted() }
+    public var runningNames: [String] { run?.runningNames ?? [] }
 
-    /// Applies `event`; for a stage that ended (not skipped for a missing input, which its failed
-    /// input already reports), returns its line and how it ended.
-    public mutating func apply(_ event: StageEvent) -> (line: String, outcome: StageOutcome)? {
+    /// Applies `event`, which arrived at `time`; for a stage that ended (not skipped for a
+    /// missing input, which its failed input already reports), returns its line and how it ended.
+    public mutating func apply(_ event: StageEvent, at time: Date = Date()) -> (line: String, outcome: StageOutcome)? {
         switch event {
-        case .planned(let stages, _):
-            names = Dictionary(stages.map { ($0.key, $0.name) }, uniquingKeysWith: { a, _ in a })
-            total = stages.count
-            ended = 0; cached = 0; failed = 0
-            running = []
+        case .planned(let stages, let jobs):
+            run = LiveRun(stages: stages.map {
+                LiveRun.PlannedStage(key: $0.key, name: $0.name, kind: $0.kind.rawValue + ($0.variant.map { "/" + $0 } ?? ""),
+                                     stored: $0.stored)
+            }, jobs: jobs, start: time)
             return nil
         case .started(let key):
-            running.insert(key)
+            run?.started(key, at: time)
             return nil
         case .ended(let key, let outcome):
-            running.remove(key)
-            ended += 1
-            switch outcome {
-            case .cached: cached += 1
-            case .failed: failed += 1
-            case .skipped: return nil
-            case .done: break
-            }
-            return (Self.line(done: ended, of: total, cached: cached, failed: failed, name: names[key] ?? key, outcome), outcome)
+            guard var run, run.ended(key, Self.ending(outcome)) else { return nil }
+            self.run = run
+            if case .skipped = outcome { return nil }
+            return (Self.line(done: run.settled, of: run.total, cached: run.cached, failed: run.failed,
+                              name: run.name(of: key) ?? key, outcome), outcome)
         case .finished:
             return nil
+        }
+    }
+
+    /// Shows a train stage's latest progress in ``run``; false when that stage is not running.
+    public mutating func progress(_ update: TrainingUpdate) -> Bool {
+        run?.progress(update.key, update.detail) ?? false
+    }
+
+    static func ending(_ outcome: StageOutcome) -> LiveRun.Ending {
+        switch outcome {
+        case .done(let seconds): return .computed(seconds: seconds)
+        case .cached: return .cached
+        case .failed: return .failed
+        case .skipped: return .skipped
         }
     }
 

@@ -85,7 +85,8 @@ extension StageWorker {
                     if now.timeIntervalSince(lastReport) >= self.progress.interval {
                         lastReport = now
                         let rate = Double(min(step * batch, n)) / max(now.timeIntervalSince(start), 1e-9)
-                        self.progress.report("  \(stage.name) epoch \(epoch)/\(p.train.epochs) step \(step)/\(steps) loss \(String(format: "%.4f", loss)), \(Int(rate)) samples/s")
+                        self.progress.update(TrainingUpdate(key: stage.key, name: stage.name, epoch: epoch, epochs: p.train.epochs,
+                                                            step: step, steps: steps, loss: loss, samplesPerSecond: Int(rate)))
                     }
                 }
             } catch let error as DivergenceError {

@@ -45,17 +45,6 @@ public enum StageOutcome: Sendable, Equatable {
     }
 }
 
-/// Where in-epoch progress lines go, and at most how often.
-public struct TrainingProgress: Sendable {
-    public var interval: Double
-    public var report: @Sendable (String) -> Void
-
-    public init(interval: Double, report: @escaping @Sendable (String) -> Void) {
-        self.interval = interval
-        self.report = report
-    }
-}
-
 /// Computes stages into the store: one stage at a time per call, any number of calls side by side.
 ///
 /// The work of each kind is in `StageWorker+<Kind>.swift`; this file holds what every kind

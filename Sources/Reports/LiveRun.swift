@@ -35,8 +35,9 @@ public struct LiveRun: Sendable {
     private let stages: [String: PlannedStage]
     private var running: [String: (since: Date, detail: String?)] = [:]
     private var endings: [String: Ending] = [:]
-    private var cached = 0
-    private var failed = 0
+    /// Stages that ended as cache hits, and that failed.
+    public private(set) var cached = 0
+    public private(set) var failed = 0
     /// Stages still to compute, per kind: neither started nor ended nor held by the store. Kept
     /// up to date as events arrive, so a status costs O(running), not O(stages).
     private var pending: [String: Int] = [:]
@@ -56,6 +57,15 @@ public struct LiveRun: Sendable {
 
     /// Whether every stage has ended.
     public var isComplete: Bool { endings.count == stages.count }
+    /// Stages that have ended, however they ended, of `total`.
+    public var settled: Int { endings.count }
+    public var total: Int { stages.count }
+
+    /// The planned name of a stage.
+    public func name(of key: String) -> String? { stages[key]?.name }
+
+    /// Stages that have started and not yet ended, by name.
+    public var runningNames: [String] { running.keys.compactMap { stages[$0]?.name }.sorted() }
 
     /// A stage started computing (cache hits never start).
     public mutating func started(_ key: String, at time: Date) {
@@ -69,14 +79,19 @@ public struct LiveRun: Sendable {
         pending[kind, default: 1] -= 1
     }
 
-    /// The latest progress of a running stage, e.g. `epoch 3/10 step 120/937 …`.
-    public mutating func progress(_ key: String, _ detail: String) {
-        guard let r = running[key] else { return }
+    /// The latest progress of a running stage, e.g. `epoch 3/10 step 120/937 …`; false (and
+    /// nothing changes) when the stage is not running.
+    @discardableResult
+    public mutating func progress(_ key: String, _ detail: String) -> Bool {
+        guard let r = running[key] else { return false }
         running[key] = (r.since, detail)
+        return true
     }
 
-    public mutating func ended(_ key: String, _ ending: Ending) {
-        guard let stage = stages[key], endings[key] == nil else { return }
+    /// A stage ended; false (and nothing is counted) for a stage not planned or already ended.
+    @discardableResult
+    public mutating func ended(_ key: String, _ ending: Ending) -> Bool {
+        guard let stage = stages[key], endings[key] == nil else { return false }
         leavePending(key)
         running[key] = nil
         endings[key] = ending
@@ -86,19 +101,7 @@ public struct LiveRun: Sendable {
         case .failed: failed += 1
         case .skipped: break
         }
-    }
-
-    /// The key of the running stage a progress line (`  <name> epoch …`) is about, and the rest
-    /// of the line; nil when it names no running stage.
-    public func runningStage(inLine line: String) -> (key: String, detail: String)? {
-        let text = line.drop { $0 == " " }
-        var best: (key: String, name: String)?
-        for key in running.keys {
-            guard let name = stages[key]?.name, text.hasPrefix(name + " ") else { continue }
-            if name.count > best?.name.count ?? -1 { best = (key, name) }
-        }
-        guard let best else { return nil }
-        return (best.key, String(text.dropFirst(best.name.count + 1)))
+        return true
     }
 
     /// The status at `now`.
@@ -111,7 +114,7 @@ public struct LiveRun: Sendable {
         let estimate = eta.estimate(pending: pending,
                                     running: runningNow.map { RunETA.RunningStage(kind: $0.kind, elapsed: $0.shown.elapsed) },
                                     jobs: jobs)
-        return LiveStatus(settled: endings.count, total: stages.count, cached: cached, failed: failed,
+        return LiveStatus(settled: settled, total: total, cached: cached, failed: failed,
                           elapsed: max(now.timeIntervalSince(start), 0), eta: estimate, running: runningNow.map(\.shown))
     }
 }

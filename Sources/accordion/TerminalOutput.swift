@@ -21,10 +21,11 @@ final class TerminalOutput: @unchecked Sendable {
     private let lock = NSLock()
     private let interactive: Bool
     private var transientShown = false
-    /// The run behind the status block, while one is going.
-    private var live: LiveRun?
-    /// Counts of the run's stage events, for the line of each stage that ends.
+    /// The run as its stage events tell it: the line of each stage that ends, and the state
+    /// behind the status block.
     private var tally = StageTally()
+    /// Whether the status block is up: from the run's plan until it finishes or is interrupted.
+    private var live = false
     /// Lines of the status block on screen now; the cursor is at the start of the line below it.
     private var drawnLines = 0
     private var ticker: DispatchSourceTimer?
@@ -47,11 +48,11 @@ final class TerminalOutput: @unchecked Sendable {
     func line(_ text: String) {
         lock.lock(); defer { lock.unlock() }
         clearTransient()
-        if interactive, live != nil, text.hasPrefix("interrupted (signal") {
+        if interactive, live, text.hasPrefix("interrupted (signal") {
             // The process exits right after this line: leave no status block under it.
             stopLive()
             print(text)
-        } else if interactive, live != nil {
+        } else if interactive, live {
             write(eraseBlock() + text + "\n" + (due() ? block() : ""))
         } else if interactive {
             print(text)
@@ -63,16 +64,15 @@ final class TerminalOutput: @unchecked Sendable {
     /// The in-epoch progress reporter for ``RunOptions``.
     var progress: TrainingProgress {
         guard interactive else { return TrainingProgress(interval: 10, report: { [weak self] in self?.line($0) }) }
-        return TrainingProgress(interval: 1, report: { [weak self] text in
+        return TrainingProgress(interval: 1, update: { [weak self] update in
             guard let self else { return }
             self.lock.lock(); defer { self.lock.unlock() }
-            if var run = self.live, let (key, detail) = run.runningStage(inLine: text) {
-                run.progress(key, detail)
-                self.live = run
+            // Routed by the stage's key to its line in the block; shown on its own line otherwise.
+            if self.live, self.tally.progress(update) {
                 self.write(self.eraseBlock() + self.block())
                 return
             }
-            FileHandle.standardOutput.write(Data(("\r" + text + "\u{1B}[K").utf8))
+            FileHandle.standardOutput.write(Data(("\r" + update.line + "\u{1B}[K").utf8))
             self.transientShown = true
         })
     }
@@ -105,28 +105,17 @@ final class TerminalOutput: @unchecked Sendable {
             write(eraseBlock() + text + "\n")
         }
         switch event {
-        case .planned(let stages, let jobs):
+        case .planned:
             clearTransient()
-            live = LiveRun(stages: stages.map {
-                LiveRun.PlannedStage(key: $0.key, name: $0.name, kind: $0.kind.rawValue + ($0.variant.map { "/" + $0 } ?? ""),
-                                     stored: $0.stored)
-            },
-                           jobs: jobs, start: Date())
+            live = true
             startTicker()
-        case .started(let key):
-            live?.started(key, at: Date())
-        case .ended(let key, let outcome):
-            switch outcome {
-            case .done(let seconds): live?.ended(key, .computed(seconds: seconds))
-            case .cached: live?.ended(key, .cached)
-            case .failed: live?.ended(key, .failed)
-            case .skipped: live?.ended(key, .skipped)
-            }
         case .finished:
             stopLive()
             return
+        case .started, .ended:
+            break
         }
-        if live != nil, due() { write(eraseBlock() + block()) }
+        if live, due() { write(eraseBlock() + block()) }
     }
 
     /// Whether a redraw prompted by an event is due. Called with the lock held.
@@ -141,7 +130,7 @@ final class TerminalOutput: @unchecked Sendable {
         timer.setEventHandler { [weak self] in
             guard let self else { return }
             self.lock.lock(); defer { self.lock.unlock() }
-            if self.live != nil { self.write(self.eraseBlock() + self.block()) }
+            if self.live { self.write(self.eraseBlock() + self.block()) }
         }
         timer.resume()
         ticker = timer
@@ -151,20 +140,20 @@ final class TerminalOutput: @unchecked Sendable {
     private func stopLive() {
         ticker?.cancel()
         ticker = nil
-        if live != nil { write(eraseBlock()) }
-        live = nil
+        if live { write(eraseBlock()) }
+        live = false
     }
 
     /// The status block's lines, each ending in a newline, fitted to the terminal. Called with
     /// the lock held.
     private func block() -> String {
-        guard let live else { drawnLines = 0; return "" }
+        guard live, let run = tally.run else { drawnLines = 0; return "" }
         // One column short of the width: a line that fills the last column makes some terminals
         // wrap early, and the cursor arithmetic would then be off by one.
         // The cursor cannot move above the top of the screen: the block must fit below one line.
         let rows = Int(accordion_terminal_rows())
-        let maxRunning = rows > 0 ? max(1, min(live.jobs, rows - 3)) : live.jobs
-        let lines = live.status(now: Date()).lines(width: Self.columns() - 1, maxRunning: maxRunning)
+        let maxRunning = rows > 0 ? max(1, min(run.jobs, rows - 3)) : run.jobs
+        let lines = run.status(now: Date()).lines(width: Self.columns() - 1, maxRunning: maxRunning)
         drawnLines = lines.count
         lastDraw = Date()
         return lines.map { $0 + "\n" }.joined()

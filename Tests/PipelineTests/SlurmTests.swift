@@ -1,4 +1,5 @@
 import AccordionTestSupport
+import ExperimentSpec
 import Foundation
 import ResultBundles
 import Testing
@@ -70,6 +71,13 @@ struct SlurmTests {
         // The lr=90 point diverges: exit 1, its stage failed with a log path, its dependants cancelled.
         #expect(s.status == 1, "\(s.output)")
         #expect(s.output.contains("submitted accordion-0-data as job"))
+        // Stage lines are worded from the executor's events, as for a local run: one dated line per
+        // stage computed or failed, none for a skipped one.
+        let stageLines = s.output.split(separator: "\n").filter { $0.contains(" stages done (") }
+        let dated = try Regex(#"^\d\d:\d\d:\d\d \[\d+ of 25 stages done \(0 cached, [01] failed\)\] "#)
+        #expect(stageLines.count == 14 + 1 && stageLines.allSatisfy { $0.prefixMatch(of: dated) != nil }, "\(s.output)")
+        #expect(stageLines.contains { $0.contains("] train[lr=90]: failed — ") && $0.contains("diverged at epoch 1") }, "\(s.output)")
+        #expect(stageLines.contains { $0.contains("] train[lr=0.01]: done in ") }, "\(s.output)")
         let slurmBundle = try #require(BundleReader.bundles(under: onSlurm).first)
         let manifest = try BundleReader(slurmBundle).manifest
         let failed = manifest.stages.filter { $0.status == .failed }
@@ -101,8 +109,56 @@ struct SlurmTests {
         let listed = try TestSupport.runAccordion(["status", slurmBundle.path, "--results", onSlurm.path, "--stages"])
         #expect(listed.output.split(separator: "\n").filter { $0.hasPrefix("  ") && $0.contains("  done") }.count == 14, "\(listed.output)")
 
-        // Resuming on Slurm after the fact: everything that succeeded is cached, only failures resubmitted.
-        let again = try TestSupport.runAccordion(["run", spec.path, "--executor", "slurm", "--results", onSlurm.path])
-        #expect(again.output.contains("12 cached"), "\(again.output)")
+        // Resuming on Slurm after the fact: everything that succeeded is cached, only failures
+        // resubmitted; the run reports itself as stage events, as a local run does.
+        let events = EventLog()
+        let again = try Runner.run(try SpecLoader.load(path: spec.path), options: RunOptions(
+            resultsDirectory: onSlurm, slurm: SlurmOptions(pollInterval: 0.2), executable: TestSupport.accordionExecutable.path,
+            log: { _ in }, stageEvents: { events.add($0) }))
+        #expect(again.outcomes.values.filter { $0 == .cached }.count == 12)
+        try Self.checkEvents(events.list, against: again.outcomes)
     }
+
+    /// The events of a run that waited: the plan first and the end last; the cache hits ended
+    /// right after the plan; every stage ended once, with the outcome of the run's report; a
+    /// computed or failed stage started before it ended, a cached or skipped one never started.
+    static func checkEvents(_ events: [StageEvent], against outcomes: [String: StageOutcome]) throws {
+        guard case .planned(let stages, _) = try #require(events.first) else { Issue.record("no plan first: \(events)"); return }
+        guard case .finished = try #require(events.last) else { Issue.record("no end last: \(events)"); return }
+        let names = Dictionary(uniqueKeysWithValues: stages.map { ($0.key, $0.name) })
+        let stored = stages.filter(\.stored).map(\.key)
+        let afterPlan = events.dropFirst().prefix(stored.count).compactMap { e -> String? in
+            if case .ended(let key, .cached) = e { return key } else { return nil }
+        }
+        #expect(afterPlan == stored)
+        var started: Set<String> = [], ended: [String: StageOutcome] = [:]
+        for event in events.dropFirst().dropLast() {
+            switch event {
+            case .started(let key):
+                #expect(ended[key] == nil && started.insert(key).inserted, "\(names[key] ?? key) started twice or after it ended")
+            case .ended(let key, let outcome):
+                #expect(ended[key] == nil, "\(names[key] ?? key) ended twice")
+                ended[key] = outcome
+                switch outcome {
+                case .done, .failed: #expect(started.contains(key), "\(names[key] ?? key) ended \(outcome) without a start")
+                case .cached, .skipped: #expect(!started.contains(key), "\(names[key] ?? key) started but was \(outcome)")
+                }
+            case .planned, .finished:
+                Issue.record("a second plan or end: \(event)")
+            }
+        }
+        #expect(ended == outcomes)
+        let failed = ended.filter { if case .failed(let why) = $0.value { return why.contains("diverged at epoch 1") } else { return false } }
+        #expect(failed.keys.map { names[$0] } == ["train[lr=90]"])
+        #expect(ended.values.filter { $0.status == .skipped }.count == 2 + 8)
+        #expect(ended.values.filter { $0.status == .done }.count == 2, "the aggregate and the report")
+    }
+}
+
+/// Stage events as they arrive, from any thread.
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [StageEvent] = []
+    func add(_ event: StageEvent) { lock.lock(); events.append(event); lock.unlock() }
+    var list: [StageEvent] { lock.lock(); defer { lock.unlock() }; return events }
 }

@@ -73,17 +73,32 @@ struct LiveStatusTests {
         ])
     }
 
-    @Test("a progress line is matched to the running stage it names, the longest name winning")
-    func progressLines() {
+    @Test("progress goes to the stage its key names, only while that stage runs")
+    func progressByKey() {
         var r = LiveRun(stages: [
             .init(key: "a", name: "train[w=1]", kind: "train", stored: false),
             .init(key: "b", name: "train[w=1]x", kind: "train", stored: false),
         ], jobs: 2, start: Self.at(0))
         r.started("a", at: Self.at(0))
-        #expect(r.runningStage(inLine: "  train[w=1] epoch 1/3 step 5/10") ?? ("", "") == ("a", "epoch 1/3 step 5/10"))
-        #expect(r.runningStage(inLine: "  train[w=1]x epoch 1/3") == nil, "b is not running")
+        let beforeStart = r.progress("b", "epoch 1/3")
+        #expect(!beforeStart, "b is not running")
+        let toA = r.progress("a", "epoch 1/3 step 5/10")
         r.started("b", at: Self.at(0))
-        #expect(r.runningStage(inLine: "  train[w=1]x epoch 1/3")?.key == "b")
+        let toB = r.progress("b", "epoch 2/3")
+        #expect(toA && toB)
+        #expect(r.status(now: Self.at(1)).running.sorted { $0.name < $1.name }.map(\.detail) == ["epoch 1/3 step 5/10", "epoch 2/3"])
+        r.ended("a", .computed(seconds: 1))
+        let afterEnd = r.progress("a", "epoch 3/3")
+        #expect(!afterEnd, "a has ended")
+    }
+
+    @Test("a stage ends once: a repeated or unknown ending is not counted")
+    func endsOnce() {
+        var r = LiveRun(stages: [.init(key: "a", name: "train[a]", kind: "train", stored: false),
+                                 .init(key: "b", name: "train[b]", kind: "train", stored: false)], jobs: 1, start: Self.at(0))
+        let first = r.ended("a", .failed), again = r.ended("a", .failed), unknown = r.ended("zz", .cached)
+        #expect(first && !again && !unknown)
+        #expect((r.settled, r.total, r.cached, r.failed) == (1, 2, 0, 1))
     }
 
     @Test("durations and ETAs print short, never negative, capped when absurd", arguments: [
