@@ -1,3 +1,4 @@
+import EstimatorVocabulary
 /// An input on which an estimator is undefined. Never turned into a NaN.
 public enum EstimatorError: Error, CustomStringConvertible, Equatable {
     case tooFewPoints(estimator: String, needed: Int, got: Int)
@@ -20,7 +21,7 @@ public enum EstimatorError: Error, CustomStringConvertible, Equatable {
         case let .invalidSetting(e, message):
             return "\(e): \(message)"
         case let .unknownEstimator(name, known):
-            let hint = closestName(to: name, among: known).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = nearestName(to: name, among: known).map { "; did you mean '\($0)'?" } ?? ""
             return "unknown estimator '\(name)' (known: \(known.joined(separator: ", ")))\(hint)"
         case let .degenerate(e, reason):
             return "\(e) is undefined on this input: \(reason)"
@@ -37,21 +38,3 @@ func requireFinite<E: BinaryFloatingPoint>(_ scalars: [E], columns: Int, estimat
     }
 }
 
-/// The candidate nearest to `word` by edit distance, if it is close enough to be a likely typo.
-func closestName(to word: String, among candidates: [String]) -> String? {
-    func distance(_ a: [Character], _ b: [Character]) -> Int {
-        var previous = Array(0...b.count)
-        for (i, ca) in a.enumerated() {
-            var current = [i + 1]
-            for (j, cb) in b.enumerated() {
-                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
-            }
-            previous = current
-        }
-        return previous[b.count]
-    }
-    let w = Array(word.lowercased())
-    let scored = candidates.map { ($0, distance(w, Array($0.lowercased()))) }
-    guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, w.count / 3) else { return nil }
-    return best.0
-}

@@ -204,7 +204,7 @@ struct SettingsReader {
     /// Throws for the first key no reader asked for, suggesting the nearest known key.
     func finish() throws {
         guard let key = values.keys.sorted().first else { return }
-        let hint = closestName(to: key, among: known).map { "; did you mean '\($0)'?" } ?? ""
+        let hint = nearestName(to: key, among: known).map { "; did you mean '\($0)'?" } ?? ""
         throw bad("unknown setting '\(key)' (settings: \(known.joined(separator: ", ")))\(hint)")
     }
 }

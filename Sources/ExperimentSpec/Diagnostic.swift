@@ -96,40 +96,5 @@ extension String {
     func replacingTabs() -> String { replacingOccurrences(of: "\t", with: " ") }
 }
 
-/// The closest candidate to `word` by edit distance, if close enough to be a plausible typo.
-func closest(to word: String, in candidates: [String]) -> String? {
-    var best: (name: String, distance: Int)?
-    let w = word.lowercased()
-    for c in candidates {
-        let limit = max(2, c.count / 3)
-        // The distance is at least the difference in length: skip the table when that is too far.
-        guard abs(w.count - c.count) <= limit else { continue }
-        let d = editDistance(w, c.lowercased())
-        if d <= limit, d < (best?.distance ?? Int.max) { best = (c, d) }
-    }
-    return best?.name
-}
-
-/// Levenshtein distance.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var prev = [Int](repeating: 0, count: b.count + 1)
-    for j in prev.indices { prev[j] = j }
-    var cur = prev
-    var i = 1
-    while i <= a.count {
-        cur[0] = i
-        var j = 1
-        while j <= b.count {
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            j += 1
-        }
-        swap(&prev, &cur)
-        i += 1
-    }
-    return prev[b.count]
-}
 
 import Foundation

@@ -1,3 +1,4 @@
+import EstimatorVocabulary
 import Yams
 
 /// Checks one decoded claim against the run points it reads, so a claim that could never be
@@ -47,7 +48,7 @@ struct ClaimChecker {
         let points = selectedPoints()
         if !EstimatorsSpec.order.contains(estimator) {
             var help = "estimators: " + EstimatorsSpec.order.joined(separator: ", ")
-            if let near = closest(to: estimator, in: EstimatorsSpec.order) { help = "did you mean '\(near)'? (\(help))" }
+            if let near = nearestName(to: estimator, among: EstimatorsSpec.order) { help = "did you mean '\(near)'? (\(help))" }
             error(reader.child("estimator"), ["estimator"], "unknown estimator '\(estimator)'", help: help)
         } else if let p = points.first(where: { !$0.experiment.estimators.names.contains(estimator) }) {
             let names = p.experiment.estimators.names
@@ -142,7 +143,7 @@ struct ClaimChecker {
             let names = p.experiment.layerNames
             guard let resolved = LayerRef.resolve(layer, in: names) ?? LayerRef.resolve(layer, in: p.experiment.model.allLayerNames) else {
                 var help = "this model's layers are: " + names.joined(separator: ", ") + ", or last_hidden"
-                if let near = closest(to: layer, in: names + [LayerRef.lastHidden]) { help = "did you mean '\(near)'? (\(help))" }
+                if let near = nearestName(to: layer, among: names + [LayerRef.lastHidden]) { help = "did you mean '\(near)'? (\(help))" }
                 return error(at, keys, "no layer named '\(layer)' in this model", help: help)
             }
             if !p.experiment.probedLayers.contains(resolved) {

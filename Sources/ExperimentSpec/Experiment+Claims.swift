@@ -1,3 +1,4 @@
+import EstimatorVocabulary
 import Yams
 
 extension EpochRef: NodeDecodable {
@@ -65,7 +66,7 @@ func decodeClaims(_ root: Node, scope: ClaimScope, ctx: DecodeContext) -> [Claim
         let label = id.map { "claim '\($0)'" } ?? "claim \(i)"
         // A misspelt key is reported as unknown (with its spelling); not also as missing.
         let written = r.mapping.map { $0.compactMap { $0.key.string } } ?? []
-        func misspelt(_ key: String) -> Bool { written.contains { !claimKeys.contains($0) && closest(to: $0, in: [key]) != nil } }
+        func misspelt(_ key: String) -> Bool { written.contains { !claimKeys.contains($0) && nearestName(to: $0, among: [key]) != nil } }
         func need<T: NodeDecodable>(_ key: String, _ value: T?, help: String) -> T? {
             if value == nil, !r.has(key), !misspelt(key) {
                 ctx.error(item, path, "\(label) has no '\(key)'", help: help, length: 1)

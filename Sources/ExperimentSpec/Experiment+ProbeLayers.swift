@@ -1,3 +1,4 @@
+import EstimatorVocabulary
 import Yams
 
 extension Experiment {
@@ -21,7 +22,7 @@ extension Experiment {
             let help: String
             if all.contains(s.string) {
                 help = "write [\(s.string)] for one layer"
-            } else if let near = closest(to: s.string, in: groups) {
+            } else if let near = nearestName(to: s.string, among: groups) {
                 help = "did you mean '\(near)'?"
             } else {
                 help = "write a list of this model's layers (" + all.joined(separator: ", ") + "), or all, or main"
@@ -52,7 +53,7 @@ extension Experiment {
                 names.append(name)
             default:
                 var help = "this model's layers are: " + all.joined(separator: ", ") + "; or all, main"
-                if let near = closest(to: name, in: all + groups) { help = "did you mean '\(near)'? (\(help))" }
+                if let near = nearestName(to: name, among: all + groups) { help = "did you mean '\(near)'? (\(help))" }
                 ctx.error(item, path, "no layer named '\(name)' in this model", help: help)
             }
         }

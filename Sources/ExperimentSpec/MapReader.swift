@@ -1,3 +1,4 @@
+import EstimatorVocabulary
 import Foundation
 import Yams
 
@@ -117,9 +118,9 @@ struct MapReader {
             // Suggestions cost an edit distance per candidate; past the first thousand unknown
             // keys of one mapping none can be among the diagnostics printed, so skip them.
             if unknown > 1000 {
-            } else if let near = closest(to: name, in: known) {
+            } else if let near = nearestName(to: name, among: known) {
                 help = "did you mean '\(near)'?"
-            } else if let alias = closest(to: name, in: Array(keySynonyms.keys)), let key = keySynonyms[alias], known.contains(key) {
+            } else if let alias = nearestName(to: name, among: Array(keySynonyms.keys)), let key = keySynonyms[alias], known.contains(key) {
                 help = "did you mean '\(key)'? ('\(alias)' is spelled '\(key)' here)"
             }
             let scope = path.isEmpty ? "at the top level" : "in '\(dotted(path))'"

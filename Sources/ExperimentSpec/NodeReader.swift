@@ -1,6 +1,6 @@
+import EstimatorVocabulary
 import Foundation
 import Yams
-import Foundation
 
 /// Collects diagnostics while a YAML node tree is decoded into spec types.
 final class DecodeContext {
@@ -188,7 +188,7 @@ func decodeChoice(_ node: Node, path: [String], ctx: DecodeContext, among names:
     }
     if names.contains(s.string) { return s.string }
     var help = "expected one of: " + names.joined(separator: ", ")
-    if let near = closest(to: s.string, in: names) { help = "did you mean '\(near)'? (\(help))" }
+    if let near = nearestName(to: s.string, among: names) { help = "did you mean '\(near)'? (\(help))" }
     ctx.error(node, path, "unknown value '\(s.string)' for '\(dotted(path))'", help: help)
     return nil
 }
