@@ -34,13 +34,15 @@ let package = Package(
         .target(name: "Dimensionality", dependencies: ["Tensors", "CBLAS", "EstimatorVocabulary"]),
         .target(name: "Benchmarks", dependencies: ["Tensors", "NeuralNets", "Datasets"]),
         .target(name: "ExperimentSpec", dependencies: ["Yams", "EstimatorVocabulary"]),
-        .target(name: "Claims", dependencies: ["ExperimentSpec"]),
+        // Mean, standard deviation, ranks and correlations, shared by Claims and Reports.
+        .target(name: "Statistics"),
+        .target(name: "Claims", dependencies: ["ExperimentSpec", "Statistics"]),
         .target(name: "ResultBundles", dependencies: [
             "Tensors", "Dimensionality", "ExperimentSpec", "CConvKernels", .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "Reports"),
+        .target(name: "Reports", dependencies: ["Statistics"]),
         .target(name: "Pipeline", dependencies: [
-            "Claims", "Tensors", "Datasets", "NeuralNets", "Dimensionality", "ExperimentSpec", "ResultBundles", "Reports",
+            "Claims", "Tensors", "Datasets", "NeuralNets", "Dimensionality", "ExperimentSpec", "ResultBundles", "Reports", "Statistics",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "accordion", dependencies: [
@@ -53,6 +55,7 @@ let package = Package(
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "CConvKernels", "AccordionTestSupport"]),
         .testTarget(name: "DimensionalityTests", dependencies: ["Dimensionality", "AccordionTestSupport"]),
         .testTarget(name: "ExperimentSpecTests", dependencies: ["ExperimentSpec", "EstimatorVocabulary", "AccordionTestSupport", "Yams"]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentSpec", "AccordionTestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "ExperimentSpec", "ResultBundles", "EstimatorVocabulary", "AccordionTestSupport", "NeuralNets", "Tensors",

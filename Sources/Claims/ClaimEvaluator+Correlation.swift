@@ -1,4 +1,5 @@
 import ExperimentSpec
+import Statistics
 
 extension ClaimEvaluator {
     /// Spearman's ρ across configurations between a cell's mean ID and a metric's mean or a swept

@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 
 /// n, mean, standard deviation and a Student-t confidence interval of one group of replicates.
 ///
@@ -23,13 +24,11 @@ public struct GroupStatistics: Codable, Equatable, Sendable {
 
     /// The statistics of `values`, or nil when there are none.
     public init?(_ values: [Double], level: Double = 0.95) {
-        guard !values.isEmpty else { return nil }
+        guard let m = Statistics.mean(values) else { return nil }
         n = values.count
-        mean = values.reduce(0, +) / Double(n)
+        mean = m
         self.level = level
-        guard n >= 2 else { return }
-        let m = mean
-        let s = (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(n - 1)).squareRoot()
+        guard let s = standardDeviation(values) else { return }
         sd = s
         let half = StudentT(degreesOfFreedom: Double(n - 1)).quantile(1 - (1 - level) / 2) * s / Double(n).squareRoot()
         ciLow = m - half

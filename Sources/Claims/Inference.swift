@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 
 /// A seeded SplitMix64 stream: the claims engine's only source of randomness, so a verdict is a
 /// function of the data and the seed (Steele, Lea & Flood, "Fast splittable pseudorandom number
@@ -76,42 +77,6 @@ public struct TTest: Equatable, Sendable {
         return TTest(estimate: estimate, standardError: se, degreesOfFreedom: df, p: dist.twoSidedTail(estimate / se),
                      ciLow: estimate - half, ciHigh: estimate + half, n: n)
     }
-}
-
-/// Ranks 1…n, ties sharing the average of the ranks they span.
-public func averageRanks(_ values: [Double]) -> [Double] {
-    let order = values.indices.sorted { values[$0] < values[$1] }
-    var ranks = [Double](repeating: 0, count: values.count)
-    var i = 0
-    while i < order.count {
-        var j = i
-        while j + 1 < order.count && values[order[j + 1]] == values[order[i]] { j += 1 }
-        let rank = Double(i + j) / 2 + 1
-        for k in i...j { ranks[order[k]] = rank }
-        i = j + 1
-    }
-    return ranks
-}
-
-/// Spearman's rank correlation ρ: Pearson's correlation of the average ranks (Spearman 1904).
-/// Nil when fewer than 2 pairs or either side is constant.
-public func spearman(_ x: [Double], _ y: [Double]) -> Double? {
-    precondition(x.count == y.count, "[spearman] \(x.count) x values but \(y.count) y values")
-    guard x.count >= 2 else { return nil }
-    return pearson(averageRanks(x), averageRanks(y))
-}
-
-func pearson(_ x: [Double], _ y: [Double]) -> Double? {
-    let n = Double(x.count)
-    let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
-    var sxy = 0.0, sxx = 0.0, syy = 0.0
-    for i in x.indices {
-        sxy += (x[i] - mx) * (y[i] - my)
-        sxx += (x[i] - mx) * (x[i] - mx)
-        syy += (y[i] - my) * (y[i] - my)
-    }
-    guard sxx > 0, syy > 0 else { return nil }
-    return sxy / (sxx * syy).squareRoot()
 }
 
 /// Two-sided permutation p-value of Spearman's ρ: the share of pairings of x with y whose |ρ| is

@@ -2,6 +2,7 @@ import Claims
 import ExperimentSpec
 import Foundation
 import ResultBundles
+import Statistics
 
 extension ReportBuilder {
     /// A finished bundle as Markdown for documentation, every number read from the bundle: where
@@ -68,7 +69,7 @@ extension ReportBuilder {
                     layerName = layer
                     perSeed[p.replicate, default: []].append(row.value)
                 }
-                let values = perSeed.keys.sorted().compactMap { perSeed[$0] }.map { $0.reduce(0, +) / Double($0.count) }
+                let values = perSeed.keys.sorted().compactMap { perSeed[$0].flatMap(Statistics.mean) }
                 cells.append(values.isEmpty ? "—" : stat(values) + " (\(layerName))")
             }
             lines.append("| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")

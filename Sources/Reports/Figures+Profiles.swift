@@ -1,3 +1,5 @@
+import Statistics
+
 /// Figures of ID against layer: per point, per epoch, and across a sweep axis.
 extension Figures {
     /// ID against layer, before against after training: one row of panels per estimator (each

@@ -1,3 +1,5 @@
+import Statistics
+
 /// Final-layer ID across run points against a per-point quantity, with Spearman's ρ.
 extension Figures {
     enum ScatterAxis {

@@ -90,15 +90,4 @@ struct ScaleTests {
         #expect(XML.escape("<a href='x'>&\"\u{1}\t") == "&lt;a href=&apos;x&apos;&gt;&amp;&quot;\t")
         #expect(XML.escape("ρ ± σ") == "ρ ± σ")
     }
-
-    @Test("Spearman's ρ: mid-ranks for ties, undefined without spread")
-    func spearman() {
-        #expect(Statistics.ranks([10, 20, 20, 30]) == [1, 2.5, 2.5, 4])
-        let rho = Statistics.spearman([1, 2, 2, 3], [1, 3, 2, 4])
-        #expect(abs((rho ?? 0) - 4.5 / 22.5.squareRoot()) < 1e-12)
-        #expect(Statistics.spearman([1, 2, 3, 4], [1, 8, 27, 64]) == 1)
-        #expect(Statistics.spearman([1, 2, 3], [3, 2, 1]) == -1)
-        #expect(Statistics.spearman([1, 2, 3], [5, 5, 5]) == nil)
-        #expect(Statistics.spearman([1], [2]) == nil)
-    }
 }
