@@ -7,10 +7,11 @@ import Foundation
 /// also switch to "direct" and small-matrix SGEMM paths by matrix size, so a result depends on
 /// the CPU and even on how a batch is chunked. Every x86-64 CPU with AVX2 and FMA runs the
 /// `Haswell` kernel correctly (it needs exactly those), and on the machines measured it is as
-/// fast as the detected one (docs/benchmarks.md). So Accordion pins it there: the same spec
-/// gives the same bits on Zen 3, Zen 4 and Zen 5, and a bundle reruns bit for bit on another
-/// machine. A kernel the user names in `OPENBLAS_CORETYPE` is left alone, and CPUs without AVX2
-/// keep what OpenBLAS picks; provenance records the kernel that ran.
+/// fast as the detected one (docs/benchmarks.md). So Accordion pins it there: a spec gives the
+/// same bits on any such CPU (measured: the quickstart and the benchmark trainings on a Zen 4
+/// give the numbers recorded on a Zen 3), so a bundle reruns bit for bit on another machine. A
+/// kernel the user names in `OPENBLAS_CORETYPE` is left alone, and CPUs without AVX2 keep what
+/// OpenBLAS picks; provenance records the kernel that ran.
 extension BLAS {
     /// The kernel Accordion pins where the CPU runs it.
     public static let pinnedCore = "Haswell"
