@@ -56,13 +56,13 @@ let package = Package(
         .testTarget(name: "DimensionalityTests", dependencies: ["Dimensionality", "AccordionTestSupport"]),
         .testTarget(name: "ExperimentSpecTests", dependencies: ["ExperimentSpec", "EstimatorVocabulary", "AccordionTestSupport", "Yams"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
-        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentSpec", "AccordionTestSupport"]),
+        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentSpec", "Statistics", "AccordionTestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "ExperimentSpec", "ResultBundles", "EstimatorVocabulary", "AccordionTestSupport", "NeuralNets", "Tensors",
-            "Reports",
+            "Reports", "Statistics",
         ]),
         .testTarget(name: "ResultBundlesTests", dependencies: ["ResultBundles", "Tensors", "AccordionTestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "AccordionTestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Statistics", "AccordionTestSupport"], exclude: ["Golden"]),
     ]
 )
 

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Claims
 import ExperimentSpec
+import Statistics
 
 /// Synthetic results of known truth: every configuration is an MLP `input, h1, h2, h3, logits`
 /// probed at epochs 0 and 3; ID values are a chosen mean plus seeded Gaussian noise per replicate.

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Statistics
 import Tensors
 
 /// The arrays behind `Experiments/bring-your-own.yaml`: a small, learnable image task written as
@@ -14,22 +15,9 @@ enum BringYourOwnData {
     static let trainCount = 600
     static let testCount = 150
 
-    /// SplitMix64 (Steele, Lea & Flood 2014): a fixed, self-contained stream, so the arrays never
-    /// change with the engine's own generators.
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
 
     /// `count` images and their labels.
-    static func images(count: Int, rng: inout SplitMix) -> (pixels: [UInt8], labels: [Int]) {
+    static func images(count: Int, rng: inout SplitMix64) -> (pixels: [UInt8], labels: [Int]) {
         var pixels: [UInt8] = []
         var labels: [Int] = []
         for _ in 0..<count {
@@ -55,7 +43,7 @@ enum BringYourOwnData {
 
     /// The four arrays as `.npy` bytes, by their member names.
     static func arrays() -> [(name: String, npy: Data)] {
-        var rng = SplitMix(state: 2026)
+        var rng = SplitMix64(seed: 2026)
         let train = images(count: trainCount, rng: &rng)
         let test = images(count: testCount, rng: &rng)
         func labels(_ values: [Int]) -> Data {

@@ -1,6 +1,7 @@
 import AccordionTestSupport
 import Foundation
 import ResultBundles
+import Statistics
 import Testing
 @testable import Pipeline
 
@@ -28,7 +29,7 @@ struct FaultInjectionTests {
     @Test("SIGKILL at seeded random moments, the bundle phase included: the store stays sound and the next run completes")
     func killAtRandom() throws {
         let seed = UInt64(ProcessInfo.processInfo.environment["ACCORDION_FAULT_SEED"] ?? "") ?? 20261202
-        var rng = SplitMix(seed)
+        var rng = SplitMix64(seed: seed)
         let results = TestSupport.temporaryDirectory("faults")
         let spec = try TestSupport.writeSpec(Self.spec)
         // The first run, uninterrupted, tells how long a whole run takes here.
@@ -83,18 +84,5 @@ struct FaultInjectionTests {
         #expect(!full.output.contains("Fatal error") && !full.output.contains("NSCocoaErrorDomain"), "\(full.output)")
         let store = try TestSupport.runAccordion(["store", "verify", "--results", mountPoint.path])
         #expect(store.status == 0, "\(store.output)")
-    }
-}
-
-/// SplitMix64, for seeded fault times that a failing run prints.
-struct SplitMix {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

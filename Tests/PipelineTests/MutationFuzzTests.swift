@@ -1,20 +1,13 @@
 import AccordionTestSupport
 import ExperimentSpec
 import Foundation
+import Statistics
 import Tensors
 import Testing
 
-/// SplitMix64: a tiny seeded generator, so a failing case is replayed from its seed alone.
-struct FuzzRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Seeded draws for the fuzzers and fixtures of this target, so a failing case is replayed from
+/// its seed alone.
+extension SplitMix64 {
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
     mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 }
@@ -32,7 +25,7 @@ struct MutationFuzzTests {
 
     /// The seed of case `i` (case 0 uses the base seed itself, so a printed seed replays alone).
     static func seed(_ i: Int) -> UInt64 {
-        var r = FuzzRandom(seed: baseSeed ^ UInt64(i) &* 0x2545_F491_4F6C_DD1D)
+        var r = SplitMix64(seed: baseSeed ^ UInt64(i) &* 0x2545_F491_4F6C_DD1D)
         return i == 0 ? baseSeed : r.next()
     }
 
@@ -48,7 +41,7 @@ struct MutationFuzzTests {
                          "layers: [h1, null]", "init_from: /", "name: {grid: [a, b]}", "<<: *a"]
 
     /// A spec with a few random edits: deletions, duplicated or swapped lines, inserted tokens.
-    static func mutate(_ text: String, _ r: inout FuzzRandom) -> Data {
+    static func mutate(_ text: String, _ r: inout SplitMix64) -> Data {
         var bytes = Array(text.utf8)
         for _ in 0...r.below(4) {
             switch r.below(6) {
@@ -94,7 +87,7 @@ struct MutationFuzzTests {
         print("fuzz specs: base seed \(Self.baseSeed), \(Self.cases) cases")
         for i in 0..<Self.cases {
             let seed = Self.seed(i)
-            var r = FuzzRandom(seed: seed)
+            var r = SplitMix64(seed: seed)
             Self.check(Self.mutate(r.pick(Self.specTexts), &r), overrides: [], seed: seed)
         }
     }
@@ -107,14 +100,14 @@ struct MutationFuzzTests {
         print("fuzz overrides: base seed \(Self.baseSeed), \(Self.cases) cases")
         for i in 0..<Self.cases {
             let seed = Self.seed(i)
-            var r = FuzzRandom(seed: seed)
+            var r = SplitMix64(seed: seed)
             let overrides = (0...r.below(3)).map { _ in r.pick(keys) + r.pick(["=", "=", "==", ""]) + r.pick(values) }
             Self.check(Data("name: fuzz\nmodel: {depth: 2, width: 8}\n".utf8), overrides: overrides, seed: seed)
         }
     }
 
     /// `.npy` or safetensors bytes of a small valid tensor with a mutated header.
-    static func mutatedTensorFile(_ r: inout FuzzRandom) -> (Data, npy: Bool) {
+    static func mutatedTensorFile(_ r: inout SplitMix64) -> (Data, npy: Bool) {
         let t = FloatTensor(shape: [6, 3], repeating: 1.5)
         if r.below(2) == 0 {
             var bytes = [UInt8](NPY.encode(t))
@@ -149,7 +142,7 @@ struct MutationFuzzTests {
         print("fuzz tensor headers: base seed \(Self.baseSeed), \(Self.cases * 2) cases")
         for i in 0..<(Self.cases * 2) {
             let seed = Self.seed(i)
-            var r = FuzzRandom(seed: seed)
+            var r = SplitMix64(seed: seed)
             let (data, npy) = Self.mutatedTensorFile(&r)
             do {
                 if npy { _ = try NPY.decode(data, name: "f.npy", as: Float.self) } else { _ = try Safetensors.decode(data, name: "f.safetensors") }
@@ -166,7 +159,7 @@ struct MutationFuzzTests {
         print("fuzz accordion: base seed \(Self.baseSeed), \(budget * 3) runs")
         for i in 0..<budget {
             let seed = Self.seed(i)
-            var r = FuzzRandom(seed: seed)
+            var r = SplitMix64(seed: seed)
             let spec = dir.appendingPathComponent("s\(i).yaml")
             try Self.mutate(r.pick(Self.specTexts), &r).write(to: spec)
             let v = try TestSupport.runAccordion(["validate", spec.path])

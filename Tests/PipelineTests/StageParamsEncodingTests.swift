@@ -2,6 +2,7 @@ import AccordionTestSupport
 import Claims
 import Foundation
 import ResultBundles
+import Statistics
 import Testing
 @testable import ExperimentSpec
 @testable import Pipeline
@@ -10,16 +11,11 @@ import Testing
 /// so switching to them moved no stage key.
 @Suite("Stage parameter encodings")
 struct StageParamsEncodingTests {
-    /// SplitMix64: a few lines, seedable, so a failing case can be replayed from its seed.
+    /// Seeded draws (SplitMix64), so a failing case can be replayed from its seed.
     struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var stream: SplitMix64
+        init(state: UInt64) { stream = SplitMix64(seed: state) }
+        mutating func next() -> UInt64 { stream.next() }
         mutating func pick<T>(_ values: [T]) -> T { values[Int.random(in: 0..<values.count, using: &self)] }
         mutating func maybe<T>(_ make: (inout Generator) -> T) -> T? { Bool.random(using: &self) ? make(&self) : nil }
         mutating func list<T>(_ upTo: Int, _ make: (inout Generator) -> T) -> [T] {

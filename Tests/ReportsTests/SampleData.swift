@@ -1,28 +1,19 @@
 import Foundation
+import Statistics
 import Testing
 @testable import Reports
 
+/// Uniform draws for the fake data, from a fixed seed so every run draws the same.
+extension SplitMix64 {
+    /// Uniform in [0, 1).
+    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+
+    /// Uniform in [-1, 1).
+    mutating func noise() -> Double { 2 * uniform() - 1 }
+}
+
 /// Report inputs for tests: a realistic sweep and small edge cases.
 enum SampleData {
-    /// SplitMix64 (Steele et al. 2014): deterministic, so every run draws the same fake data.
-    struct Generator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-
-        /// Uniform in [0, 1).
-        mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-
-        /// Uniform in [-1, 1).
-        mutating func noise() -> Double { 2 * uniform() - 1 }
-    }
-
     static let layers = ["input", "fc1", "fc2", "fc3", "fc4", "fc5", "fc6", "logits"]
     static let estimators = ["pr", "twonn", "mle"]
     static let epochs = [0, 1, 2, 5, 10]
@@ -31,7 +22,7 @@ enum SampleData {
     /// report: ID rises in the first layers, then compresses towards the output after training.
     /// Point 11 (width 1024, lr 0.1, seed 1) diverged at epoch 3; one MLE value is missing.
     static func sweep() -> ReportInput {
-        var rng = Generator(state: 0x5EED)
+        var rng = SplitMix64(seed: 0x5EED)
         var points: [ReportInput.Point] = []
         var estimates: [ReportInput.Estimate] = []
         var metrics: [ReportInput.EpochMetrics] = []
