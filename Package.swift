@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Statistics"),
         .target(name: "Claims", dependencies: ["ExperimentSpec", "Statistics"]),
         .target(name: "ResultBundles", dependencies: [
-            "Tensors", "Dimensionality", "ExperimentSpec", "CConvKernels", .product(name: "Crypto", package: "swift-crypto"),
+            "Tensors", "Dimensionality", "ExperimentSpec", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Reports", dependencies: ["Statistics"]),
         .target(name: "Pipeline", dependencies: [

@@ -1,6 +1,7 @@
 import Claims
 import ExperimentSpec
 import Foundation
+import NeuralNets
 import ResultBundles
 import Tensors
 
@@ -86,8 +87,8 @@ extension Provenance {
     /// The provenance of a run of `spec` in this process (dataset fingerprints are added once the
     /// data stages have run).
     static func current(for spec: LoadedSpec) -> Provenance {
-        current(threads: spec.points[0].experiment.execution.threads, datasets: [:],
-                seeds: spec.points.map(\.experiment.train.seed))
+        current(threads: spec.points[0].experiment.execution.threads, convKernel: Conv2D.directKernelName,
+                datasets: [:], seeds: spec.points.map(\.experiment.train.seed))
     }
 }
 

@@ -1,4 +1,3 @@
-import CConvKernels
 import Foundation
 import Tensors
 
@@ -33,15 +32,16 @@ public struct Provenance: JSONBundleFile, Sendable {
 
     public static let toolVersion = "0.1.0"
 
-    /// Reads the facts of this process and machine.
-    public static func current(threads: Int, datasets: [String: String], seeds: [UInt64]) -> Provenance {
+    /// Reads the facts of this process and machine; `convKernel` is the direct convolutions'
+    /// kernel, which the engine names.
+    public static func current(threads: Int, convKernel: String?, datasets: [String: String], seeds: [UInt64]) -> Provenance {
         let git = gitState()
         return Provenance(
             tool: "accordion", toolVersion: toolVersion, gitCommit: git?.commit, gitDirty: git?.dirty,
             swiftVersion: swiftVersion, os: ProcessInfo.processInfo.operatingSystemVersionString,
             cpu: cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount,
             blas: BLAS.version.map { "OpenBLAS \($0)" } ?? "OpenBLAS", blasCore: BLAS.coreName, blasThreads: threads,
-            convKernel: String(cString: accordion_conv_kernel_name(accordion_conv_best_kernel())),
+            convKernel: convKernel,
             datasets: datasets, rootSeeds: seeds, command: CommandLine.arguments)
     }
 
