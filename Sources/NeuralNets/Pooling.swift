@@ -1,3 +1,4 @@
+import CConvKernels
 import Tensors
 
 /// Window geometry shared by the pooling layers (PyTorch's floor mode).
@@ -39,6 +40,8 @@ public final class MaxPool2D: Layer, ScratchOwner {
     /// Arg-max of each output within its input plane, from the last training forward.
     private let argmax = Scratch<Int32>()
     private var recordedBatch = 0
+    /// The vector kernel of the 2×2 fast path: the best this CPU runs, or a lower one tests name.
+    var vectorKernel = Conv2D.bestKernel
 
     public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
         let s = stride ?? kernelSize
@@ -59,7 +62,9 @@ public final class MaxPool2D: Layer, ScratchOwner {
         let index: UnsafeMutablePointer<Int32>? = training ? argmax.reserve(planes * g.outputPlane) : nil
         if training { recordedBatch = batch }
         if g.kernel == 2 && g.stride == 2 && g.padding == 0 {
-            forwardPairs(x, into: y, planes: planes, index: index)
+            // The 2×2 windows of every CNN stage, in C (CConvKernels/Pooling.c): the candidates
+            // are compared in this loop's order, so the same arg-max wins on ties and NaN.
+            accordion_maxpool2x2(x, Int32(planes), Int32(g.height), Int32(g.width), y, index, vectorKernel)
             return
         }
         for plane in 0..<planes {
@@ -79,56 +84,6 @@ public final class MaxPool2D: Layer, ScratchOwner {
                     }
                     dst[a * g.outputWidth + b] = best
                     index?[plane * g.outputPlane + a * g.outputWidth + b] = Int32(at)
-                }
-            }
-        }
-    }
-
-    /// The 2×2, stride-2 windows of every CNN stage, eight outputs at a time: a row pair of 16
-    /// inputs splits into its even and odd columns, and the four candidates are compared in the
-    /// general loop's order (top-left, top-right, bottom-left, bottom-right), so the same arg-max
-    /// wins on ties and NaN.
-    private func forwardPairs(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, planes: Int,
-                              index: UnsafeMutablePointer<Int32>?) {
-        let g = geometry, (ho, wo, w) = (g.outputHeight, g.outputWidth, g.width)
-        let lanes = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
-        for plane in 0..<planes {
-            let src = x + plane * g.inputPlane
-            let dst = y + plane * g.outputPlane
-            let at = index.map { $0 + plane * g.outputPlane }
-            for a in 0..<ho {
-                let top = 2 * a * w, bottom = top + w
-                var b = 0
-                while b + 8 <= wo {
-                    let c = 2 * b
-                    let upper = UnsafeRawPointer(src + top + c).loadUnaligned(as: SIMD16<Float>.self)
-                    let lower = UnsafeRawPointer(src + bottom + c).loadUnaligned(as: SIMD16<Float>.self)
-                    var best = upper.evenHalf
-                    var arg = lanes &+ Int32(top + c)
-                    func consider(_ v: SIMD8<Float>, _ offset: Int) {
-                        let take = (v .> best) .| (v .!= v)
-                        best.replace(with: v, where: take)
-                        arg.replace(with: lanes &+ Int32(offset), where: take)
-                    }
-                    consider(upper.oddHalf, top + c + 1)
-                    consider(lower.evenHalf, bottom + c)
-                    consider(lower.oddHalf, bottom + c + 1)
-                    UnsafeMutableRawPointer(dst + a * wo + b).storeBytes(of: best, as: SIMD8<Float>.self)
-                    if let at { UnsafeMutableRawPointer(at + a * wo + b).storeBytes(of: arg, as: SIMD8<Int32>.self) }
-                    b += 8
-                }
-                while b < wo {
-                    let c = 2 * b
-                    var best = src[top + c], arg = top + c
-                    var v = src[top + c + 1]
-                    if v > best || v.isNaN { (best, arg) = (v, top + c + 1) }
-                    v = src[bottom + c]
-                    if v > best || v.isNaN { (best, arg) = (v, bottom + c) }
-                    v = src[bottom + c + 1]
-                    if v > best || v.isNaN { (best, arg) = (v, bottom + c + 1) }
-                    dst[a * wo + b] = best
-                    at?[a * wo + b] = Int32(arg)
-                    b += 1
                 }
             }
         }

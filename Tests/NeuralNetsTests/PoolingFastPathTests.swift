@@ -2,12 +2,14 @@ import Testing
 import Tensors
 @testable import NeuralNets
 
-/// The 2×2 stride-2 max pooling fast path (eight outputs per SIMD step) against the definition,
-/// on inputs full of ties and with NaNs, where the first arg-max in row-major order must win.
+/// The 2×2 stride-2 max pooling fast path (`accordion_maxpool2x2`, vectorised C) against the
+/// definition, on inputs full of ties and with NaNs, where the first arg-max in row-major order
+/// must win; in training (arg-max recorded) and inference (none) alike.
 @Suite("Max pooling fast path")
 struct PoolingFastPathTests {
-    @Test("Values and arg-max match the first maximum in window order, NaN winning", arguments: [20, 28, 14, 7])
-    func matchesDefinition(size: Int) {
+    @Test("Values and arg-max match the first maximum in window order, NaN winning, with every kernel",
+          arguments: [20, 28, 14, 7], Array(Int32(0)...Conv2D.bestKernel))
+    func matchesDefinition(size: Int, kernel: Int32) {
         var rng = RandomStream(seed: UInt64(size), path: "maxpool-fast")
         let (batch, channels) = (2, 3)
         let count = batch * channels * size * size
@@ -17,7 +19,10 @@ struct PoolingFastPathTests {
         values[count - 3] = .nan
         let x = FloatTensor(shape: [batch, channels, size, size], scalars: values)
         let layer = MaxPool2D(kernelSize: 2)
+        layer.vectorKernel = kernel
         let y = layer.forward(x, training: true)
+        let inference = layer.forward(x, training: false)
+        #expect(inference.scalars.map(\.bitPattern) == y.scalars.map(\.bitPattern), "size \(size): inference differs from training")
         let dy = FloatTensor(shape: y.shape, scalars: (0..<y.count).map { Float($0 + 1) })
         let dx = layer.backward(dy)
         let half = size / 2

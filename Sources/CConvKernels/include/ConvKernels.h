@@ -2,6 +2,7 @@
 #define ACCORDION_CONV_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// Direct "same" convolutions (stride 1, odd k×k kernel, padding k/2) on NCHW planes, without a
 /// patch matrix. See ConvKernels.c for the layout and the register tiling.
@@ -39,5 +40,11 @@ void accordion_conv_same(const float *x, int inputs, int height, int width, int 
 /// `scratch` holds `accordion_conv_scratch_count(inputs, outputs, height, width, k, kernel)` scalars.
 void accordion_conv_same_weight_gradient(const float *x, const float *dy, int inputs, int outputs, int height,
                                          int width, int k, int kernel, float *dw, float *scratch);
+
+/// y = max over each 2×2 window (stride 2, no padding) of `planes` H×W planes, ⌊H/2⌋ × ⌊W/2⌋
+/// outputs per plane. Unless `index` is null it receives each output's arg-max, the offset within
+/// its input plane: ties go to the first candidate in row-major order, and NaN wins. `kernel` as
+/// above (AVX-512 or the portable loop; every kernel gives the same bits).
+void accordion_maxpool2x2(const float *x, int planes, int height, int width, float *y, int32_t *index, int kernel);
 
 #endif
