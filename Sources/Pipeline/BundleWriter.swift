@@ -109,7 +109,7 @@ enum BundleLinks {
         for name in try fm.contentsOfDirectory(atPath: source.path) {
             let s = source.appendingPathComponent(name), t = target.appendingPathComponent(name)
             var isDir: ObjCBool = false
-            fm.fileExists(atPath: s.path, isDirectory: &isDir)
+            _ = fm.fileExists(atPath: s.path, isDirectory: &isDir)
             if isDir.boolValue {
                 try linkTree(from: s, to: t)
             } else {

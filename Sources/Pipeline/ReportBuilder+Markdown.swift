@@ -15,10 +15,10 @@ extension ReportBuilder {
         let aggregate = try aggregate(of: bundle)
         let manifest = bundle.manifest
         var out = "### \(manifest.experiment)\n\n"
-        let provenance = try? Provenance.read(from: bundle.layout.root)
+        let provenance = try Provenance.read(from: bundle.layout.root)
         var facts = ["bundle `\(path)`"]
-        if let commit = provenance?.gitCommit {
-            facts.append("commit `\(commit.prefix(10))`" + (provenance?.gitDirty == true ? " (modified tree)" : ""))
+        if let commit = provenance.gitCommit {
+            facts.append("commit `\(commit.prefix(10))`" + (provenance.gitDirty == true ? " (modified tree)" : ""))
         }
         let configurations = Dictionary(grouping: aggregate.points, by: \.configuration)
         facts.append("\(aggregate.points.count) run point\(aggregate.points.count == 1 ? "" : "s") in \(configurations.count) configuration\(configurations.count == 1 ? "" : "s")")

@@ -105,7 +105,7 @@ public enum ReportBuilder {
             for point in stage.points { metrics.append(.init(point: point, epochs: epochs)) }
         }
         metrics.sort { $0.point < $1.point }
-        let datasets = (try? Provenance.read(from: bundle.layout.root))?.datasets ?? [:]
+        let datasets = try Provenance.read(from: bundle.layout.root).datasets
         return AggregateRecord(
             sweptPaths: resolved.sweptPaths,
             points: resolved.points.map { p in
@@ -125,7 +125,7 @@ public enum ReportBuilder {
     public static func input(for bundle: BundleReader) throws -> ReportInput {
         let resolved = try ResolvedSpec.read(from: bundle.layout.root)
         let resolvedText = String(decoding: try Data(contentsOf: bundle.layout.resolved), as: UTF8.self)
-        let provenance = (try? Provenance.read(from: bundle.layout.root))?.reportEntries ?? []
+        let provenance = try Provenance.read(from: bundle.layout.root).reportEntries
         let missing = bundle.manifest.stages.filter { !$0.status.succeeded }.map {
             MissingInput(key: $0.key, name: $0.name, status: $0.status, reason: $0.error ?? "", points: $0.points)
         }

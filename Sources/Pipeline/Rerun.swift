@@ -23,7 +23,8 @@ extension Runner {
             throw BundleError.unreadable(layout.spec.path, "missing or unreadable")
         }
         // Relative data paths (data.arrays) are taken from where the original run took them, not the bundle.
-        let resolved = try? ResolvedSpec.read(file: layout.resolved)
+        // Bundles older than resolved.json have none; one that is there must be readable.
+        let resolved = FileManager.default.fileExists(atPath: layout.resolved.path) ? try ResolvedSpec.read(file: layout.resolved) : nil
         let spec = try SpecLoader.load(data: data, file: layout.spec.path, defaultName: original.manifest.experiment,
                                        overrides: overrides,
                                        baseDirectory: resolved?.specDirectory ?? resolved.map { URL(fileURLWithPath: $0.file).deletingLastPathComponent().path },

@@ -27,7 +27,7 @@ struct StageParamsEncodingTests {
         static let strings = ["", "a", "h1", "last_hidden", "quote\"d", "back\\slash", "sl/ash", "</script>", "new\nline",
                               "\t\r\u{08}\u{0C}", "\u{00}\u{01}\u{1F}", "del\u{7F}", "é", "e\u{301}", "ü", "日本語", "😀x",
                               "\u{2028}\u{2029}", "\u{FEFF}bom", "width=128,seed=2", String(repeating: "long ", count: 40)]
-        static let doubles: [Double] = [0, -0.0, 0.1, 0.2, 1.0 / 3, 1e-8, 1e-5, 0.0001, 5e-324, 2.2250738585072014e-308,
+        static let doubles: [Double] = [0, -0.0, 0.1, 0.2, 1.0 / 3, 1e-8, 1e-5, 0.0001, .leastNonzeroMagnitude, 2.2250738585072014e-308,
                                         1, 2, 100, 0.9, 0.999, 0.95, 0.05, 1e15, 1e16, 1e20, 1e21, 123456789.125, -3.5,
                                         -1e-300, 1.7976931348623157e308, 4503599627370497]
         static let ints = [0, 1, -1, 7, 64, 1000, Int(Int32.max), Int.max, Int.min, Int.max - 1]
