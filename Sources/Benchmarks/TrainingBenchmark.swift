@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import NeuralNets
+import Synchronization
 import Tensors
 
 /// One timed training run.
@@ -79,15 +80,24 @@ public enum TrainingBenchmark {
     public static func runPair(_ spec: BenchmarkModel, train: LabeledSet) throws -> Double {
         BLAS.setThreads(1)
         let start = Clock.wall()
+        let failure = Mutex<(any Error)?>(nil)
         DispatchQueue.concurrentPerform(iterations: 2) { worker in
             var rng = RandomStream(seed: UInt64(worker), path: "bench/pair")
             let model = spec.build(rng: &rng)
             var trainer = Trainer(batchSize: spec.batchSize, shuffle: RandomStream(seed: UInt64(worker), path: "bench/pair"))
-            // Divergence would only end the timing early; the rate is still the work done.
-            _ = try? trainer.trainEpoch(model, optimizer: SGD(learningRate: spec.learningRate, momentum: 0.9),
-                                        inputs: train.inputs, labels: train.labels, epoch: 1)
+            do {
+                _ = try trainer.trainEpoch(model, optimizer: SGD(learningRate: spec.learningRate, momentum: 0.9),
+                                           inputs: train.inputs, labels: train.labels, epoch: 1)
+            } catch {
+                failure.withLock { if $0 == nil { $0 = error } }
+            }
         }
-        return Double(2 * train.inputs.rows) / (Clock.wall() - start)
+        let elapsed = Clock.wall() - start
+        // A training that stopped early did less than an epoch's work: no rate to report.
+        if let error = failure.withLock({ $0 }) {
+            throw BenchmarkError.invalid("\(spec.name): the two side-by-side trainings did not finish their epoch: \(error)")
+        }
+        return Double(2 * train.inputs.rows) / elapsed
     }
 
     /// Best GFLOP/s of a `size`³ SGEMM over four runs at the current thread count, by wall clock
