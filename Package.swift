@@ -70,3 +70,11 @@ let package = Package(
 for target in package.targets where target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility")]
 }
+
+// The engine's numeric modules are optimized in debug builds too (assertions kept, as in a debug
+// build): unoptimized, their generic arithmetic spends most of the test suite's time in the Swift
+// runtime's dynamic casts. Bounds and overflow checks stay, as in release.
+let optimizedInDebug: Set<String> = ["Tensors", "NeuralNets", "Dimensionality", "Datasets"]
+for target in package.targets where optimizedInDebug.contains(target.name) {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-O", "-assert-config", "Debug"], .when(configuration: .debug))]
+}
