@@ -21,7 +21,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CStdio", path: "Sources/CStdio"),
-        .target(name: "Tensors", dependencies: ["CBLAS"]),
+        .target(name: "Tensors", dependencies: ["CBLAS", "Statistics"]),
         .target(name: "Datasets", dependencies: [
             "Tensors", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -34,7 +34,8 @@ let package = Package(
         .target(name: "Dimensionality", dependencies: ["Tensors", "CBLAS", "EstimatorVocabulary"]),
         .target(name: "Benchmarks", dependencies: ["Tensors", "NeuralNets", "Datasets"]),
         .target(name: "ExperimentSpec", dependencies: ["Yams", "EstimatorVocabulary"]),
-        // Mean, standard deviation, ranks and correlations, shared by Claims and Reports.
+        // Mean, standard deviation, ranks and correlations, shared by Claims and Reports; SplitMix64, which
+        // also seeds the engine's random streams.
         .target(name: "Statistics"),
         .target(name: "Claims", dependencies: ["ExperimentSpec", "Statistics"]),
         .target(name: "ResultBundles", dependencies: [
