@@ -21,7 +21,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CStdio", path: "Sources/CStdio"),
-        .target(name: "Tensors", dependencies: ["CBLAS"]),
+        .target(name: "Tensors", dependencies: ["CBLAS", "Statistics"]),
         .target(name: "Datasets", dependencies: [
             "Tensors", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -34,7 +34,8 @@ let package = Package(
         .target(name: "Dimensionality", dependencies: ["Tensors", "CBLAS", "EstimatorVocabulary"]),
         .target(name: "Benchmarks", dependencies: ["Tensors", "NeuralNets", "Datasets"]),
         .target(name: "ExperimentSpec", dependencies: ["Yams", "EstimatorVocabulary"]),
-        // Mean, standard deviation, ranks and correlations, shared by Claims and Reports.
+        // Mean, standard deviation, ranks and correlations, shared by Claims and Reports; SplitMix64, which
+        // also seeds the engine's random streams.
         .target(name: "Statistics"),
         .target(name: "Claims", dependencies: ["ExperimentSpec", "Statistics"]),
         .target(name: "ResultBundles", dependencies: [
@@ -69,4 +70,12 @@ let package = Package(
 // Every module a file uses must be imported by that file and declared by its target.
 for target in package.targets where target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility")]
+}
+
+// The engine's numeric modules are optimized in debug builds too (assertions kept, as in a debug
+// build): unoptimized, their generic arithmetic spends most of the test suite's time in the Swift
+// runtime's dynamic casts. Bounds and overflow checks stay, as in release.
+let optimizedInDebug: Set<String> = ["Tensors", "NeuralNets", "Dimensionality", "Datasets"]
+for target in package.targets where optimizedInDebug.contains(target.name) {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-O", "-assert-config", "Debug"], .when(configuration: .debug))]
 }

@@ -1,5 +1,6 @@
 /// A seeded SplitMix64 stream: the claims engine's only source of randomness, so a verdict is a
-/// function of the data and the seed; tests draw their fixed data from it too (Steele, Lea & Flood, "Fast splittable pseudorandom number
+/// function of the data and the seed; it seeds every `RandomStream` of the engine, and tests draw
+/// their fixed data from it too (Steele, Lea & Flood, "Fast splittable pseudorandom number
 /// generators", OOPSLA 2014).
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64

@@ -1,3 +1,5 @@
+import Statistics
+
 /// A seeded pseudo-random stream (xoshiro256**), splittable by name.
 ///
 /// Every stage derives its own stream from the run point's root seed and a path such as
@@ -11,15 +13,8 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
 
     /// A stream for `path` under `seed`.
     public init(seed: UInt64, path: String = "") {
-        var x = seed ^ RandomStream.fnv1a(path)
-        func splitmix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s = (splitmix(), splitmix(), splitmix(), splitmix())
+        var mix = SplitMix64(seed: seed ^ RandomStream.fnv1a(path))
+        s = (mix.next(), mix.next(), mix.next(), mix.next())
     }
 
     /// A child stream: the same root seed, the path extended by `/name`.

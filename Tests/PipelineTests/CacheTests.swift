@@ -167,11 +167,12 @@ struct CacheTests {
     @Test("a run killed with SIGKILL mid-training resumes, recomputing only what was unfinished")
     func killAndResume() throws {
         let results = TestSupport.temporaryDirectory("kill")
+        // Two epochs of 20,000 examples: seconds of training, far longer than the kill takes to land.
         let yaml = Self.tiny.replacingOccurrences(of: "train_size: 1000", with: "train_size: 20000")
-            .replacingOccurrences(of: "epochs: 2, seed: 3", with: "epochs: 6, seed: 3")
             .replacingOccurrences(of: "depth: 2, width: 32", with: "depth: 3, width: 512")
-            .replacingOccurrences(of: "epochs: [0, 2]", with: "epochs: [0, 6]")
         let spec = try TestSupport.writeSpec(yaml)
+        let graph = try StageGraph.compile(try Self.load(yaml))
+        let train = try #require(graph.pointStages[0]?.train)
         let p = Process()
         p.executableURL = TestSupport.accordionExecutable
         p.arguments = ["run", spec.path, "--results", results.path]
@@ -179,19 +180,14 @@ struct CacheTests {
         p.standardOutput = pipe
         p.standardError = pipe
         try p.run()
-        // Wait until the data stage has finished (training starts next), then kill without warning.
-        var seen = ""
-        let deadline = Date().addingTimeInterval(120)
-        while !seen.contains("] data[") && Date() < deadline {
-            seen += String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
-        }
-        Thread.sleep(forTimeInterval: 2)
+        // Wait until the training loop is under way, then kill without warning.
+        let underWay = TrainingUnderWay.wait(for: train, under: results)
         kill(p.processIdentifier, SIGKILL)
+        let seen = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
+        #expect(underWay, "training never started: \(seen)")
         #expect(p.terminationReason == .uncaughtSignal)
         let store = StageStore(root: results.appendingPathComponent(".store"))
-        let graph = try StageGraph.compile(try Self.load(yaml))
-        let train = try #require(graph.pointStages[0]?.train)
         #expect(!store.isDone(train), "training should not have finished: \(seen)")
         #expect(!FileManager.default.fileExists(atPath: store.directory(train).path))
 

@@ -6,7 +6,7 @@ import Testing
 @testable import Pipeline
 
 /// Every shipped experiment runs end to end in smoke mode, so none silently rots.
-@Suite("Experiments in smoke mode", .serialized)
+@Suite("Experiments in smoke mode")
 struct ExperimentSmokeTests {
     static var experiments: [String] {
         let dir = TestSupport.repositoryRoot.appendingPathComponent("Experiments")

@@ -71,6 +71,7 @@ struct StoreTests {
     func interrupt() throws {
         let results = TestSupport.temporaryDirectory("interrupt")
         let spec = try TestSupport.writeSpec("name: slow\ndata: {train_size: 20000, test_size: 500}\nmodel: {depth: 4, width: 256}\ntrain: {epochs: 3}\nprobe: {epochs: [0, 3], size: 200}\n")
+        let train = try #require(try StageGraph.compile(try SpecLoader.load(path: spec.path)).pointStages[0]?.train)
         let p = Process()
         p.executableURL = TestSupport.accordionExecutable
         p.arguments = ["run", spec.path, "--results", results.path, "--jobs", "1"]
@@ -78,11 +79,8 @@ struct StoreTests {
         p.standardOutput = pipe
         p.standardError = pipe
         try p.run()
-        // Wait until training has started (the train stage announces itself), then interrupt.
-        let store = results.appendingPathComponent(".store")
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline && StoreMaintenance.keys(StageStore(root: store)).isEmpty { Thread.sleep(forTimeInterval: 0.05) }
-        Thread.sleep(forTimeInterval: 0.3)
+        // Wait until the training loop is under way, then interrupt.
+        #expect(TrainingUnderWay.wait(for: train, under: results), "training never started")
         kill(p.processIdentifier, SIGINT)
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
