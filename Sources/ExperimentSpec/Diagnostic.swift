@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a diagnostic points: a position in the spec file, or a command-line override.
 public enum SourceLocation: Sendable, Hashable {
     /// 1-based line and column in the spec file, and how many columns to underline.
@@ -95,6 +97,3 @@ extension String {
     /// Tabs shown as single spaces so carets line up with libyaml's columns.
     func replacingTabs() -> String { replacingOccurrences(of: "\t", with: " ") }
 }
-
-
-import Foundation
