@@ -7,7 +7,8 @@
 #include "ConvKernels.h"
 
 #define MAXPOOL_BODY                                                                               \
-    int ho = height / 2, wo = width / 2, plane = height * width;                                  \
+    int ho = height / 2, wo = width / 2;                                                           \
+    size_t plane = (size_t)height * width;                                                         \
     for (int n = 0; n < planes; n++) {                                                             \
         const float *src = x + (size_t)n * plane;                                                  \
         for (int a = 0; a < ho; a++) {                                                             \
