@@ -260,6 +260,7 @@ public struct ExecutionSpec: Codable, Equatable, Sendable {
     public var executor: ExecutorName
     /// Stages run side by side; 0 means one per core.
     public var jobs: Int
-    /// OpenBLAS threads inside each stage.
+    /// Threads inside each stage: the stage splits its own work (training: each batch) across them,
+    /// with OpenBLAS single-threaded in each.
     public var threads: Int
 }

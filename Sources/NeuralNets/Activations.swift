@@ -43,7 +43,7 @@ public final class Activation: Layer {
     func apply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         switch kind {
         case .relu:
-            Kernels.relu(x, into: y, count: count)
+            Parallelism.elementwise(count) { r in Kernels.relu(x + r.lowerBound, into: y + r.lowerBound, count: r.count) }
         case .tanh:
             for i in 0..<count { y[i] = Foundation.tanh(x[i]) }
         case .gelu:
@@ -63,7 +63,9 @@ public final class Activation: Layer {
         let count = batch * features
         switch kind {
         case .relu:
-            Kernels.reluBackward(dy, output: y, into: dx, count: count)
+            Parallelism.elementwise(count) { r in
+                Kernels.reluBackward(dy + r.lowerBound, output: y + r.lowerBound, into: dx + r.lowerBound, count: r.count)
+            }
         case .tanh:
             for i in 0..<count { dx[i] = dy[i] * (1 - y[i] * y[i]) }
         case .gelu:

@@ -62,51 +62,66 @@ public final class BatchNorm: Layer {
 
     /// The forward pass, optionally followed by a ReLU in the same sweep over `y`
     /// (`y = max(0, γ x̂ + β)`), which the engine uses for `BatchNorm` → `ReLU` pairs.
+    ///
+    /// With several workers (``Parallelism``) each channel's sums are taken by one worker in the
+    /// same order as on one thread, and the sweep is split by planes, so the bits do not depend
+    /// on the worker count.
     func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, training: Bool,
                  fusedReLU: Bool) {
         let c = features, p = plane
         let count = batch * p
+        let workers = Parallelism.workers
         // y = (x − centre)·scale + shift, centred first so that large means do not cancel.
-        var scale = [Float](repeating: 0, count: c), centre = scale, shift = scale
+        var affine = [(scale: Float, centre: Float, shift: Float)](repeating: (0, 0, 0), count: c)
         if training {
             precondition(count > 1, "[BatchNorm.forward] training needs more than one value per channel, got \(count)")
             recordedBatch = batch
+            var moments = [(mean: Double, variance: Double)](repeating: (0, 0), count: c)
+            moments.withUnsafeMutableBufferPointer { moments in
+                Parallelism.run(Parallelism.ranges(c, workers: workers)) { _, channels in
+                    for ch in channels {
+                        var sum = 0.0
+                        for n in 0..<batch { sum += Kernels.sum(x + (n * c + ch) * p, count: p) }
+                        let mean = sum / Double(count)
+                        var squares = 0.0
+                        for n in 0..<batch {
+                            squares += Kernels.sumOfSquares(x + (n * c + ch) * p, count: p, centre: Float(mean))
+                        }
+                        // Centring at the Float-rounded mean leaves a tiny offset δ: Σ(x − μ)² = Σ(x − μ')² − Nδ².
+                        let offset = Double(Float(mean)) - mean
+                        squares = max(0, squares - Double(count) * offset * offset)
+                        moments[ch] = (mean, squares / Double(count))
+                    }
+                }
+            }
             let m = momentum, unbias = Double(count) / Double(count - 1)
             for ch in 0..<c {
-                var sum = 0.0
-                for n in 0..<batch { sum += Kernels.sum(x + (n * c + ch) * p, count: p) }
-                let mean = sum / Double(count)
-                var squares = 0.0
-                for n in 0..<batch { squares += Kernels.sumOfSquares(x + (n * c + ch) * p, count: p, centre: Float(mean)) }
-                // Centring at the Float-rounded mean leaves a tiny offset δ: Σ(x − μ)² = Σ(x − μ')² − Nδ².
-                let offset = Double(Float(mean)) - mean
-                squares = max(0, squares - Double(count) * offset * offset)
-                let variance = squares / Double(count)
+                let (mean, variance) = moments[ch]
                 batchMean[ch] = mean
                 batchInverseStd[ch] = 1 / (variance + epsilon).squareRoot()
                 runningMean.value.scalars[ch] = Float((1 - m) * Double(runningMean.value.scalars[ch]) + m * mean)
                 runningVariance.value.scalars[ch] = Float((1 - m) * Double(runningVariance.value.scalars[ch]) + m * variance * unbias)
-                scale[ch] = Float(Double(weight.value.scalars[ch]) * batchInverseStd[ch])
-                centre[ch] = Float(mean)
+                affine[ch] = (Float(Double(weight.value.scalars[ch]) * batchInverseStd[ch]), Float(mean), bias.value.scalars[ch])
             }
         } else {
             for ch in 0..<c {
-                scale[ch] = Float(Double(weight.value.scalars[ch]) / (Double(runningVariance.value.scalars[ch]) + epsilon).squareRoot())
-                centre[ch] = runningMean.value.scalars[ch]
+                affine[ch] = (Float(Double(weight.value.scalars[ch]) / (Double(runningVariance.value.scalars[ch]) + epsilon).squareRoot()),
+                              runningMean.value.scalars[ch], bias.value.scalars[ch])
             }
         }
-        for ch in 0..<c { shift[ch] = bias.value.scalars[ch] }
-        for n in 0..<batch {
-            for ch in 0..<c {
-                let src = x + (n * c + ch) * p, dst = y + (n * c + ch) * p
-                let a = scale[ch], mu = centre[ch], b = shift[ch]
-                if fusedReLU {
-                    for i in 0..<p {
-                        let v = (src[i] - mu) * a + b
-                        dst[i] = v < 0 ? 0 : v
+        affine.withUnsafeBufferPointer { affine in
+            Parallelism.run(Parallelism.ranges(batch * c, workers: workers)) { _, planes in
+                for q in planes {
+                    let src = x + q * p, dst = y + q * p
+                    let (a, mu, b) = affine[q % c]
+                    if fusedReLU {
+                        for i in 0..<p {
+                            let v = (src[i] - mu) * a + b
+                            dst[i] = v < 0 ? 0 : v
+                        }
+                    } else {
+                        for i in 0..<p { dst[i] = (src[i] - mu) * a + b }
                     }
-                } else {
-                    for i in 0..<p { dst[i] = (src[i] - mu) * a + b }
                 }
             }
         }
@@ -118,35 +133,46 @@ public final class BatchNorm: Layer {
         precondition(batch == recordedBatch, "[BatchNorm.backward] batch \(batch) differs from the last training forward's \(recordedBatch)")
         let c = features, p = plane
         let count = Double(batch * p)
-        var sumDy = [Double](repeating: 0, count: c), sumDyXhat = [Double](repeating: 0, count: c)
-        for ch in 0..<c {
-            let mean = Float(batchMean[ch])
-            var s = 0.0, sx = 0.0
-            for n in 0..<batch {
-                let (a, b) = Kernels.sumAndMoment(dy + (n * c + ch) * p, x + (n * c + ch) * p, count: p, centre: mean)
-                s += a
-                sx += b
+        let workers = Parallelism.workers
+        // Per channel: Σ ∂y and Σ ∂y x̂.
+        var sums = [(dy: Double, dyXhat: Double)](repeating: (0, 0), count: c)
+        let means = batchMean, inverseStd = batchInverseStd
+        sums.withUnsafeMutableBufferPointer { sums in
+            Parallelism.run(Parallelism.ranges(c, workers: workers)) { _, channels in
+                for ch in channels {
+                    let mean = Float(means[ch])
+                    var s = 0.0, sx = 0.0
+                    for n in 0..<batch {
+                        let (a, b) = Kernels.sumAndMoment(dy + (n * c + ch) * p, x + (n * c + ch) * p, count: p, centre: mean)
+                        s += a
+                        sx += b
+                    }
+                    // Σ ∂y x̂ = inv · Σ ∂y (x − μ); the moment was taken about the Float-rounded μ.
+                    sums[ch] = (s, (sx + s * (Double(mean) - means[ch])) * inverseStd[ch])
+                }
             }
-            // Σ ∂y x̂ = inv · Σ ∂y (x − μ); the moment was taken about the Float-rounded μ.
-            sumDy[ch] = s
-            sumDyXhat[ch] = (sx + s * (Double(mean) - batchMean[ch])) * batchInverseStd[ch]
         }
         weight.accumulateGradient { dgamma, beta in
-            for ch in 0..<c { dgamma[ch] = (beta == 0 ? 0 : dgamma[ch]) + Float(sumDyXhat[ch]) }
+            for ch in 0..<c { dgamma[ch] = (beta == 0 ? 0 : dgamma[ch]) + Float(sums[ch].dyXhat) }
         }
         bias.accumulateGradient { dbeta, beta in
-            for ch in 0..<c { dbeta[ch] = (beta == 0 ? 0 : dbeta[ch]) + Float(sumDy[ch]) }
+            for ch in 0..<c { dbeta[ch] = (beta == 0 ? 0 : dbeta[ch]) + Float(sums[ch].dy) }
         }
         guard let dx else { return }
-        for ch in 0..<c {
-            let inv = batchInverseStd[ch]
-            // ∂x = k (N ∂y − Σ∂y − x̂ Σ∂y x̂) with k = γ inv / N and x̂ = (x − μ) inv.
-            let k = Float(Double(weight.value.scalars[ch]) * inv / count)
-            let n = Float(count), sum = Float(sumDy[ch]), mu = Float(batchMean[ch])
-            let slope = Float(sumDyXhat[ch] * inv)
-            for b in 0..<batch {
-                let g = dy + (b * c + ch) * p, src = x + (b * c + ch) * p, out = dx + (b * c + ch) * p
-                for i in 0..<p { out[i] = k * (n * g[i] - sum - (src[i] - mu) * slope) }
+        // ∂x = k (N ∂y − Σ∂y − x̂ Σ∂y x̂) with k = γ inv / N and x̂ = (x − μ) inv.
+        let n = Float(count)
+        let terms = (0..<c).map { ch -> (k: Float, sum: Float, mu: Float, slope: Float) in
+            let inv = inverseStd[ch]
+            return (Float(Double(weight.value.scalars[ch]) * inv / count), Float(sums[ch].dy), Float(means[ch]),
+                    Float(sums[ch].dyXhat * inv))
+        }
+        terms.withUnsafeBufferPointer { terms in
+            Parallelism.run(Parallelism.ranges(batch * c, workers: workers)) { _, planes in
+                for q in planes {
+                    let g = dy + q * p, src = x + q * p, out = dx + q * p
+                    let (k, sum, mu, slope) = terms[q % c]
+                    for i in 0..<p { out[i] = k * (n * g[i] - sum - (src[i] - mu) * slope) }
+                }
             }
         }
     }

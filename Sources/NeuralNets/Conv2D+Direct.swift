@@ -1,5 +1,4 @@
 import CConvKernels
-import Dispatch
 import Tensors
 
 /// The direct path of ``Conv2D`` for "same" convolutions (stride 1, odd k×k kernel, padding
@@ -19,9 +18,9 @@ import Tensors
 /// see `ConvKernels.c`). Both vector kernels give the same bits.
 ///
 /// Examples are independent in the forward pass and the input gradient, so with more than one
-/// BLAS thread they are split into fixed contiguous ranges, one per thread; the weight gradient is
-/// summed per range and the partial sums added in range order, so a run is reproducible at a fixed
-/// thread count.
+/// worker (``Parallelism``) they are split into fixed contiguous ranges, one per worker; the weight
+/// gradient is summed per range and the partial sums added in range order, so a run is
+/// reproducible at a fixed worker count.
 extension Conv2D {
     /// Whether this convolution takes the direct path.
     var usesDirectPath: Bool {
@@ -32,26 +31,6 @@ extension Conv2D {
     /// its per-tile reductions cost more than im2col + GEMM (measured in docs/benchmarks.md).
     static let directWeightGradientPixels = 256
 
-    /// Contiguous example ranges, one per worker (at most one per example).
-    static func ranges(batch: Int, workers requested: Int) -> [Range<Int>] {
-        let workers = max(1, min(requested, batch))
-        return (0..<workers).map { w in (batch * w / workers)..<(batch * (w + 1) / workers) }
-    }
-
-    /// Runs `body(worker, range)` for every range, side by side when there are several.
-    static func forEachRange(_ ranges: [Range<Int>], _ body: (Int, Range<Int>) -> Void) {
-        if ranges.count == 1 {
-            body(0, ranges[0])
-        } else {
-            // The workers write disjoint examples (or their own partial sums) of buffers the
-            // caller owns until concurrentPerform returns.
-            withoutActuallyEscaping(body) { body in
-                let work = UncheckedWork(run: body)
-                DispatchQueue.concurrentPerform(iterations: ranges.count) { work.run($0, ranges[$0]) }
-            }
-        }
-    }
-
     /// The register-tile kernel of the direct path: the best this CPU runs (`accordion_conv_best_kernel`),
     /// or a lower one that tests name.
     static let bestKernel = accordion_conv_best_kernel()
@@ -59,18 +38,18 @@ extension Conv2D {
     /// The name of the kernel training uses here ("avx512", "avx2" or "portable"), for provenance.
     public static var directKernelName: String { String(cString: accordion_conv_kernel_name(bestKernel)) }
 
-    /// `workers` is the BLAS thread count in training; tests pass it to cover both splits.
+    /// `workers` is ``Parallelism/workers`` in training; tests pass it to cover every split.
     func forwardDirect(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, workers: Int,
                        kernel: Int32 = bestKernel) {
         let g = geometry, k = kernelSize, out = outputChannels, cin = inputChannels
         let (h, w) = (g.height, g.width)
         let packed = directWeights.reserve(accordion_conv_packed_count(Int32(out), Int32(cin), Int32(k), kernel))
         weight.withValue { accordion_conv_pack($0, Int32(out), Int32(cin), Int32(k), 0, kernel, packed) }
-        let ranges = Self.ranges(batch: batch, workers: workers)
+        let ranges = Parallelism.ranges(batch, workers: workers)
         let perWorker = accordion_conv_scratch_count(Int32(cin), Int32(out), Int32(h), Int32(w), Int32(k), kernel)
         let scratch = columns.reserve(perWorker * ranges.count)
         let (inSize, outSize) = (g.inputSize, out * g.pixels)
-        Self.forEachRange(ranges) { worker, range in
+        Parallelism.run(ranges) { worker, range in
             let s = scratch + worker * perWorker
             for n in range {
                 accordion_conv_same(x + n * inSize, Int32(cin), Int32(h), Int32(w), Int32(k), packed, Int32(out),
@@ -84,7 +63,7 @@ extension Conv2D {
                         kernel: Int32 = bestKernel) {
         let g = geometry, k = kernelSize, out = outputChannels, cin = inputChannels
         let (h, w) = (g.height, g.width)
-        let ranges = Self.ranges(batch: batch, workers: workers)
+        let ranges = Parallelism.ranges(batch, workers: workers)
         let (inSize, outSize) = (g.inputSize, out * g.pixels)
         let weightCount = out * cin * k * k
         if g.pixels >= Self.directWeightGradientPixels {
@@ -92,7 +71,7 @@ extension Conv2D {
             let scratch = columns.reserve(perWorker * ranges.count)
             let partials = gathered.reserve(weightCount * ranges.count)
             partials.update(repeating: 0, count: weightCount * ranges.count)
-            Self.forEachRange(ranges) { worker, range in
+            Parallelism.run(ranges) { worker, range in
                 let s = scratch + worker * perWorker, part = partials + worker * weightCount
                 for n in range {
                     accordion_conv_same_weight_gradient(x + n * inSize, dy + n * outSize, Int32(cin), Int32(out),
@@ -108,14 +87,14 @@ extension Conv2D {
                 }
             }
         } else {
-            backwardByGEMM(input: x, outputGradient: dy, inputGradient: nil, batch: batch)
+            backwardByGEMM(input: x, outputGradient: dy, inputGradient: nil, batch: batch, workers: workers)
         }
         guard let dx else { return }
         let packed = directWeights.reserve(accordion_conv_packed_count(Int32(cin), Int32(out), Int32(k), kernel))
         weight.withValue { accordion_conv_pack($0, Int32(out), Int32(cin), Int32(k), 1, kernel, packed) }
         let perWorker = accordion_conv_scratch_count(Int32(out), Int32(cin), Int32(h), Int32(w), Int32(k), kernel)
         let scratch = columns.reserve(perWorker * ranges.count)
-        Self.forEachRange(ranges) { worker, range in
+        Parallelism.run(ranges) { worker, range in
             let s = scratch + worker * perWorker
             for n in range {
                 accordion_conv_same(dy + n * outSize, Int32(out), Int32(h), Int32(w), Int32(k), packed, Int32(cin),
@@ -123,9 +102,4 @@ extension Conv2D {
             }
         }
     }
-}
-
-/// A closure over raw buffers handed to worker threads that touch disjoint parts of them.
-private struct UncheckedWork: @unchecked Sendable {
-    let run: (Int, Range<Int>) -> Void
 }

@@ -33,9 +33,9 @@ public final class Conv2D: Layer, ScratchOwner {
     var geometry: ConvGeometry
     /// Patch matrices (im2col path) or padded planes (direct path).
     let columns = Scratch<Float>()
-    /// Staging of several examples' outputs (im2col path) or per-thread weight gradients (direct).
+    /// Staging of several examples' outputs (im2col path) or per-worker weight gradients (direct).
     let gathered = Scratch<Float>()
-    /// Weights packed for the direct kernels.
+    /// Weights packed for the direct kernels, or per-worker weight gradients (im2col path).
     let directWeights = Scratch<Float>()
     /// Target size of the patch-matrix buffer, in scalars (4 MiB).
     private static let chunkBudget = 1 << 20
@@ -89,9 +89,9 @@ public final class Conv2D: Layer, ScratchOwner {
 
     public func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, training: Bool) {
         if usesDirectPath {
-            forwardDirect(x, into: y, batch: batch, workers: BLAS.threads)
+            forwardDirect(x, into: y, batch: batch, workers: Parallelism.workers)
         } else {
-            forwardByGEMM(x, into: y, batch: batch)
+            forwardByGEMM(x, into: y, batch: batch, workers: Parallelism.workers)
         }
         addBias(y, batch: batch)
     }
@@ -110,36 +110,42 @@ public final class Conv2D: Layer, ScratchOwner {
         }
     }
 
-    /// `Y = W · cols(X)`, several examples per GEMM when their outputs are small.
-    private func forwardByGEMM(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int) {
+    /// `Y = W · cols(X)`, several examples per GEMM when their outputs are small; with several
+    /// workers each takes a contiguous range of examples and its own patch and staging buffers.
+    func forwardByGEMM(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, workers: Int) {
         let g = geometry, p = g.pixels, k = g.patchSize, out = outputChannels
         let step = chunk(batch: batch)
-        let cols = g.isPointwise ? nil : columns.reserve(k * p * step)
-        let staging = step > 1 ? gathered.reserve(out * p * step) : nil
+        let ranges = Parallelism.ranges(batch, workers: workers)
+        let colsBase = g.isPointwise ? nil : columns.reserve(k * p * step * ranges.count)
+        let stagingBase = step > 1 ? gathered.reserve(out * p * step * ranges.count) : nil
         weight.withValue { w in
-            var start = 0
-            while start < batch {
-                let s = min(step, batch - start)
-                let ld = s * p
-                let patches: UnsafePointer<Float>
-                if let cols {
-                    for e in 0..<s { g.im2col(x + (start + e) * g.inputSize, into: cols + e * p, ld: ld) }
-                    patches = UnsafePointer(cols)
-                } else {
-                    patches = x + start * g.inputSize
-                }
-                // One example writes straight into its NCHW slot; several go through a staging
-                // matrix (out, s·P) whose blocks are then moved to their examples.
-                let target = staging ?? (y + start * out * p)
-                gemmRaw(.none, .none, m: out, n: ld, k: k, alpha: 1, w, lda: k, patches, ldb: ld, beta: 0, target, ldc: ld)
-                if let staging {
-                    for e in 0..<s {
-                        for o in 0..<out {
-                            (y + ((start + e) * out + o) * p).update(from: staging + o * ld + e * p, count: p)
+            Parallelism.run(ranges) { worker, range in
+                let cols = colsBase.map { $0 + worker * k * p * step }
+                let staging = stagingBase.map { $0 + worker * out * p * step }
+                var start = range.lowerBound
+                while start < range.upperBound {
+                    let s = min(step, range.upperBound - start)
+                    let ld = s * p
+                    let patches: UnsafePointer<Float>
+                    if let cols {
+                        for e in 0..<s { g.im2col(x + (start + e) * g.inputSize, into: cols + e * p, ld: ld) }
+                        patches = UnsafePointer(cols)
+                    } else {
+                        patches = x + start * g.inputSize
+                    }
+                    // One example writes straight into its NCHW slot; several go through a staging
+                    // matrix (out, s·P) whose blocks are then moved to their examples.
+                    let target = staging ?? (y + start * out * p)
+                    gemmRaw(.none, .none, m: out, n: ld, k: k, alpha: 1, w, lda: k, patches, ldb: ld, beta: 0, target, ldc: ld)
+                    if let staging {
+                        for e in 0..<s {
+                            for o in 0..<out {
+                                (y + ((start + e) * out + o) * p).update(from: staging + o * ld + e * p, count: p)
+                            }
                         }
                     }
+                    start += s
                 }
-                start += s
             }
         }
     }
@@ -159,61 +165,86 @@ public final class Conv2D: Layer, ScratchOwner {
             }
         }
         if usesDirectPath {
-            backwardDirect(input: x, outputGradient: dy, inputGradient: dx, batch: batch, workers: BLAS.threads)
+            backwardDirect(input: x, outputGradient: dy, inputGradient: dx, batch: batch, workers: Parallelism.workers)
         } else {
-            backwardByGEMM(input: x, outputGradient: dy, inputGradient: dx, batch: batch)
+            backwardByGEMM(input: x, outputGradient: dy, inputGradient: dx, batch: batch, workers: Parallelism.workers)
         }
     }
 
     /// `∂W += Σ ∂Y cols(X)ᵀ` and, unless `dx` is nil, `∂X = col2im(Wᵀ ∂Y)`, chunk by chunk.
+    ///
+    /// With several workers each takes a contiguous range of examples; its weight-gradient sum goes
+    /// to its own partial buffer, and the partials are added to ∂W in range order afterwards.
     func backwardByGEMM(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
-                        inputGradient dx: UnsafeMutablePointer<Float>?, batch: Int) {
+                        inputGradient dx: UnsafeMutablePointer<Float>?, batch: Int, workers: Int) {
         let g = geometry, p = g.pixels, k = g.patchSize, out = outputChannels
         let step = chunk(batch: batch)
-        let cols = g.isPointwise ? nil : columns.reserve(k * p * step)
-        let staging = step > 1 ? gathered.reserve(out * p * step) : nil
-        if let dx, !g.isPointwise { dx.update(repeating: 0, count: batch * g.inputSize) }
+        let ranges = Parallelism.ranges(batch, workers: workers)
+        let colsBase = g.isPointwise ? nil : columns.reserve(k * p * step * ranges.count)
+        let stagingBase = step > 1 ? gathered.reserve(out * p * step * ranges.count) : nil
+        let weightCount = out * k
+        let partials = ranges.count > 1 ? directWeights.reserve(weightCount * ranges.count) : nil
+        /// One worker's share: its examples' gradient sum into `dw` (`β` for the first product).
+        func sweep(_ worker: Int, _ range: Range<Int>, _ w: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>,
+                   _ firstBeta: Float) {
+            let cols = colsBase.map { $0 + worker * k * p * step }
+            let staging = stagingBase.map { $0 + worker * out * p * step }
+            if let dx, !g.isPointwise {
+                (dx + range.lowerBound * g.inputSize).update(repeating: 0, count: range.count * g.inputSize)
+            }
+            var start = range.lowerBound
+            var beta = firstBeta
+            while start < range.upperBound {
+                let s = min(step, range.upperBound - start)
+                let ld = s * p
+                // ∂Y for the chunk as one (out, s·P) matrix.
+                let gradient: UnsafePointer<Float>
+                if let staging {
+                    for e in 0..<s {
+                        for o in 0..<out {
+                            (staging + o * ld + e * p).update(from: dy + ((start + e) * out + o) * p, count: p)
+                        }
+                    }
+                    gradient = UnsafePointer(staging)
+                } else {
+                    gradient = dy + start * out * p
+                }
+                let patches: UnsafePointer<Float>
+                if let cols {
+                    for e in 0..<s { g.im2col(x + (start + e) * g.inputSize, into: cols + e * p, ld: ld) }
+                    patches = UnsafePointer(cols)
+                } else {
+                    patches = x + start * g.inputSize
+                }
+                gemmRaw(.none, .transposed, m: out, n: k, k: ld, alpha: 1, gradient, lda: ld, patches, ldb: ld,
+                        beta: beta, dw, ldc: k)
+                beta = 1
+                if let dx {
+                    if let cols {
+                        // The patches are no longer needed: their buffer takes ∂cols = Wᵀ ∂Y.
+                        gemmRaw(.transposed, .none, m: k, n: ld, k: out, alpha: 1, w, lda: k, gradient, ldb: ld,
+                                beta: 0, cols, ldc: ld)
+                        for e in 0..<s { g.col2im(cols + e * p, ld: ld, into: dx + (start + e) * g.inputSize) }
+                    } else {
+                        gemmRaw(.transposed, .none, m: k, n: ld, k: out, alpha: 1, w, lda: k, gradient, ldb: ld,
+                                beta: 0, dx + start * g.inputSize, ldc: ld)
+                    }
+                }
+                start += s
+            }
+        }
         weight.accumulateGradient { dw, firstBeta in
             weight.withValue { w in
-                var start = 0
-                var beta = firstBeta
-                while start < batch {
-                    let s = min(step, batch - start)
-                    let ld = s * p
-                    // ∂Y for the chunk as one (out, s·P) matrix.
-                    let gradient: UnsafePointer<Float>
-                    if let staging {
-                        for e in 0..<s {
-                            for o in 0..<out {
-                                (staging + o * ld + e * p).update(from: dy + ((start + e) * out + o) * p, count: p)
-                            }
-                        }
-                        gradient = UnsafePointer(staging)
-                    } else {
-                        gradient = dy + start * out * p
-                    }
-                    let patches: UnsafePointer<Float>
-                    if let cols {
-                        for e in 0..<s { g.im2col(x + (start + e) * g.inputSize, into: cols + e * p, ld: ld) }
-                        patches = UnsafePointer(cols)
-                    } else {
-                        patches = x + start * g.inputSize
-                    }
-                    gemmRaw(.none, .transposed, m: out, n: k, k: ld, alpha: 1, gradient, lda: ld, patches, ldb: ld,
-                            beta: beta, dw, ldc: k)
-                    beta = 1
-                    if let dx {
-                        if let cols {
-                            // The patches are no longer needed: their buffer takes ∂cols = Wᵀ ∂Y.
-                            gemmRaw(.transposed, .none, m: k, n: ld, k: out, alpha: 1, w, lda: k, gradient, ldb: ld,
-                                    beta: 0, cols, ldc: ld)
-                            for e in 0..<s { g.col2im(cols + e * p, ld: ld, into: dx + (start + e) * g.inputSize) }
-                        } else {
-                            gemmRaw(.transposed, .none, m: k, n: ld, k: out, alpha: 1, w, lda: k, gradient, ldb: ld,
-                                    beta: 0, dx + start * g.inputSize, ldc: ld)
-                        }
-                    }
-                    start += s
+                guard let partials else {
+                    sweep(0, ranges[0], w, dw, firstBeta)
+                    return
+                }
+                Parallelism.run(ranges) { worker, range in sweep(worker, range, w, partials + worker * weightCount, 0) }
+                if firstBeta == 0 { dw.update(from: partials, count: weightCount) } else {
+                    Kernels.accumulate(partials, into: dw, count: weightCount)
+                }
+                for r in 1..<ranges.count {
+                    Kernels.accumulate(partials + r * weightCount, into: dw, count: weightCount)
                 }
             }
         }

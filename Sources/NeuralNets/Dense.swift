@@ -45,34 +45,52 @@ public final class Dense: Layer {
 
     /// The forward pass, optionally followed by a ReLU in the same sweep over `y`
     /// (`y = max(0, x Wᵀ + b)`), which the engine uses for `Dense` → `ReLU` pairs.
+    ///
+    /// With several workers (``Parallelism``) each takes a contiguous range of output units (of
+    /// `y` and `∂W`) or of inputs (of `∂x`), so that each packs only its own slice of `W` and no
+    /// sum is split between workers.
     func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, fusedReLU: Bool) {
-        let n = outputDimensions
+        let n = outputDimensions, k = inputDimensions
         weight.withValue { w in
-            gemmRaw(.none, .transposed, m: batch, n: n, k: inputDimensions, alpha: 1,
-                    x, lda: inputDimensions, w, ldb: inputDimensions, beta: 0, y, ldc: n)
-        }
-        bias.withValue { b in
-            if fusedReLU {
-                Kernels.addRowVectorReLU(y, b, rows: batch, columns: n)
-            } else {
-                Kernels.addRowVector(y, b, rows: batch, columns: n)
+            bias.withValue { b in
+                Parallelism.run(Parallelism.ranges(n, workers: Parallelism.workers, minimum: Self.minimumSlice,
+                                                   alignment: 16)) { _, units in
+                    let yr = y + units.lowerBound
+                    gemmRaw(.none, .transposed, m: batch, n: units.count, k: k, alpha: 1,
+                            x, lda: k, w + units.lowerBound * k, ldb: k, beta: 0, yr, ldc: n)
+                    if fusedReLU {
+                        Kernels.addRowVectorReLU(yr, b + units.lowerBound, rows: batch, columns: units.count, stride: n)
+                    } else {
+                        Kernels.addRowVector(yr, b + units.lowerBound, rows: batch, columns: units.count, stride: n)
+                    }
+                }
             }
         }
     }
+
+    /// Units (or inputs) per worker below which a product stays on one thread.
+    static let minimumSlice = 32
 
     public func backward(input x: UnsafePointer<Float>, output y: UnsafePointer<Float>,
                          outputGradient dy: UnsafePointer<Float>, inputGradient dx: UnsafeMutablePointer<Float>?,
                          batch: Int) {
         let n = outputDimensions, k = inputDimensions
+        let workers = Parallelism.workers
         weight.accumulateGradient { dw, beta in
-            gemmRaw(.transposed, .none, m: n, n: k, k: batch, alpha: 1, dy, lda: n, x, ldb: k, beta: beta, dw, ldc: k)
+            Parallelism.run(Parallelism.ranges(n, workers: workers, minimum: Self.minimumSlice, alignment: 16)) { _, units in
+                gemmRaw(.transposed, .none, m: units.count, n: k, k: batch, alpha: 1, dy + units.lowerBound, lda: n,
+                        x, ldb: k, beta: beta, dw + units.lowerBound * k, ldc: k)
+            }
         }
         bias.accumulateGradient { db, beta in
             Kernels.columnSums(dy, rows: batch, columns: n, into: db, beta: beta)
         }
         if let dx {
             weight.withValue { w in
-                gemmRaw(.none, .none, m: batch, n: k, k: n, alpha: 1, dy, lda: n, w, ldb: k, beta: 0, dx, ldc: k)
+                Parallelism.run(Parallelism.ranges(k, workers: workers, minimum: Self.minimumSlice, alignment: 16)) { _, inputs in
+                    gemmRaw(.none, .none, m: batch, n: inputs.count, k: n, alpha: 1, dy, lda: n, w + inputs.lowerBound, ldb: k,
+                            beta: 0, dx + inputs.lowerBound, ldc: k)
+                }
             }
         }
     }

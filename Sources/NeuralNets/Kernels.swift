@@ -12,11 +12,12 @@ enum Kernels {
     @inline(__always)
     static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
 
-    /// `y[r, j] += b[j]` for every row `r`.
+    /// `y[r, j] += b[j]` for every row `r` (rows `stride` apart, `columns` by default).
     @inline(__always)
-    static func addRowVector(_ y: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, rows: Int, columns: Int) {
+    static func addRowVector(_ y: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, rows: Int, columns: Int,
+                             stride: Int? = nil) {
         for r in 0..<rows {
-            let row = y + r * columns
+            let row = y + r * (stride ?? columns)
             var j = 0
             while j + 8 <= columns {
                 store(load(row + j) + load(b + j), row + j)
@@ -31,9 +32,10 @@ enum Kernels {
 
     /// `y[r, j] = relu(y[r, j] + b[j])`: the bias and the ReLU in one pass (NaN propagates).
     @inline(__always)
-    static func addRowVectorReLU(_ y: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, rows: Int, columns: Int) {
+    static func addRowVectorReLU(_ y: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, rows: Int, columns: Int,
+                                 stride: Int? = nil) {
         for r in 0..<rows {
-            let row = y + r * columns
+            let row = y + r * (stride ?? columns)
             var j = 0
             while j + 8 <= columns {
                 let v = load(row + j) + load(b + j)

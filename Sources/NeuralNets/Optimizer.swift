@@ -79,7 +79,9 @@ public final class SGD: Optimizer {
         for p in parameters {
             if mu == 0 {
                 p.withValueAndGradient { theta, grad, n in
-                    for i in 0..<n { theta[i] -= eta * (grad[i] + lambda * theta[i]) }
+                    Parallelism.elementwise(n) { r in
+                        for i in r { theta[i] -= eta * (grad[i] + lambda * theta[i]) }
+                    }
                 }
                 continue
             }
@@ -88,21 +90,24 @@ public final class SGD: Optimizer {
             slot.steps += 1
             slot.first.withUnsafeMutableBufferPointer { vb in
                 let v = vb.baseAddress!
+                // Elementwise, so large parameters are split across the stage's workers.
                 p.withValueAndGradient { theta, grad, n in
-                    switch (first, nesterov, lambda == 0) {
-                    case (false, false, true):
-                        // The common case, kept branch-free so that it vectorises.
-                        for i in 0..<n {
-                            let u = mu * v[i] + grad[i]
-                            v[i] = u
-                            theta[i] -= eta * u
-                        }
-                    default:
-                        for i in 0..<n {
-                            let g = grad[i] + lambda * theta[i]
-                            let u = first ? g : mu * v[i] + g
-                            v[i] = u
-                            theta[i] -= eta * (nesterov ? g + mu * u : u)
+                    Parallelism.elementwise(n) { r in
+                        switch (first, nesterov, lambda == 0) {
+                        case (false, false, true):
+                            // The common case, kept branch-free so that it vectorises.
+                            for i in r {
+                                let u = mu * v[i] + grad[i]
+                                v[i] = u
+                                theta[i] -= eta * u
+                            }
+                        default:
+                            for i in r {
+                                let g = grad[i] + lambda * theta[i]
+                                let u = first ? g : mu * v[i] + g
+                                v[i] = u
+                                theta[i] -= eta * (nesterov ? g + mu * u : u)
+                            }
                         }
                     }
                 }

@@ -64,7 +64,12 @@ public final class MaxPool2D: Layer, ScratchOwner {
         if g.kernel == 2 && g.stride == 2 && g.padding == 0 {
             // The 2×2 windows of every CNN stage, in C (CConvKernels/Pooling.c): the candidates
             // are compared in this loop's order, so the same arg-max wins on ties and NaN.
-            accordion_maxpool2x2(x, Int32(planes), Int32(g.height), Int32(g.width), y, index, vectorKernel)
+            // Planes are independent; each worker takes a contiguous range of them.
+            Parallelism.run(Parallelism.ranges(planes, workers: Parallelism.workers, minimum: 64)) { _, r in
+                accordion_maxpool2x2(x + r.lowerBound * g.inputPlane, Int32(r.count), Int32(g.height), Int32(g.width),
+                                     y + r.lowerBound * g.outputPlane, index.map { $0 + r.lowerBound * g.outputPlane },
+                                     vectorKernel)
+            }
             return
         }
         for plane in 0..<planes {
@@ -95,12 +100,14 @@ public final class MaxPool2D: Layer, ScratchOwner {
         guard let dx else { return }
         precondition(batch == recordedBatch, "[MaxPool2D.backward] batch \(batch) differs from the last training forward's \(recordedBatch)")
         let g = geometry, planes = batch * g.channels
-        dx.update(repeating: 0, count: planes * g.inputPlane)
         let index = argmax.pointer
-        for plane in 0..<planes {
-            let d = dx + plane * g.inputPlane
-            for o in 0..<g.outputPlane {
-                d[Int(index[plane * g.outputPlane + o])] += dy[plane * g.outputPlane + o]
+        Parallelism.run(Parallelism.ranges(planes, workers: Parallelism.workers, minimum: 64)) { _, r in
+            (dx + r.lowerBound * g.inputPlane).update(repeating: 0, count: r.count * g.inputPlane)
+            for plane in r {
+                let d = dx + plane * g.inputPlane
+                for o in 0..<g.outputPlane {
+                    d[Int(index[plane * g.outputPlane + o])] += dy[plane * g.outputPlane + o]
+                }
             }
         }
     }

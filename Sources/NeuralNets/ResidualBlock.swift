@@ -145,7 +145,9 @@ public final class ResidualBlock: CompositeLayer, ScratchOwner {
             } else {
                 skip = x
             }
-            Kernels.addReLU(residual, skip, into: y, count: count)
+            Parallelism.elementwise(count) { r in
+                Kernels.addReLU(residual + r.lowerBound, skip + r.lowerBound, into: y + r.lowerBound, count: r.count)
+            }
         } else {
             // The shortcut goes to the spare buffer of the next depth, then the main path
             // writes straight into y, reusing that depth's ping-pong.
@@ -164,7 +166,9 @@ public final class ResidualBlock: CompositeLayer, ScratchOwner {
                 observeSum(UnsafePointer(y))
                 Kernels.relu(y, into: y, count: count)
             } else {
-                Kernels.addReLU(y, spare, into: y, count: count)
+                Parallelism.elementwise(count) { r in
+                    Kernels.addReLU(y + r.lowerBound, spare + r.lowerBound, into: y + r.lowerBound, count: r.count)
+                }
             }
         }
     }
@@ -175,17 +179,25 @@ public final class ResidualBlock: CompositeLayer, ScratchOwner {
         precondition(batch == trainedBatch, "[ResidualBlock.backward] batch \(batch) differs from the last training forward's \(trainedBatch)")
         let count = batch * outputSize
         let dz = masked.reserve(count)
-        Kernels.reluBackward(dy, output: y, into: dz, count: count)
+        Parallelism.elementwise(count) { r in
+            Kernels.reluBackward(dy + r.lowerBound, output: y + r.lowerBound, into: dz + r.lowerBound, count: r.count)
+        }
         main.backward(dz, input: x, into: dx)
         if let projection {
             let ds: UnsafeMutablePointer<Float>? = dx == nil ? nil : shortcutGradient.reserve(batch * main.inputSize)
             projection.backward(dz, input: x, into: ds)
-            if let dx, let ds { Kernels.accumulate(ds, into: dx, count: batch * main.inputSize) }
+            if let dx, let ds {
+                Parallelism.elementwise(batch * main.inputSize) { r in
+                    Kernels.accumulate(ds + r.lowerBound, into: dx + r.lowerBound, count: r.count)
+                }
+            }
         } else if let dx {
             if shortcutKind == .padding {
                 padShortcutBackward(dz, into: dx, batch: batch)
             } else {
-                Kernels.accumulate(dz, into: dx, count: count)
+                Parallelism.elementwise(count) { r in
+                    Kernels.accumulate(dz + r.lowerBound, into: dx + r.lowerBound, count: r.count)
+                }
             }
         }
     }

@@ -99,7 +99,7 @@ public enum Runner {
         let first = spec.points[0].experiment
         let layout = try BundleLayout.create(in: options.resultsDirectory.appendingPathComponent(first.name), date: started)
         let runID = layout.root.lastPathComponent
-        BLAS.setThreads(first.execution.threads)
+        Parallelism.setProcessWorkers(first.execution.threads)
         let provenance = Provenance.current(for: spec)
         let graph = try StageGraph.compile(spec, provenance: provenance)
         let writer = BundleWriter(layout: layout, spec: spec, graph: graph, runID: runID, started: started)

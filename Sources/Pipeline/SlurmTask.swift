@@ -10,7 +10,7 @@ public enum SlurmTask {
     /// and `accordion status` can name them.
     public static func run(key: String, results: URL, threads: Int, logPath: String?,
                            log: @escaping @Sendable (String) -> Void) -> Int32 {
-        BLAS.setThreads(threads)
+        Parallelism.setProcessWorkers(threads)
         let store = StageStore(root: results.appendingPathComponent(".store"))
         var stage: Stage
         do {

@@ -18,6 +18,7 @@ extension TrainParams {
         w.key("checkpoints"); w.ints(checkpoints)
         if let initFromSHA256 { w.key("init_from_sha256"); w.string(initFromSHA256) }
         w.key("model"); try w.model(model)
+        if let threads { w.key("threads"); w.int(threads) }
         w.key("train"); try w.train(train)
         w.endObject()
         return w.data
@@ -34,6 +35,7 @@ extension ProbeParams {
         w.key("size"); w.int(size)
         w.key("split"); w.string(split.rawValue)
         if let step { w.key("step"); w.int(step) }
+        if let threads { w.key("threads"); w.int(threads) }
         w.endObject()
         return w.data
     }

@@ -52,9 +52,12 @@ public struct TrainParams: Codable, Sendable, Equatable {
     /// Global optimizer-step counts at which a checkpoint `step<N>.safetensors` is written (0 =
     /// untrained). Nil when the spec probes no steps, so existing train stages keep their keys.
     public var checkpointSteps: [Int]? = nil
+    /// Threads the stage splits each batch across (`execution.threads`), which fixes the order of
+    /// some sums and so the last bits; nil for one thread, so that those stages keep their keys.
+    public var threads: Int? = nil
 
     enum CodingKeys: String, CodingKey {
-        case model, train, checkpoints
+        case model, train, checkpoints, threads
         case initFromSHA256 = "init_from_sha256"
         case checkpointSteps = "checkpoint_steps"
     }
@@ -70,6 +73,8 @@ public struct ProbeParams: Codable, Sendable, Equatable {
     public var layers: [String]
     /// A step probe: the checkpoint after this many optimizer steps. Nil for an epoch probe.
     public var step: Int? = nil
+    /// Threads the stage splits its batches across, as for ``TrainParams/threads``; nil for one.
+    public var threads: Int? = nil
 
     /// The train stage's checkpoint this probe reads, relative to the stage's directory.
     var checkpointFile: String {

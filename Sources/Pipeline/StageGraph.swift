@@ -130,8 +130,11 @@ public struct StageGraph: Sendable {
             let initHash = try e.model.initFrom.map { path -> String in
                 Hex.string(SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))))
             }
+            // Train and probe stages split their batches across the run's threads (one: key unchanged).
+            let splitThreads = e.execution.threads > 1 ? e.execution.threads : nil
             let train = try g.add(.train(TrainParams(model: e.model, train: e.train, checkpoints: e.probe.epochs,
-                                                     initFromSHA256: initHash, checkpointSteps: e.probe.steps)),
+                                                     initFromSHA256: initHash, checkpointSteps: e.probe.steps,
+                                                     threads: splitThreads)),
                                   name: "train[\(label)]", inputs: [data], point: point.index)
             var probes: [Int: String] = [:]
             var stepProbes: [Int: String] = [:]
@@ -143,7 +146,8 @@ public struct StageGraph: Sendable {
             for (epoch, step) in times {
                 let at = step.map { "step=\($0)" } ?? "epoch=\(epoch)"
                 let probe = try g.add(.probe(ProbeParams(epoch: epoch, size: e.probe.size, split: e.probe.split,
-                                                          seed: e.probe.seed, layers: layers, step: step)),
+                                                          seed: e.probe.seed, layers: layers, step: step,
+                                                          threads: splitThreads)),
                                       name: "probe[\(label),\(at)]", inputs: [data, train], point: point.index)
                 if let step { stepProbes[step] = probe } else { probes[epoch] = probe }
                 try g.addEstimates(e, point: point, epoch: epoch, step: step, probe: probe, into: &estimates)

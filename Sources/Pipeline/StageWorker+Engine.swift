@@ -54,9 +54,9 @@ extension StageWorker {
                 }
                 labels = record.labels
             }
-            estimate = try estimator.estimate(points, labels: estimator.needsLabels ? labels : nil, threads: BLAS.threads)
+            estimate = try estimator.estimate(points, labels: estimator.needsLabels ? labels : nil, threads: Parallelism.workers)
             if wantsPerClass, let labels {
-                perClass = try estimator.estimatePerClass(points, labels: labels, threads: BLAS.threads)
+                perClass = try estimator.estimatePerClass(points, labels: labels, threads: Parallelism.workers)
             }
         } catch let failure as StageFailure {
             throw failure

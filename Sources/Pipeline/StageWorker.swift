@@ -107,8 +107,9 @@ final class StageWorker: @unchecked Sendable {
     func perform(_ stage: Stage, into dir: URL) throws {
         switch stage.work {
         case .data(let p): try runData(p, key: stage.key, dir: dir)
-        case .train(let p): try runTrain(p, stage: stage, dir: dir)
-        case .probe(let p): try runProbe(p, stage: stage, dir: dir)
+        // A network runs with the threads its key names, whatever this process was given.
+        case .train(let p): try Parallelism.withWorkers(p.threads ?? 1) { try runTrain(p, stage: stage, dir: dir) }
+        case .probe(let p): try Parallelism.withWorkers(p.threads ?? 1) { try runProbe(p, stage: stage, dir: dir) }
         case .estimate(let p): try runEstimate(p, stage: stage, dir: dir)
         case .importActivations(let p): try runImport(p, stage: stage, dir: dir)
         case .aggregate(let p): try runAggregate(p, stage: stage, dir: dir)

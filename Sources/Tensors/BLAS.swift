@@ -1,15 +1,9 @@
 import CBLAS
 
-/// Entry points into OpenBLAS: thread control and general matrix multiply.
+/// Entry points into OpenBLAS: what it runs and general matrix multiply.
+///
+/// OpenBLAS runs single-threaded; a stage's threads are its own workers (``Parallelism``).
 public enum BLAS {
-    /// Sets the number of OpenBLAS threads for this process.
-    ///
-    /// Accordion runs one stage per core with one BLAS thread each; `--threads` raises it for one
-    /// large stage.
-    public static func setThreads(_ n: Int) {
-        openblas_set_num_threads(Int32(max(1, n)))
-    }
-
     /// The OpenBLAS thread count in force.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 

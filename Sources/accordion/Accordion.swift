@@ -122,7 +122,7 @@ struct Run: ParsableCommand {
         do {
             summary = try Runner.run(loaded, options: RunOptions(
                 resultsDirectory: URL(fileURLWithPath: results), jobs: jobs, failFast: failFast,
-                slurm: useSlurm ? slurm.options : nil, progress: output.progress, log: { output.line($0) },
+                slurm: useSlurm ? slurm.options(threads: loaded.points[0].experiment.execution.threads) : nil, progress: output.progress, log: { output.line($0) },
                 handleSignals: true, force: force, stageEvents: output.stageEvents))
         } catch let failure as StageFailure {
             printError("error: \(failure.reason)")

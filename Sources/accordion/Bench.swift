@@ -79,7 +79,7 @@ struct Bench: ParsableCommand {
         var settings = TrainingBenchmark.Settings()
         (settings.epochs, settings.cosine, settings.weightDecay) = (epochs, cosine, weightDecay)
 
-        BLAS.setThreads(1)
+        Parallelism.setProcessWorkers(1)
         let peak = TrainingBenchmark.sgemmPeak()
         print("\(BLAS.configuration); core \(BLAS.coreName); direct convolution kernel \(Conv2D.directKernelName)")
         print(String(format: "single-core SGEMM peak %.1f GFLOP/s by wall clock, %.1f by CPU time (2048³, best of 4)",
@@ -97,7 +97,7 @@ struct Bench: ParsableCommand {
             // Each thread count is timed on both sides back to back, so that a burst of load from
             // elsewhere on the machine is less likely to fall on one side only.
             for threads in threadCounts {
-                BLAS.setThreads(threads)
+                Parallelism.setProcessWorkers(threads)
                 var best: TrainingTiming?
                 for _ in 0..<max(1, repeats) {
                     let timing = try TrainingBenchmark.run(spec, train: train, test: test, settings: settings) {

@@ -67,7 +67,7 @@ struct Estimate: ParsableCommand {
             printError(problems.joined(separator: "\n"))
             throw ExitCode(ExitCodes.badInput)
         }
-        BLAS.setThreads(1)
+        Parallelism.setProcessWorkers(1)
         var results: [IDEstimate] = []
         var failures: [(String, String)] = []
         for estimator in chosen {

@@ -19,8 +19,8 @@ struct SlurmFlags: ParsableArguments {
     @Option(help: "Slurm time limit per task, e.g. 01:00:00.")
     var time: String?
 
-    @Option(help: "CPUs per Slurm task (also the OpenBLAS threads of the stage).")
-    var cpusPerTask: Int = 1
+    @Option(help: "CPUs per Slurm task. Default: the spec's execution.threads, the threads a stage splits its work across.")
+    var cpusPerTask: Int?
 
     @Option(help: "Memory per Slurm task, e.g. 4G.")
     var mem: String?
@@ -34,8 +34,9 @@ struct SlurmFlags: ParsableArguments {
     @Flag(help: "Submit and return without waiting; `accordion status` shows progress.")
     var noWait = false
 
-    var options: SlurmOptions {
-        SlurmOptions(partition: partition, time: time, cpusPerTask: cpusPerTask, mem: mem, maxParallel: maxParallel,
+    /// The options for a run whose stages use `threads` threads each.
+    func options(threads: Int) -> SlurmOptions {
+        SlurmOptions(partition: partition, time: time, cpusPerTask: cpusPerTask ?? threads, mem: mem, maxParallel: maxParallel,
                      dryRun: dryRun, noWait: noWait)
     }
 }
@@ -54,7 +55,7 @@ struct StageCommand: ParsableCommand {
         @Option(help: "Directory that holds result bundles and the stage store.")
         var results: String = "Results"
 
-        @Option(help: "OpenBLAS threads.")
+        @Option(help: "Threads the stage splits its work across.")
         var threads: Int = 1
 
         @Option(help: "Path of this task's log, recorded if the stage fails.")

@@ -75,4 +75,27 @@ struct StageGraphTests {
             }
         }
     }
+
+    @Test("more than one thread moves the train and probe keys (their last bits depend on it), and nothing else")
+    func threadsMoveNetworkStages() throws {
+        let one = try Self.graph(Self.spec + "execution: {threads: 1}\n"), plain = try Self.graph()
+        #expect(one.stages.map(\.key) == plain.stages.map(\.key), "threads: 1 is the default and keeps every key")
+        let two = try Self.graph(Self.spec + "execution: {threads: 2}\n")
+        let before = Dictionary(uniqueKeysWithValues: plain.stages.map { ($0.name, $0.key) })
+        for stage in two.stages {
+            let moved = before[stage.name] != stage.key
+            switch stage.work {
+            case .train(let p):
+                #expect(p.threads == 2 && moved, "\(stage.name)")
+            case .probe(let p):
+                #expect(p.threads == 2 && moved, "\(stage.name)")
+            case .data:
+                #expect(!moved, "\(stage.name)")
+            default:
+                // Estimates read the probes' outputs, so their keys follow; the estimators' own
+                // results do not depend on the thread count.
+                #expect(moved, "\(stage.name)")
+            }
+        }
+    }
 }

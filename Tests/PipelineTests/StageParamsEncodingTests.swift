@@ -116,7 +116,7 @@ struct StageParamsEncodingTests {
             t.steps = g.maybe { $0.int() }
             t.targetLoss = g.maybe { $0.double() }
             let p = TrainParams(model: m, train: t, checkpoints: g.ints(), initFromSHA256: g.maybe { $0.string() },
-                                checkpointSteps: g.maybe { $0.ints() })
+                                checkpointSteps: g.maybe { $0.ints() }, threads: g.maybe { $0.int() })
             Self.expectSame(try p.canonicalJSON(), try StageKeys.canonicalJSON(p), "train", seed: seed)
         }
     }
@@ -126,7 +126,7 @@ struct StageParamsEncodingTests {
         for seed in 0..<UInt64(Self.cases) {
             var g = Generator(state: seed)
             let p = ProbeParams(epoch: g.int(), size: g.int(), split: g.pick([.train, .test]), seed: g.seed(),
-                                layers: g.strings(), step: g.maybe { $0.int() })
+                                layers: g.strings(), step: g.maybe { $0.int() }, threads: g.maybe { $0.int() })
             Self.expectSame(p.canonicalJSON(), try StageKeys.canonicalJSON(p), "probe", seed: seed)
         }
     }
