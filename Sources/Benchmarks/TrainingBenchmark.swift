@@ -78,7 +78,7 @@ public enum TrainingBenchmark {
     /// Two independent trainings side by side, one BLAS thread each (what two concurrent stages
     /// of a sweep do): their combined examples per wall-clock second over one epoch each.
     public static func runPair(_ spec: BenchmarkModel, train: LabeledSet) throws -> Double {
-        Parallelism.setProcessWorkers(1)
+        BLAS.useOneThread()
         let start = Clock.wall()
         let failure = Mutex<(any Error)?>(nil)
         DispatchQueue.concurrentPerform(iterations: 2) { worker in

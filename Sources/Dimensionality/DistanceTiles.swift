@@ -1,5 +1,4 @@
 import CBLAS
-import Dispatch
 import Foundation
 import Tensors
 
@@ -210,16 +209,7 @@ final class WorkQueue: @unchecked Sendable {
 
 /// Runs `body(range)` over `0..<count` split into contiguous chunks, on up to `threads` workers.
 func parallelChunks(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
-    let workers = Swift.max(1, Swift.min(threads, count))
-    if workers == 1 {
-        body(0..<count)
-        return
-    }
-    let chunk = (count + workers - 1) / workers
-    concurrently(workers) { w in
-        let lo = w * chunk, hi = Swift.min(count, lo + chunk)
-        if lo < hi { body(lo..<hi) }
-    }
+    Parallelism.run(Parallelism.ranges(count, workers: threads)) { _, range in body(range) }
 }
 
 /// Runs `body(0)`, …, `body(workers − 1)` concurrently and returns when all have finished.
@@ -227,18 +217,5 @@ func parallelChunks(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
 /// `body` must only touch state that its workers do not share, or share read-only; it does not
 /// escape this call.
 func concurrently(_ workers: Int, _ body: (Int) -> Void) {
-    if workers <= 1 {
-        body(0)
-        return
-    }
-    withoutActuallyEscaping(body) { escapable in
-        let box = UncheckedSendableBox(escapable)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in box.value(w) }
-    }
-}
-
-/// Carries a value the caller guarantees is used without data races across a concurrency boundary.
-struct UncheckedSendableBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+    Parallelism.run((0..<Swift.max(1, workers)).map { $0..<($0 + 1) }) { worker, _ in body(worker) }
 }

@@ -23,7 +23,7 @@ import Tensors
 ///
 /// `threads` workers share the block pairs (default 1); each keeps its own candidates, merged at
 /// the end, so the result is bit-identical for any thread count. OpenBLAS should be set to one
-/// thread (``Parallelism/setProcessWorkers(_:)``): parallelism comes from the workers.
+/// thread (``BLAS/useOneThread()``): parallelism comes from the workers.
 ///
 /// - Complexity: O(N²·D / 2) time in the worst case (half the pairs, by symmetry), about
 ///   O(N²·m / 2 + N·b·D) with the filter when it prunes well; O(N·k + b²·threads) memory besides

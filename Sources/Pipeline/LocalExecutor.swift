@@ -6,15 +6,19 @@ import ResultBundles
 public struct LocalExecutor: Executor {
     public var jobs: Int
     public var failFast: Bool
+    /// Threads per stage (`execution.threads`).
+    public var threads: Int
 
-    public init(jobs: Int, failFast: Bool) {
+    public init(jobs: Int, failFast: Bool, threads: Int = 1) {
         self.jobs = jobs
         self.failFast = failFast
+        self.threads = threads
     }
 
     public func execute(_ graph: StageGraph, store: StageStore, context: ExecutionContext) throws -> ExecutionReport? {
         // With an event sink the output words starts and ends from the events, not from text.
-        let worker = StageWorker(store: store, log: context.log, progress: context.progress, announceStarts: context.events == nil)
+        let worker = StageWorker(store: store, log: context.log, progress: context.progress, announceStarts: context.events == nil,
+                                 threads: threads)
         let pool = StagePool(graph: graph, store: store, worker: worker, jobs: jobs, failFast: failFast, log: context.log,
                              events: context.events)
         return try pool.run()

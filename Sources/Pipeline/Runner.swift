@@ -60,7 +60,7 @@ public struct RunOptions: Sendable {
     /// The executor these options ask for. A new executor is one more case here.
     func executor(for experiment: Experiment) -> any Executor {
         if let slurm { return SlurmExecutor(options: slurm, executable: executable) }
-        return LocalExecutor(jobs: jobs(for: experiment), failFast: failFast)
+        return LocalExecutor(jobs: jobs(for: experiment), failFast: failFast, threads: experiment.execution.threads)
     }
 }
 
@@ -99,7 +99,6 @@ public enum Runner {
         let first = spec.points[0].experiment
         let layout = try BundleLayout.create(in: options.resultsDirectory.appendingPathComponent(first.name), date: started)
         let runID = layout.root.lastPathComponent
-        Parallelism.setProcessWorkers(first.execution.threads)
         let provenance = Provenance.current(for: spec)
         let graph = try StageGraph.compile(spec, provenance: provenance)
         let writer = BundleWriter(layout: layout, spec: spec, graph: graph, runID: runID, started: started)

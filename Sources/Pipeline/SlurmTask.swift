@@ -10,7 +10,6 @@ public enum SlurmTask {
     /// and `accordion status` can name them.
     public static func run(key: String, results: URL, threads: Int, logPath: String?,
                            log: @escaping @Sendable (String) -> Void) -> Int32 {
-        Parallelism.setProcessWorkers(threads)
         let store = StageStore(root: results.appendingPathComponent(".store"))
         var stage: Stage
         do {
@@ -21,7 +20,7 @@ public enum SlurmTask {
             log("error: no stage \(key) in \(store.root.path): \(error)")
             return 2
         }
-        let outcome = StageWorker(store: store, log: log).compute(stage)
+        let outcome = StageWorker(store: store, log: log, threads: threads).compute(stage)
         switch outcome {
         case .done, .cached:
             store.clearFailure(stage.key)

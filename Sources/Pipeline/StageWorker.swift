@@ -56,14 +56,18 @@ final class StageWorker: @unchecked Sendable {
     let progress: TrainingProgress
     /// Whether a stage's start is logged as text; not when the executor reports it as a ``StageEvent``.
     let announceStarts: Bool
+    /// The run's `execution.threads`: what an estimate stage splits its work across (train and
+    /// probe stages take theirs from their keys).
+    let threads: Int
     let lock = NSLock()
     var dataCache: [String: PreparedData] = [:]
 
     init(store: StageStore, log: @escaping @Sendable (String) -> Void, progress: TrainingProgress? = nil,
-         announceStarts: Bool = true) {
+         announceStarts: Bool = true, threads: Int = 1) {
         self.store = store
         self.log = log
         self.announceStarts = announceStarts
+        self.threads = max(1, threads)
         self.progress = progress ?? TrainingProgress(interval: 10, report: log)
     }
 
@@ -105,11 +109,21 @@ final class StageWorker: @unchecked Sendable {
 
     /// Runs one stage's work, writing its outputs into `dir`.
     func perform(_ stage: Stage, into dir: URL) throws {
+        // A network runs with the threads its key names; the rest with the run's.
+        let workers: Int
+        switch stage.work {
+        case .train(let p): workers = p.threads ?? 1
+        case .probe(let p): workers = p.threads ?? 1
+        default: workers = threads
+        }
+        try Parallelism.withWorkers(workers) { try performKind(stage, into: dir) }
+    }
+
+    private func performKind(_ stage: Stage, into dir: URL) throws {
         switch stage.work {
         case .data(let p): try runData(p, key: stage.key, dir: dir)
-        // A network runs with the threads its key names, whatever this process was given.
-        case .train(let p): try Parallelism.withWorkers(p.threads ?? 1) { try runTrain(p, stage: stage, dir: dir) }
-        case .probe(let p): try Parallelism.withWorkers(p.threads ?? 1) { try runProbe(p, stage: stage, dir: dir) }
+        case .train(let p): try runTrain(p, stage: stage, dir: dir)
+        case .probe(let p): try runProbe(p, stage: stage, dir: dir)
         case .estimate(let p): try runEstimate(p, stage: stage, dir: dir)
         case .importActivations(let p): try runImport(p, stage: stage, dir: dir)
         case .aggregate(let p): try runAggregate(p, stage: stage, dir: dir)

@@ -14,6 +14,8 @@ public struct Provenance: JSONBundleFile, Sendable {
     public var cores: Int
     public var blas: String
     public var blasCore: String
+    /// The run's `execution.threads`: the threads each stage splits its own work across
+    /// (OpenBLAS itself runs single-threaded). The name is kept from when OpenBLAS did the splitting.
     public var blasThreads: Int
     /// The register-tile kernel of the direct convolutions ("avx512", "avx2", "portable");
     /// absent in bundles written before it was recorded.

@@ -4,6 +4,11 @@ import CBLAS
 ///
 /// OpenBLAS runs single-threaded; a stage's threads are its own workers (``Parallelism``).
 public enum BLAS {
+    /// Makes OpenBLAS single-threaded for the rest of the process (the first call; later ones do
+    /// nothing): a stage's threads are its own workers, which call OpenBLAS side by side.
+    public static func useOneThread() { _ = oneThread }
+    private static let oneThread: Void = openblas_set_num_threads(1)
+
     /// The OpenBLAS thread count in force.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 

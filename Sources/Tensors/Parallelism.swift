@@ -1,4 +1,3 @@
-import CBLAS
 import Dispatch
 import Foundation
 import Synchronization
@@ -12,25 +11,21 @@ import Synchronization
 /// reaches about 1.35× on the batch-sized products of a step, and two callers of a two-thread
 /// SGEMM contend (docs/benchmarks.md).
 ///
-/// The count is the process's (``setProcessWorkers(_:)``, from the stage's `threads`), unless a
-/// caller binds its own for a scope (``withWorkers(_:_:)``, as tests do); it is read once per
-/// layer call on the calling thread.
+/// The count belongs to the thread that runs a stage, for the stage's duration
+/// (``withWorkers(_:_:)``: the stage worker binds the stage's threads, the benchmark its own); it
+/// is 1 elsewhere, so stages side by side in one process never see each other's count. Layers
+/// read it once per call.
 public enum Parallelism {
-    private static let processWorkers = Atomic<Int>(1)
     @TaskLocal private static var scopedWorkers: Int?
 
-    /// The workers a stage running on this thread may use (at least 1).
-    public static var workers: Int { scopedWorkers ?? processWorkers.load(ordering: .relaxed) }
+    /// The workers the stage running on this thread may use (at least 1).
+    public static var workers: Int { scopedWorkers ?? 1 }
 
-    /// Sets the process's worker count and makes OpenBLAS single-threaded (see the type's note).
-    public static func setProcessWorkers(_ n: Int) {
-        processWorkers.store(max(1, n), ordering: .relaxed)
-        openblas_set_num_threads(1)
-    }
-
-    /// Runs `body` with ``workers`` set to `n` on this thread.
+    /// Runs `body` with ``workers`` set to `n` on this thread, OpenBLAS single-threaded
+    /// (``BLAS/useOneThread()``).
     public static func withWorkers<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
-        try $scopedWorkers.withValue(max(1, n), operation: body)
+        BLAS.useOneThread()
+        return try $scopedWorkers.withValue(max(1, n), operation: body)
     }
 
     /// `0..<count` as contiguous ranges in order, one per worker, with at least `minimum` items

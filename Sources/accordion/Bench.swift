@@ -22,7 +22,7 @@ struct Bench: ParsableCommand {
     @Option(help: "One model to time instead of --models (kept for older command lines).")
     var model: String?
 
-    @Option(name: .customLong("threads"), help: "OpenBLAS thread counts to time (repeatable).")
+    @Option(name: .customLong("threads"), help: "Thread counts to time (repeatable): the engine splits each batch across them.")
     var threadCounts: [Int] = [1, 2]
 
     @Flag(help: "Skip the row of two single-thread trainings side by side.")
@@ -79,7 +79,7 @@ struct Bench: ParsableCommand {
         var settings = TrainingBenchmark.Settings()
         (settings.epochs, settings.cosine, settings.weightDecay) = (epochs, cosine, weightDecay)
 
-        Parallelism.setProcessWorkers(1)
+        BLAS.useOneThread()
         let peak = TrainingBenchmark.sgemmPeak()
         print("\(BLAS.configuration); core \(BLAS.coreName); direct convolution kernel \(Conv2D.directKernelName)")
         print(String(format: "single-core SGEMM peak %.1f GFLOP/s by wall clock, %.1f by CPU time (2048³, best of 4)",
@@ -97,11 +97,12 @@ struct Bench: ParsableCommand {
             // Each thread count is timed on both sides back to back, so that a burst of load from
             // elsewhere on the machine is less likely to fall on one side only.
             for threads in threadCounts {
-                Parallelism.setProcessWorkers(threads)
                 var best: TrainingTiming?
                 for _ in 0..<max(1, repeats) {
-                    let timing = try TrainingBenchmark.run(spec, train: train, test: test, settings: settings) {
-                        print("  [\(threads) thread\(threads == 1 ? "" : "s")] \($0)")
+                    let timing = try Parallelism.withWorkers(threads) {
+                        try TrainingBenchmark.run(spec, train: train, test: test, settings: settings) {
+                            print("  [\(threads) thread\(threads == 1 ? "" : "s")] \($0)")
+                        }
                     }
                     if timing.samplesPerSecond > best?.samplesPerSecond ?? 0 { best = timing }
                 }

@@ -28,7 +28,7 @@ struct BenchEstimators: ParsableCommand {
     var threads: Int = 1
 
     func run() throws {
-        Parallelism.setProcessWorkers(1)
+        BLAS.useOneThread()
         let chosen = try estimators.map { try IDEstimator.parse($0) }
         var sets: [(String, FloatTensor?, DoubleTensor?)] = []
         if fashion > 0 {

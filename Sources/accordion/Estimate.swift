@@ -67,7 +67,7 @@ struct Estimate: ParsableCommand {
             printError(problems.joined(separator: "\n"))
             throw ExitCode(ExitCodes.badInput)
         }
-        Parallelism.setProcessWorkers(1)
+        BLAS.useOneThread()
         var results: [IDEstimate] = []
         var failures: [(String, String)] = []
         for estimator in chosen {
