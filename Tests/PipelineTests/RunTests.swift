@@ -48,6 +48,30 @@ struct RunTests {
         #expect(((provenance?["datasets"] as? [String: String])?.values.first?.count) == 64)
     }
 
+    @Test("execution.threads 2 trains a ResNet on two workers: the same bits every time, not one thread's")
+    func twoThreads() throws {
+        func values(threads: Int) throws -> (values: [String], provenance: Int?) {
+            let results = TestSupport.temporaryDirectory("results")
+            let spec = try SpecLoader.load(path: TestSupport.repositoryRoot.appendingPathComponent("Experiments/quickstart.yaml").path,
+                                           overrides: ["data.train_size=512", "data.test_size=128", "train.epochs=1",
+                                                        "probe.epochs=[1]", "probe.size=100", "model.architecture=resnet",
+                                                        "model.depth=8", "model.width=8", "execution.threads=\(threads)"])
+            let summary = try Runner.run(spec, options: RunOptions(resultsDirectory: results, log: { _ in }))
+            #expect(summary.failures.isEmpty)
+            let layout = BundleLayout(root: summary.bundle)
+            let table = try CSVTable(text: String(contentsOf: layout.results, encoding: .utf8))
+            let column = try #require(table.header.firstIndex(of: "value"))
+            let provenance = try JSONSerialization.jsonObject(with: Data(contentsOf: layout.provenance)) as? [String: Any]
+            return (table.rows.map { $0[column] }, provenance?["blas_threads"] as? Int)
+        }
+        let two = try values(threads: 2), again = try values(threads: 2), one = try values(threads: 1)
+        #expect(two.provenance == 2)
+        #expect(!two.values.isEmpty && two.values == again.values)
+        // The strided convolutions' weight gradients are summed per worker, then added: another
+        // order than one thread's, so training ends elsewhere in the last bits.
+        #expect(two.values != one.values)
+    }
+
     @Test("--fail-fast stops scheduling after the first failure and says why the rest did not run")
     func failFast() throws {
         let results = TestSupport.temporaryDirectory("results")
