@@ -120,7 +120,13 @@ final class WorkerPool: @unchecked Sendable {
         if sleepers > 0 { state.broadcast() }
         state.unlock()
         drain(work, count)
-        while finishedItems.load(ordering: .acquiring) < count {}
+        // Another thread is finishing its item: spin, yielding the core if that takes long (when
+        // more threads than cores are running, the one we wait for may need it).
+        var spun = 0
+        while finishedItems.load(ordering: .acquiring) < count {
+            spun += 1
+            if spun > Self.spins { sched_yield() }
+        }
         // Retire the job once no thread holds it; a thread that takes the lock later finds none.
         while true {
             state.lock()
