@@ -112,7 +112,7 @@ public final class Conv2D: Layer, ScratchOwner {
 
     /// `Y = W · cols(X)`, several examples per GEMM when their outputs are small; with several
     /// workers each takes a contiguous range of examples and its own patch and staging buffers.
-    func forwardByGEMM(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, workers: Int) {
+    private func forwardByGEMM(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, workers: Int) {
         let g = geometry, p = g.pixels, k = g.patchSize, out = outputChannels
         let step = chunk(batch: batch)
         let ranges = Parallelism.ranges(batch, workers: workers)
