@@ -45,11 +45,13 @@ public final class Activation: Layer {
         case .relu:
             Parallelism.elementwise(count) { r in Kernels.relu(x + r.lowerBound, into: y + r.lowerBound, count: r.count) }
         case .tanh:
-            for i in 0..<count { y[i] = Foundation.tanh(x[i]) }
+            Parallelism.elementwise(count) { r in for i in r { y[i] = Foundation.tanh(x[i]) } }
         case .gelu:
-            for i in 0..<count {
-                let t = Double(x[i])
-                y[i] = Float(0.5 * t * (1 + erf(t / 2.0.squareRoot())))
+            Parallelism.elementwise(count) { r in
+                for i in r {
+                    let t = Double(x[i])
+                    y[i] = Float(0.5 * t * (1 + erf(t / 2.0.squareRoot())))
+                }
             }
         case .identity:
             if UnsafePointer(y) != x { y.update(from: x, count: count) }
@@ -67,13 +69,15 @@ public final class Activation: Layer {
                 Kernels.reluBackward(dy + r.lowerBound, output: y + r.lowerBound, into: dx + r.lowerBound, count: r.count)
             }
         case .tanh:
-            for i in 0..<count { dx[i] = dy[i] * (1 - y[i] * y[i]) }
+            Parallelism.elementwise(count) { r in for i in r { dx[i] = dy[i] * (1 - y[i] * y[i]) } }
         case .gelu:
-            for i in 0..<count {
-                let t = Double(x[i])
-                let cdf = 0.5 * (1 + erf(t / 2.0.squareRoot()))
-                let pdf = exp(-0.5 * t * t) / (2 * Double.pi).squareRoot()
-                dx[i] = Float(Double(dy[i]) * (cdf + t * pdf))
+            Parallelism.elementwise(count) { r in
+                for i in r {
+                    let t = Double(x[i])
+                    let cdf = 0.5 * (1 + erf(t / 2.0.squareRoot()))
+                    let pdf = exp(-0.5 * t * t) / (2 * Double.pi).squareRoot()
+                    dx[i] = Float(Double(dy[i]) * (cdf + t * pdf))
+                }
             }
         case .identity:
             if UnsafePointer(dx) != dy { dx.update(from: dy, count: count) }

@@ -20,18 +20,21 @@ enum AdamUpdate {
             slot.first.withUnsafeMutableBufferPointer { mb in
                 slot.second.withUnsafeMutableBufferPointer { vb in
                     let m = mb.baseAddress!, v = vb.baseAddress!
+                    // Elementwise, so large parameters are split across the stage's workers.
                     p.withValueAndGradient { theta, grad, n in
-                        for i in 0..<n {
-                            var g = grad[i]
-                            if decoupled {
-                                theta[i] *= shrink
-                            } else {
-                                g += decay * theta[i]
+                        Parallelism.elementwise(n) { r in
+                            for i in r {
+                                var g = grad[i]
+                                if decoupled {
+                                    theta[i] *= shrink
+                                } else {
+                                    g += decay * theta[i]
+                                }
+                                m[i] = b1 * m[i] + (1 - b1) * g
+                                v[i] = b2 * v[i] + (1 - b2) * g * g
+                                let denominator = v[i].squareRoot() * inverseRoot2 + eps
+                                theta[i] -= stepSize * m[i] / denominator
                             }
-                            m[i] = b1 * m[i] + (1 - b1) * g
-                            v[i] = b2 * v[i] + (1 - b2) * g * g
-                            let denominator = v[i].squareRoot() * inverseRoot2 + eps
-                            theta[i] -= stepSize * m[i] / denominator
                         }
                     }
                 }

@@ -100,10 +100,9 @@ public final class Conv2D: Layer, ScratchOwner {
         guard let bias else { return }
         let p = geometry.pixels, out = outputChannels
         bias.withValue { b in
-            for n in 0..<batch {
-                for o in 0..<out {
-                    let row = y + (n * out + o) * p
-                    let v = b[o]
+            Parallelism.run(Parallelism.ranges(batch * out, workers: Parallelism.workers)) { _, planes in
+                for q in planes {
+                    let row = y + q * p, v = b[q % out]
                     for i in 0..<p { row[i] += v }
                 }
             }
@@ -157,9 +156,12 @@ public final class Conv2D: Layer, ScratchOwner {
         if let bias {
             bias.accumulateGradient { db, beta in
                 if beta == 0 { db.update(repeating: 0, count: out) }
-                for n in 0..<batch {
-                    for o in 0..<out {
-                        db[o] += Float(Kernels.sum(dy + (n * out + o) * p, count: p))
+                // Each channel's sum on one worker, over the examples in order.
+                Parallelism.run(Parallelism.ranges(out, workers: Parallelism.workers)) { _, channels in
+                    for n in 0..<batch {
+                        for o in channels {
+                            db[o] += Float(Kernels.sum(dy + (n * out + o) * p, count: p))
+                        }
                     }
                 }
             }

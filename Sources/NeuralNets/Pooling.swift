@@ -72,23 +72,25 @@ public final class MaxPool2D: Layer, ScratchOwner {
             }
             return
         }
-        for plane in 0..<planes {
-            let src = x + plane * g.inputPlane
-            let dst = y + plane * g.outputPlane
-            for a in 0..<g.outputHeight {
-                let rows = g.window(a, extent: g.height)
-                for b in 0..<g.outputWidth {
-                    let cols = g.window(b, extent: g.width)
-                    var best = -Float.infinity
-                    var at = rows.lowerBound * g.width + cols.lowerBound
-                    for i in rows {
-                        for j in cols where src[i * g.width + j] > best || src[i * g.width + j].isNaN {
-                            best = src[i * g.width + j]
-                            at = i * g.width + j
+        Parallelism.run(Parallelism.ranges(planes, workers: Parallelism.workers, minimum: 64)) { _, range in
+            for plane in range {
+                let src = x + plane * g.inputPlane
+                let dst = y + plane * g.outputPlane
+                for a in 0..<g.outputHeight {
+                    let rows = g.window(a, extent: g.height)
+                    for b in 0..<g.outputWidth {
+                        let cols = g.window(b, extent: g.width)
+                        var best = -Float.infinity
+                        var at = rows.lowerBound * g.width + cols.lowerBound
+                        for i in rows {
+                            for j in cols where src[i * g.width + j] > best || src[i * g.width + j].isNaN {
+                                best = src[i * g.width + j]
+                                at = i * g.width + j
+                            }
                         }
+                        dst[a * g.outputWidth + b] = best
+                        index?[plane * g.outputPlane + a * g.outputWidth + b] = Int32(at)
                     }
-                    dst[a * g.outputWidth + b] = best
-                    index?[plane * g.outputPlane + a * g.outputWidth + b] = Int32(at)
                 }
             }
         }
@@ -140,16 +142,18 @@ public final class AvgPool2D: Layer {
 
     public func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, training: Bool) {
         let g = geometry, scale = 1 / Float(g.kernel * g.kernel)
-        for plane in 0..<(batch * g.channels) {
-            let src = x + plane * g.inputPlane
-            let dst = y + plane * g.outputPlane
-            for a in 0..<g.outputHeight {
-                let rows = g.window(a, extent: g.height)
-                for b in 0..<g.outputWidth {
-                    let cols = g.window(b, extent: g.width)
-                    var sum: Float = 0
-                    for i in rows { for j in cols { sum += src[i * g.width + j] } }
-                    dst[a * g.outputWidth + b] = sum * scale
+        Parallelism.run(Parallelism.ranges(batch * g.channels, workers: Parallelism.workers, minimum: 64)) { _, planes in
+            for plane in planes {
+                let src = x + plane * g.inputPlane
+                let dst = y + plane * g.outputPlane
+                for a in 0..<g.outputHeight {
+                    let rows = g.window(a, extent: g.height)
+                    for b in 0..<g.outputWidth {
+                        let cols = g.window(b, extent: g.width)
+                        var sum: Float = 0
+                        for i in rows { for j in cols { sum += src[i * g.width + j] } }
+                        dst[a * g.outputWidth + b] = sum * scale
+                    }
                 }
             }
         }
@@ -160,16 +164,18 @@ public final class AvgPool2D: Layer {
                          batch: Int) {
         guard let dx else { return }
         let g = geometry, scale = 1 / Float(g.kernel * g.kernel), planes = batch * g.channels
-        dx.update(repeating: 0, count: planes * g.inputPlane)
-        for plane in 0..<planes {
-            let d = dx + plane * g.inputPlane
-            let src = dy + plane * g.outputPlane
-            for a in 0..<g.outputHeight {
-                let rows = g.window(a, extent: g.height)
-                for b in 0..<g.outputWidth {
-                    let cols = g.window(b, extent: g.width)
-                    let v = src[a * g.outputWidth + b] * scale
-                    for i in rows { for j in cols { d[i * g.width + j] += v } }
+        Parallelism.run(Parallelism.ranges(planes, workers: Parallelism.workers, minimum: 64)) { _, r in
+            (dx + r.lowerBound * g.inputPlane).update(repeating: 0, count: r.count * g.inputPlane)
+            for plane in r {
+                let d = dx + plane * g.inputPlane
+                let src = dy + plane * g.outputPlane
+                for a in 0..<g.outputHeight {
+                    let rows = g.window(a, extent: g.height)
+                    for b in 0..<g.outputWidth {
+                        let cols = g.window(b, extent: g.width)
+                        let v = src[a * g.outputWidth + b] * scale
+                        for i in rows { for j in cols { d[i * g.width + j] += v } }
+                    }
                 }
             }
         }

@@ -30,12 +30,17 @@ struct ParallelLayerTests {
             case "batchnorm": return BatchNorm(features: 6, name: "bn")
             case "maxpool": return MaxPool2D(kernelSize: 2)
             case "relu": return Activation(.relu)
+            case "tanh": return Activation(.tanh)
+            case "gelu": return Activation(.gelu)
+            case "avgpool": return AvgPool2D(kernelSize: 2)
+            case "maxpool-3x3": return MaxPool2D(kernelSize: 3, stride: 2, padding: 1)
             case "block": return ResidualBlock(inputChannels: 16, outputChannels: 16, inputShape: [16, 16, 16], name: "b", rng: &rng)
             case "block-projection":
                 return ResidualBlock(inputChannels: 8, outputChannels: 16, stride: 2, inputShape: [8, 16, 16], name: "b", rng: &rng)
             case "conv-stride2": return Conv2D(inputChannels: 8, outputChannels: 16, kernelSize: 3, stride: 2, padding: 1, name: "c", rng: &rng)
             case "conv-1x1": return Conv2D(inputChannels: 8, outputChannels: 16, kernelSize: 1, name: "c", rng: &rng)
             case "conv-small-planes": return Conv2D(inputChannels: 8, outputChannels: 16, kernelSize: 3, padding: 1, name: "c", rng: &rng)
+            case "conv-bias": return Conv2D(inputChannels: 8, outputChannels: 16, kernelSize: 3, padding: 1, bias: true, name: "c", rng: &rng)
             default: return Dense(inputDimensions: 96, outputDimensions: 128, name: "d", rng: &rng)
             }
         }
@@ -44,13 +49,14 @@ struct ParallelLayerTests {
     /// (layer, input shape) — each large enough that every pass splits at 2 and 3 workers.
     static let cases: [(String, [Int])] = [
         ("batchnorm", [8, 6, 20, 20]), ("maxpool", [8, 32, 12, 12]), ("relu", [8, 16, 16, 16]),
+        ("tanh", [8, 16, 16, 16]), ("gelu", [8, 16, 16, 16]), ("avgpool", [8, 32, 12, 12]), ("maxpool-3x3", [8, 32, 12, 12]),
         ("block", [8, 16, 16, 16]), ("block-projection", [8, 8, 16, 16]),
-        ("conv-stride2", [7, 8, 16, 16]), ("conv-1x1", [7, 8, 12, 12]), ("conv-small-planes", [7, 8, 10, 10]),
+        ("conv-stride2", [7, 8, 16, 16]), ("conv-1x1", [7, 8, 12, 12]), ("conv-small-planes", [7, 8, 10, 10]), ("conv-bias", [7, 8, 20, 20]),
         ("dense", [16, 96]),
     ]
 
     /// Where each sum stays on one worker, the split changes no bit.
-    static let bitIdentical: Set<String> = ["batchnorm", "maxpool", "relu"]
+    static let bitIdentical: Set<String> = ["batchnorm", "maxpool", "relu", "tanh", "gelu", "avgpool", "maxpool-3x3"]
 
     @Test("Every worker count agrees with one thread and repeats itself exactly", arguments: cases)
     func agrees(_ c: (String, [Int])) {
@@ -95,6 +101,34 @@ struct ParallelLayerTests {
             let scale = want.scalars.reduce(0) { max($0, abs($1)) } + 1e-6
             let worst = zip(got, want.scalars).reduce(0) { max($0, abs($1.0 - $1.1)) }
             #expect(worst <= 1e-4 * scale, "\(name): two workers off by \(worst) (scale \(scale))")
+        }
+    }
+
+    @Test("Optimizer steps on a parameter large enough to split are the same at any worker count")
+    func optimizers() {
+        func steps(_ make: () -> Optimizer, workers: Int) -> [Float] {
+            Parallelism.withWorkers(workers) {
+                var rng = RandomStream(seed: 8, path: "parallel/optimizer")
+                // 60,000 scalars: split in 2 and 3 ranges (at least 16 Ki each).
+                let p = Parameter(name: "w", value: rng.normalTensor(shape: [300, 200]))
+                let optimizer = make()
+                for _ in 0..<3 {
+                    p.grad = rng.normalTensor(shape: [300, 200])
+                    optimizer.step([p])
+                }
+                return p.value.scalars
+            }
+        }
+        let makers: [(String, () -> Optimizer)] = [
+            ("sgd", { SGD(learningRate: 0.1) }),
+            ("sgd momentum", { SGD(learningRate: 0.1, momentum: 0.9) }),
+            ("sgd nesterov decay", { SGD(learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-3) }),
+            ("adam", { Adam(learningRate: 0.01, weightDecay: 1e-3) }),
+            ("adamw", { AdamW(learningRate: 0.01) }),
+        ]
+        for (name, make) in makers {
+            let one = steps(make, workers: 1)
+            for workers in [2, 3] { #expect(steps(make, workers: workers) == one, "\(name), \(workers) workers") }
         }
     }
 }
