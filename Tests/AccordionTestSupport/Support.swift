@@ -12,12 +12,21 @@ public enum TestSupport {
         repositoryRoot.appendingPathComponent("Tests/Fixtures").appendingPathComponent(name)
     }
 
-    /// A fresh empty directory under the system temporary directory.
+    /// A fresh empty directory for one test, inside ``runDirectory``.
     public static func temporaryDirectory(_ label: String = "accordion-test") -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+        let url = runDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// One directory under the system temporary directory for all of this test process's files,
+    /// removed when the process exits normally (a suite run makes several hundred).
+    public static let runDirectory: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("accordion-tests-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: TestSupport.runDirectory) }
+        return url
+    }()
 
     /// The reference answers of `Tests/Fixtures/reference/estimators.json` for one dataset.
     public static func referenceEstimates(_ dataset: String) throws -> [String: Double] {
