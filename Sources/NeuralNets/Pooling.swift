@@ -25,6 +25,24 @@ struct PoolGeometry {
         let start = o * stride - padding
         return max(0, start)..<min(extent, start + kernel)
     }
+
+    /// Runs `body(plane)` for every plane of `batch` examples; planes are independent, so each of
+    /// the stage's workers takes a contiguous range of them.
+    func forEachPlane(batch: Int, _ body: (Int) -> Void) {
+        Parallelism.run(Parallelism.ranges(batch * channels, workers: Parallelism.workers, minimum: 64)) { _, planes in
+            for plane in planes { body(plane) }
+        }
+    }
+
+    /// Runs `body(o, rows, columns)` for every output position `o` of a plane and the input rows
+    /// and columns its window covers.
+    @inline(__always)
+    func forEachWindow(_ body: (Int, Range<Int>, Range<Int>) -> Void) {
+        for a in 0..<outputHeight {
+            let rows = window(a, extent: height)
+            for b in 0..<outputWidth { body(a * outputWidth + b, rows, window(b, extent: width)) }
+        }
+    }
 }
 
 /// Max pooling over `k×k` windows (`torch.nn.MaxPool2d(k, stride, padding)`).
@@ -72,26 +90,19 @@ public final class MaxPool2D: Layer, ScratchOwner {
             }
             return
         }
-        Parallelism.run(Parallelism.ranges(planes, workers: Parallelism.workers, minimum: 64)) { _, range in
-            for plane in range {
-                let src = x + plane * g.inputPlane
-                let dst = y + plane * g.outputPlane
-                for a in 0..<g.outputHeight {
-                    let rows = g.window(a, extent: g.height)
-                    for b in 0..<g.outputWidth {
-                        let cols = g.window(b, extent: g.width)
-                        var best = -Float.infinity
-                        var at = rows.lowerBound * g.width + cols.lowerBound
-                        for i in rows {
-                            for j in cols where src[i * g.width + j] > best || src[i * g.width + j].isNaN {
-                                best = src[i * g.width + j]
-                                at = i * g.width + j
-                            }
-                        }
-                        dst[a * g.outputWidth + b] = best
-                        index?[plane * g.outputPlane + a * g.outputWidth + b] = Int32(at)
+        g.forEachPlane(batch: batch) { plane in
+            let src = x + plane * g.inputPlane, dst = y + plane * g.outputPlane
+            g.forEachWindow { o, rows, cols in
+                var best = -Float.infinity
+                var at = rows.lowerBound * g.width + cols.lowerBound
+                for i in rows {
+                    for j in cols where src[i * g.width + j] > best || src[i * g.width + j].isNaN {
+                        best = src[i * g.width + j]
+                        at = i * g.width + j
                     }
                 }
+                dst[o] = best
+                index?[plane * g.outputPlane + o] = Int32(at)
             }
         }
     }
@@ -101,15 +112,13 @@ public final class MaxPool2D: Layer, ScratchOwner {
                          batch: Int) {
         guard let dx else { return }
         precondition(batch == recordedBatch, "[MaxPool2D.backward] batch \(batch) differs from the last training forward's \(recordedBatch)")
-        let g = geometry, planes = batch * g.channels
+        let g = geometry
         let index = argmax.pointer
-        Parallelism.run(Parallelism.ranges(planes, workers: Parallelism.workers, minimum: 64)) { _, r in
-            (dx + r.lowerBound * g.inputPlane).update(repeating: 0, count: r.count * g.inputPlane)
-            for plane in r {
-                let d = dx + plane * g.inputPlane
-                for o in 0..<g.outputPlane {
-                    d[Int(index[plane * g.outputPlane + o])] += dy[plane * g.outputPlane + o]
-                }
+        g.forEachPlane(batch: batch) { plane in
+            let d = dx + plane * g.inputPlane
+            d.update(repeating: 0, count: g.inputPlane)
+            for o in 0..<g.outputPlane {
+                d[Int(index[plane * g.outputPlane + o])] += dy[plane * g.outputPlane + o]
             }
         }
     }
@@ -142,19 +151,12 @@ public final class AvgPool2D: Layer {
 
     public func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, training: Bool) {
         let g = geometry, scale = 1 / Float(g.kernel * g.kernel)
-        Parallelism.run(Parallelism.ranges(batch * g.channels, workers: Parallelism.workers, minimum: 64)) { _, planes in
-            for plane in planes {
-                let src = x + plane * g.inputPlane
-                let dst = y + plane * g.outputPlane
-                for a in 0..<g.outputHeight {
-                    let rows = g.window(a, extent: g.height)
-                    for b in 0..<g.outputWidth {
-                        let cols = g.window(b, extent: g.width)
-                        var sum: Float = 0
-                        for i in rows { for j in cols { sum += src[i * g.width + j] } }
-                        dst[a * g.outputWidth + b] = sum * scale
-                    }
-                }
+        g.forEachPlane(batch: batch) { plane in
+            let src = x + plane * g.inputPlane, dst = y + plane * g.outputPlane
+            g.forEachWindow { o, rows, cols in
+                var sum: Float = 0
+                for i in rows { for j in cols { sum += src[i * g.width + j] } }
+                dst[o] = sum * scale
             }
         }
     }
@@ -163,20 +165,13 @@ public final class AvgPool2D: Layer {
                          outputGradient dy: UnsafePointer<Float>, inputGradient dx: UnsafeMutablePointer<Float>?,
                          batch: Int) {
         guard let dx else { return }
-        let g = geometry, scale = 1 / Float(g.kernel * g.kernel), planes = batch * g.channels
-        Parallelism.run(Parallelism.ranges(planes, workers: Parallelism.workers, minimum: 64)) { _, r in
-            (dx + r.lowerBound * g.inputPlane).update(repeating: 0, count: r.count * g.inputPlane)
-            for plane in r {
-                let d = dx + plane * g.inputPlane
-                let src = dy + plane * g.outputPlane
-                for a in 0..<g.outputHeight {
-                    let rows = g.window(a, extent: g.height)
-                    for b in 0..<g.outputWidth {
-                        let cols = g.window(b, extent: g.width)
-                        let v = src[a * g.outputWidth + b] * scale
-                        for i in rows { for j in cols { d[i * g.width + j] += v } }
-                    }
-                }
+        let g = geometry, scale = 1 / Float(g.kernel * g.kernel)
+        g.forEachPlane(batch: batch) { plane in
+            let d = dx + plane * g.inputPlane, src = dy + plane * g.outputPlane
+            d.update(repeating: 0, count: g.inputPlane)
+            g.forEachWindow { o, rows, cols in
+                let v = src[o] * scale
+                for i in rows { for j in cols { d[i * g.width + j] += v } }
             }
         }
     }

@@ -20,9 +20,10 @@ public enum TestSupport {
     }
 
     /// One directory under the system temporary directory for all of this test process's files,
-    /// removed when the process exits normally (a suite run makes several hundred).
+    /// removed when the process exits normally (a suite run makes several hundred). Its name is
+    /// short: the test cluster's Unix sockets live below it, and their paths may not pass 108 bytes.
     public static let runDirectory: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("accordion-tests-\(UUID().uuidString)")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("acc-\(UUID().uuidString.prefix(8))")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         atexit { try? FileManager.default.removeItem(at: TestSupport.runDirectory) }
         return url
