@@ -200,15 +200,42 @@ public enum Slurm {
 
     /// States of the given jobs' tasks still known to the controller (`squeue`), e.g. `["12_3": "RUNNING"]`.
     public static func queueStates(_ jobIDs: [String]) -> [String: String] {
+        queue(jobIDs).mapValues(\.state)
+    }
+
+    /// The given jobs' tasks still known to the controller (`squeue`), with Slurm's reason for
+    /// each, e.g. `["12_3": ("PENDING", "Dependency")]`.
+    public static func queue(_ jobIDs: [String]) -> [String: QueuedTask] {
         guard !jobIDs.isEmpty,
               let text = try? command("squeue", ["-h", "-r", "-t", "PENDING,RUNNING,CONFIGURING,COMPLETING,SUSPENDED",
-                                                  "-j", jobIDs.joined(separator: ","), "-o", "%i %T"]) else { return [:] }
-        var out: [String: String] = [:]
+                                                  "-j", jobIDs.joined(separator: ","), "-o", "%i %T %r"]) else { return [:] }
+        return parseQueue(text)
+    }
+
+    /// `squeue -o "%i %T %r"` lines (the reason may contain spaces) by task id.
+    static func parseQueue(_ text: String) -> [String: QueuedTask] {
+        var out: [String: QueuedTask] = [:]
         for line in text.split(separator: "\n") {
-            let parts = line.split(separator: " ")
-            if parts.count == 2 { out[String(parts[0])] = String(parts[1]) }
+            let parts = line.split(separator: " ", maxSplits: 2)
+            guard parts.count >= 2 else { continue }
+            out[String(parts[0])] = QueuedTask(state: String(parts[1]), reason: parts.count == 3 ? String(parts[2]) : "")
         }
         return out
+    }
+}
+
+/// A task in the Slurm queue: its state and Slurm's reason for it.
+public struct QueuedTask: Sendable, Equatable {
+    public var state: String
+    public var reason: String
+
+    /// Whether Slurm will not start it on its own: held (by a user, an administrator, or after a
+    /// failed launch, "launch failed requeued held") or waiting on a dependency that can no longer
+    /// be met. It runs only if someone releases or fixes it.
+    public var isStuck: Bool {
+        guard state == "PENDING" else { return false }
+        let r = reason.lowercased()
+        return r.contains("held") || r.contains("dependencyneversatisfied")
     }
 }
 

@@ -59,8 +59,13 @@ public struct SlurmExecutor: Executor {
         let watch = context.events.map { SlurmWatch(graph: graph, plan: plan, ids: ids, send: $0) }
         watch?.begin(cached: cachedBefore, maxParallel: options.maxParallel)
         var reported = -1
+        var stuck: [String: QueuedTask] = [:]
         while true {
-            let queued = Slurm.queueStates(ids)
+            let queue = Slurm.queue(ids)
+            let queued = queue.mapValues(\.state)
+            // A held task never starts by itself, nor do the tasks that wait for it: stop waiting.
+            stuck = queue.filter { $0.value.isStuck }
+            if !stuck.isEmpty { break }
             if let watch {
                 watch.poll(queued) { resolver.outcome(of: $0).outcome }
             } else {
@@ -73,11 +78,33 @@ public struct SlurmExecutor: Executor {
             if queued.isEmpty { break }
             Thread.sleep(forTimeInterval: options.pollInterval)
         }
+        var heldNote: String?
+        var taskOf: [String: String] = [:]
+        if !stuck.isEmpty {
+            let tasks = stuck.keys.sorted()
+            heldNote = "Slurm holds task\(tasks.count == 1 ? "" : "s") \(tasks.joined(separator: ", ")) (\(stuck[tasks[0]]?.reason ?? ""))"
+            log("error: \(heldNote ?? ""): \(tasks.count == 1 ? "it does" : "they do") not start by "
+                + "\(tasks.count == 1 ? "itself" : "themselves"), nor do the stages after \(tasks.count == 1 ? "it" : "them"). "
+                + "A failed launch is described in the node's slurmd log. Release the jobs (`scontrol release "
+                + "\(ids.joined(separator: ","))`) and run the same command again to collect the results, or cancel them "
+                + "(`scancel \(ids.joined(separator: " "))`).")
+            for (job, id) in zip(plan.jobs, ids) {
+                for (t, key) in job.keys.enumerated() { taskOf[key] = "\(id)_\(t)" }
+            }
+        }
         var outcomes: [String: StageOutcome] = [:]
         var keys: [String: String] = [:]
         for stage in graph.stages {
             if cachedBefore.contains(stage.key) { outcomes[stage.key] = .cached; continue }
-            let (outcome, ranAs) = resolver.outcome(of: stage.key)
+            var (outcome, ranAs) = resolver.outcome(of: stage.key)
+            if let heldNote, case .skipped = outcome {
+                // The held task's own stage did not run through no fault of its inputs: a failure.
+                if let task = taskOf[stage.key], let queued = stuck[task] {
+                    outcome = .failed("Slurm holds its task \(task) (\(queued.reason)); release the job and run again")
+                } else {
+                    outcome = .skipped("not run: \(heldNote)")
+                }
+            }
             outcomes[stage.key] = outcome
             if ranAs != stage.key { keys[stage.key] = ranAs }
         }

@@ -52,7 +52,7 @@ public enum SlurmTask {
         let store = StageStore(root: results.appendingPathComponent(".store"))
         let slurmFile = bundle.layout.root.appendingPathComponent(SlurmJobs.fileName)
         let jobIDs = FileManager.default.fileExists(atPath: slurmFile.path) ? try SlurmJobs.read(file: slurmFile).jobIDs : []
-        let queue = Slurm.queueStates(jobIDs)
+        let queue = Slurm.queue(jobIDs)
         // Map each pending stage to its array task through the key lists.
         var taskOf: [String: String] = [:]
         let slurmDir = results.appendingPathComponent(".slurm").appendingPathComponent(bundle.layout.root.lastPathComponent)
@@ -67,8 +67,9 @@ public enum SlurmTask {
             if let f = store.failure(s.key) {
                 return StageState(name: s.name, kind: s.kind, state: "failed", detail: f.reason + (f.log.map { " (log: \($0))" } ?? ""))
             }
-            if let task = taskOf[s.key], let state = queue[task] ?? queue[task.split(separator: "_").first.map(String.init) ?? ""] {
-                return StageState(name: s.name, kind: s.kind, state: state.lowercased())
+            if let task = taskOf[s.key], let queued = queue[task] ?? queue[task.split(separator: "_").first.map(String.init) ?? ""] {
+                if queued.isStuck { return StageState(name: s.name, kind: s.kind, state: "held", detail: queued.reason) }
+                return StageState(name: s.name, kind: s.kind, state: queued.state.lowercased())
             }
             if s.status == .failed || s.status == .skipped {
                 return StageState(name: s.name, kind: s.kind, state: s.status.rawValue, detail: s.error)

@@ -61,7 +61,10 @@ extension TestSupport {
 
     /// Runs `accordion` with arguments; returns exit status and combined output.
     @discardableResult
-    public static func runAccordion(_ arguments: [String], directory: URL? = nil) throws -> (status: Int32, output: String) {
+    /// With a `timeout`, a process still running after that many seconds is killed (status 9 by
+    /// signal), so a test of something that must not hang fails instead of hanging the suite.
+    public static func runAccordion(_ arguments: [String], directory: URL? = nil,
+                                    timeout: Double? = nil) throws -> (status: Int32, output: String) {
         let p = Process()
         p.executableURL = accordionExecutable
         p.arguments = arguments
@@ -70,8 +73,12 @@ extension TestSupport {
         p.standardOutput = pipe
         p.standardError = pipe
         try p.run()
+        let pid = p.processIdentifier
+        let killer = DispatchWorkItem { kill(pid, SIGKILL) }
+        if let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer) }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        killer.cancel()
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 

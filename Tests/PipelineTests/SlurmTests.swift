@@ -43,6 +43,57 @@ struct SlurmTests {
         #expect(keys.count == 1)
     }
 
+    @Test("squeue lines with reasons parse, and held or never-satisfiable tasks are stuck")
+    func stuckTasks() {
+        let q = Slurm.parseQueue("""
+        12_0 PENDING launch failed requeued held
+        12_1 PENDING JobHeldAdmin
+        13_[0-3%2] PENDING Dependency
+        14_0 RUNNING None
+        15_0 PENDING DependencyNeverSatisfied
+        16_0 PENDING Resources
+        """)
+        #expect(q.count == 6)
+        #expect(q["12_0"] == QueuedTask(state: "PENDING", reason: "launch failed requeued held"))
+        #expect(q.filter { $0.value.isStuck }.keys.sorted() == ["12_0", "12_1", "15_0"])
+    }
+
+    @Test("a job Slurm cannot launch ends the run with the held tasks named, instead of a wait without end",
+          .enabled(if: slurmAvailable, "needs root and Debian's slurmctld, slurmd and munge (make test installs them)"))
+    func heldJob() throws {
+        // The step daemon's socket path would pass 108 bytes under this directory, so every launch
+        // fails and Slurm requeues the job held.
+        let state = TestSupport.temporaryDirectory("slurm-state-" + String(repeating: "x", count: 60))
+        let script = TestSupport.repositoryRoot.appendingPathComponent("scripts/slurm-cluster.sh").path
+        let start = Process()
+        start.executableURL = URL(fileURLWithPath: script)
+        start.arguments = ["start", state.path]
+        try start.run()
+        start.waitUntilExit()
+        try #require(start.terminationStatus == 0, "the test cluster did not start; see \(state.path)/log")
+        defer {
+            let stop = Process()
+            stop.executableURL = URL(fileURLWithPath: script)
+            stop.arguments = ["stop", state.path]
+            try? stop.run()
+            stop.waitUntilExit()
+        }
+        setenv("SLURM_CONF", state.appendingPathComponent("slurm.conf").path, 1)
+        defer { unsetenv("SLURM_CONF") }
+        let spec = try TestSupport.writeSpec(Self.sweep)
+        let results = TestSupport.temporaryDirectory("slurm-held")
+        let r = try TestSupport.runAccordion(["run", spec.path, "--executor", "slurm", "--results", results.path], timeout: 120)
+        #expect(r.status != 9, "still waiting after 120 s:\n\(r.output)")
+        #expect(r.status != 0)
+        #expect(r.output.contains("Slurm holds task") && r.output.contains("held") && r.output.contains("scontrol release"), "\(r.output)")
+        // The jobs stay queued for the user to release or cancel; this test cancels them.
+        let cancel = Process()
+        cancel.executableURL = URL(fileURLWithPath: "/usr/bin/scancel")
+        cancel.arguments = ["--user", "root"]
+        try? cancel.run()
+        cancel.waitUntilExit()
+    }
+
     @Test("a sweep runs on a real one-node cluster and equals the local executor's bundle",
           .enabled(if: slurmAvailable, "needs root and Debian's slurmctld, slurmd and munge (make test installs them)"))
     func cluster() throws {
