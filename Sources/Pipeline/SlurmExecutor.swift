@@ -99,7 +99,10 @@ public struct SlurmExecutor: Executor {
             var (outcome, ranAs) = resolver.outcome(of: stage.key)
             if let heldNote, case .skipped = outcome {
                 // The held task's own stage did not run through no fault of its inputs: a failure.
-                if let task = taskOf[stage.key], let queued = stuck[task] {
+                // squeue names a task alone (`12_0`) once it was started, or the whole pending
+                // rest of its array (`12_[1-3%2]`).
+                if let task = taskOf[stage.key],
+                   let queued = stuck[task] ?? stuck.first(where: { $0.key.hasPrefix("\(task.prefix { $0 != "_" })_[") })?.value {
                     outcome = .failed("Slurm holds its task \(task) (\(queued.reason)); release the job and run again")
                 } else {
                     outcome = .skipped("not run: \(heldNote)")
