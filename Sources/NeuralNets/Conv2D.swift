@@ -109,6 +109,16 @@ public final class Conv2D: Layer, ScratchOwner {
         }
     }
 
+    /// The patch matrix of examples `start ..< start + count` (row stride `count·P`): built in
+    /// `cols`, or the input itself when the convolution is pointwise (`cols` nil).
+    private func patchMatrix(_ x: UnsafePointer<Float>, start: Int, count: Int,
+                             into cols: UnsafeMutablePointer<Float>?) -> UnsafePointer<Float> {
+        let g = geometry, p = g.pixels
+        guard let cols else { return x + start * g.inputSize }
+        for e in 0..<count { g.im2col(x + (start + e) * g.inputSize, into: cols + e * p, ld: count * p) }
+        return UnsafePointer(cols)
+    }
+
     /// `Y = W · cols(X)`, several examples per GEMM when their outputs are small; with several
     /// workers each takes a contiguous range of examples and its own patch and staging buffers.
     private func forwardByGEMM(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, workers: Int) {
@@ -125,13 +135,7 @@ public final class Conv2D: Layer, ScratchOwner {
                 while start < range.upperBound {
                     let s = min(step, range.upperBound - start)
                     let ld = s * p
-                    let patches: UnsafePointer<Float>
-                    if let cols {
-                        for e in 0..<s { g.im2col(x + (start + e) * g.inputSize, into: cols + e * p, ld: ld) }
-                        patches = UnsafePointer(cols)
-                    } else {
-                        patches = x + start * g.inputSize
-                    }
+                    let patches = patchMatrix(x, start: start, count: s, into: cols)
                     // One example writes straight into its NCHW slot; several go through a staging
                     // matrix (out, s·P) whose blocks are then moved to their examples.
                     let target = staging ?? (y + start * out * p)
@@ -211,13 +215,7 @@ public final class Conv2D: Layer, ScratchOwner {
                 } else {
                     gradient = dy + start * out * p
                 }
-                let patches: UnsafePointer<Float>
-                if let cols {
-                    for e in 0..<s { g.im2col(x + (start + e) * g.inputSize, into: cols + e * p, ld: ld) }
-                    patches = UnsafePointer(cols)
-                } else {
-                    patches = x + start * g.inputSize
-                }
+                let patches = patchMatrix(x, start: start, count: s, into: cols)
                 gemmRaw(.none, .transposed, m: out, n: k, k: ld, alpha: 1, gradient, lda: ld, patches, ldb: ld,
                         beta: beta, dw, ldc: k)
                 beta = 1

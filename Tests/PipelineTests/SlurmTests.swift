@@ -63,7 +63,26 @@ struct SlurmTests {
     func heldJob() throws {
         // The step daemon's socket path would pass 108 bytes under this directory, so every launch
         // fails and Slurm requeues the job held.
-        let state = TestSupport.temporaryDirectory("slurm-state-" + String(repeating: "x", count: 60))
+        try Self.withCluster(TestSupport.temporaryDirectory("slurm-state-" + String(repeating: "x", count: 60))) {
+            let spec = try TestSupport.writeSpec(Self.sweep)
+            let results = TestSupport.temporaryDirectory("slurm-held")
+            let r = try TestSupport.runAccordion(["run", spec.path, "--executor", "slurm", "--results", results.path], timeout: 120)
+            #expect(r.status != 9, "still waiting after 120 s:\n\(r.output)")
+            #expect(r.status == 1, "\(r.output)")
+            #expect(r.output.contains("Slurm holds task") && r.output.contains("held") && r.output.contains("scontrol release"),
+                    "\(r.output)")
+            // The jobs stay queued for the user to release or cancel; this test cancels them.
+            let cancel = Process()
+            cancel.executableURL = URL(fileURLWithPath: "/usr/bin/scancel")
+            cancel.arguments = ["--user", "root"]
+            try? cancel.run()
+            cancel.waitUntilExit()
+        }
+    }
+
+    /// Runs `body` with a one-node test cluster whose state lives in `state` (and `SLURM_CONF`
+    /// pointing at it), stopping the cluster afterwards.
+    static func withCluster(_ state: URL, _ body: () throws -> Void) throws {
         let script = TestSupport.repositoryRoot.appendingPathComponent("scripts/slurm-cluster.sh").path
         let start = Process()
         start.executableURL = URL(fileURLWithPath: script)
@@ -80,41 +99,16 @@ struct SlurmTests {
         }
         setenv("SLURM_CONF", state.appendingPathComponent("slurm.conf").path, 1)
         defer { unsetenv("SLURM_CONF") }
-        let spec = try TestSupport.writeSpec(Self.sweep)
-        let results = TestSupport.temporaryDirectory("slurm-held")
-        let r = try TestSupport.runAccordion(["run", spec.path, "--executor", "slurm", "--results", results.path], timeout: 120)
-        #expect(r.status != 9, "still waiting after 120 s:\n\(r.output)")
-        #expect(r.status != 0)
-        #expect(r.output.contains("Slurm holds task") && r.output.contains("held") && r.output.contains("scontrol release"), "\(r.output)")
-        // The jobs stay queued for the user to release or cancel; this test cancels them.
-        let cancel = Process()
-        cancel.executableURL = URL(fileURLWithPath: "/usr/bin/scancel")
-        cancel.arguments = ["--user", "root"]
-        try? cancel.run()
-        cancel.waitUntilExit()
+        try body()
     }
 
     @Test("a sweep runs on a real one-node cluster and equals the local executor's bundle",
           .enabled(if: slurmAvailable, "needs root and Debian's slurmctld, slurmd and munge (make test installs them)"))
     func cluster() throws {
-        let state = TestSupport.temporaryDirectory("slurm-state")
-        let script = TestSupport.repositoryRoot.appendingPathComponent("scripts/slurm-cluster.sh").path
-        let start = Process()
-        start.executableURL = URL(fileURLWithPath: script)
-        start.arguments = ["start", state.path]
-        try start.run()
-        start.waitUntilExit()
-        try #require(start.terminationStatus == 0, "the test cluster did not start; see \(state.path)/log")
-        defer {
-            let stop = Process()
-            stop.executableURL = URL(fileURLWithPath: script)
-            stop.arguments = ["stop", state.path]
-            try? stop.run()
-            stop.waitUntilExit()
-        }
-        setenv("SLURM_CONF", state.appendingPathComponent("slurm.conf").path, 1)
-        defer { unsetenv("SLURM_CONF") }
+        try Self.withCluster(TestSupport.temporaryDirectory("slurm-state")) { try clusterSweep() }
+    }
 
+    func clusterSweep() throws {
         let spec = try TestSupport.writeSpec(Self.sweep)
         let onSlurm = TestSupport.temporaryDirectory("slurm-results")
         let s = try TestSupport.runAccordion(["run", spec.path, "--executor", "slurm", "--max-parallel", "2",
