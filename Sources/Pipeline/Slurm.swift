@@ -64,6 +64,15 @@ public struct SlurmPlan: Sendable {
     public var jobs: [Job]
     public var directory: URL
 
+    /// The array task (`<job id>_<index>`) each stage key runs as, for jobs submitted as `jobIDs`.
+    func tasks(jobIDs: [String]) -> [String: String] {
+        var out: [String: String] = [:]
+        for (job, id) in zip(jobs, jobIDs) {
+            for (t, key) in job.keys.enumerated() { out[key] = "\(id)_\(t)" }
+        }
+        return out
+    }
+
     /// Groups pending stages into arrays, in an order where every dependency comes first.
     static func groups(_ graph: StageGraph, pending: Set<String>) -> [[Stage]] {
         // The train stage each probe/estimate descends from.
@@ -198,11 +207,6 @@ public enum Slurm {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// States of the given jobs' tasks still known to the controller (`squeue`), e.g. `["12_3": "RUNNING"]`.
-    public static func queueStates(_ jobIDs: [String]) -> [String: String] {
-        queue(jobIDs).mapValues(\.state)
-    }
-
     /// The given jobs' tasks still known to the controller (`squeue`), with Slurm's reason for
     /// each, e.g. `["12_3": ("PENDING", "Dependency")]`.
     public static func queue(_ jobIDs: [String]) -> [String: QueuedTask] {
@@ -210,6 +214,12 @@ public enum Slurm {
               let text = try? command("squeue", ["-h", "-r", "-t", "PENDING,RUNNING,CONFIGURING,COMPLETING,SUSPENDED",
                                                   "-j", jobIDs.joined(separator: ","), "-o", "%i %T %r"]) else { return [:] }
         return parseQueue(text)
+    }
+
+    /// The entry of array task `task` (`12_3`) in a queue from ``queue(_:)``, or else its job's
+    /// (`12`), for a job squeue lists whole.
+    static func entry<Value>(of task: String, in queue: [String: Value]) -> Value? {
+        queue[task] ?? queue[String(task.prefix { $0 != "_" })]
     }
 
     /// `squeue -o "%i %T %r"` lines (the reason may contain spaces) by task id.

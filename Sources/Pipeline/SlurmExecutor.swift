@@ -79,7 +79,6 @@ public struct SlurmExecutor: Executor {
             Thread.sleep(forTimeInterval: options.pollInterval)
         }
         var heldNote: String?
-        var taskOf: [String: String] = [:]
         if !stuck.isEmpty {
             let tasks = stuck.keys.sorted()
             heldNote = "Slurm holds task\(tasks.count == 1 ? "" : "s") \(tasks.joined(separator: ", ")) (\(stuck[tasks[0]]?.reason ?? ""))"
@@ -88,10 +87,8 @@ public struct SlurmExecutor: Executor {
                 + "A failed launch is described in the node's slurmd log. Release the jobs (`scontrol release "
                 + "\(ids.joined(separator: ","))`) and run the same command again to collect the results, or cancel them "
                 + "(`scancel \(ids.joined(separator: " "))`).")
-            for (job, id) in zip(plan.jobs, ids) {
-                for (t, key) in job.keys.enumerated() { taskOf[key] = "\(id)_\(t)" }
-            }
         }
+        let taskOf = heldNote == nil ? [:] : plan.tasks(jobIDs: ids)
         var outcomes: [String: StageOutcome] = [:]
         var keys: [String: String] = [:]
         for stage in graph.stages {
@@ -99,10 +96,7 @@ public struct SlurmExecutor: Executor {
             var (outcome, ranAs) = resolver.outcome(of: stage.key)
             if let heldNote, case .skipped = outcome {
                 // The held task's own stage did not run through no fault of its inputs: a failure.
-                // squeue names a task alone (`12_0`) once it was started, or the whole pending
-                // rest of its array (`12_[1-3%2]`).
-                if let task = taskOf[stage.key],
-                   let queued = stuck[task] ?? stuck.first(where: { $0.key.hasPrefix("\(task.prefix { $0 != "_" })_[") })?.value {
+                if let task = taskOf[stage.key], let queued = Slurm.entry(of: task, in: stuck) {
                     outcome = .failed("Slurm holds its task \(task) (\(queued.reason)); release the job and run again")
                 } else {
                     outcome = .skipped("not run: \(heldNote)")

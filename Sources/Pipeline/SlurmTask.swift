@@ -67,7 +67,7 @@ public enum SlurmTask {
             if let f = store.failure(s.key) {
                 return StageState(name: s.name, kind: s.kind, state: "failed", detail: f.reason + (f.log.map { " (log: \($0))" } ?? ""))
             }
-            if let task = taskOf[s.key], let queued = queue[task] ?? queue[task.split(separator: "_").first.map(String.init) ?? ""] {
+            if let task = taskOf[s.key], let queued = Slurm.entry(of: task, in: queue) {
                 if queued.isStuck { return StageState(name: s.name, kind: s.kind, state: "held", detail: queued.reason) }
                 return StageState(name: s.name, kind: s.kind, state: queued.state.lowercased())
             }

@@ -9,8 +9,8 @@ import Foundation
 /// tolerant stage's inputs) may still change while its task is queued, never after.
 final class SlurmWatch {
     let graph: StageGraph
-    /// The array task (`<job id>_<index>`) of each submitted stage, and its job's id.
-    private var tasks: [String: (task: String, job: String)] = [:]
+    /// The array task (`<job id>_<index>`) of each submitted stage.
+    private let tasks: [String: String]
     private let send: @Sendable (StageEvent) -> Void
     private var started: Set<String> = []
     private var ended: Set<String> = []
@@ -19,9 +19,7 @@ final class SlurmWatch {
     init(graph: StageGraph, plan: SlurmPlan, ids: [String], send: @escaping @Sendable (StageEvent) -> Void) {
         self.graph = graph
         self.send = send
-        for (job, id) in zip(plan.jobs, ids) {
-            for (t, key) in job.keys.enumerated() { tasks[key] = ("\(id)_\(t)", id) }
-        }
+        tasks = plan.tasks(jobIDs: ids)
     }
 
     /// Sends the plan, then ends the stages the store held (`cached`) as cache hits.
@@ -37,12 +35,12 @@ final class SlurmWatch {
         for stage in graph.stages where cached.contains(stage.key) { end(stage.key, .cached) }
     }
 
-    /// Reports what one poll of the queue (`Slurm.queueStates`) shows: tasks now past `PENDING`
+    /// Reports what one poll of the queue (`Slurm.queue`, as states) shows: tasks now past `PENDING`
     /// start, tasks gone from the queue end with `outcome(key)`, inputs before their dependants.
     func poll(_ queue: [String: String], outcome: (String) -> StageOutcome) {
         for stage in graph.stages where !ended.contains(stage.key) {
-            guard let at = tasks[stage.key] else { continue }
-            if let state = queue[at.task] ?? queue[at.job] {
+            guard let task = tasks[stage.key] else { continue }
+            if let state = Slurm.entry(of: task, in: queue) {
                 if state != "PENDING" { start(stage.key) }
             } else {
                 end(stage.key, outcome(stage.key))
