@@ -209,7 +209,7 @@ final class WorkQueue: @unchecked Sendable {
 
 /// Runs `body(range)` over `0..<count` split into contiguous chunks, on up to `threads` workers.
 func parallelChunks(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
-    Parallelism.run(Parallelism.ranges(count, workers: threads)) { _, range in body(range) }
+    Parallelism.split(count, workers: threads, body)
 }
 
 /// Runs `body(0)`, …, `body(workers − 1)` concurrently and returns when all have finished.

@@ -70,7 +70,6 @@ public final class BatchNorm: Layer {
                  fusedReLU: Bool) {
         let c = features, p = plane
         let count = batch * p
-        let workers = Parallelism.workers
         // y = (x − centre)·scale + shift, centred first so that large means do not cancel.
         var affine = [(scale: Float, centre: Float, shift: Float)](repeating: (0, 0, 0), count: c)
         if training {
@@ -78,7 +77,7 @@ public final class BatchNorm: Layer {
             recordedBatch = batch
             var moments = [(mean: Double, variance: Double)](repeating: (0, 0), count: c)
             moments.withUnsafeMutableBufferPointer { moments in
-                Parallelism.run(Parallelism.ranges(c, workers: workers)) { _, channels in
+                Parallelism.split(c) { channels in
                     for ch in channels {
                         var sum = 0.0
                         for n in 0..<batch { sum += Kernels.sum(x + (n * c + ch) * p, count: p) }
@@ -110,7 +109,7 @@ public final class BatchNorm: Layer {
             }
         }
         affine.withUnsafeBufferPointer { affine in
-            Parallelism.run(Parallelism.ranges(batch * c, workers: workers)) { _, planes in
+            Parallelism.split(batch * c) { planes in
                 for q in planes {
                     let src = x + q * p, dst = y + q * p
                     let (a, mu, b) = affine[q % c]
@@ -133,12 +132,11 @@ public final class BatchNorm: Layer {
         precondition(batch == recordedBatch, "[BatchNorm.backward] batch \(batch) differs from the last training forward's \(recordedBatch)")
         let c = features, p = plane
         let count = Double(batch * p)
-        let workers = Parallelism.workers
         // Per channel: Σ ∂y and Σ ∂y x̂.
         var sums = [(dy: Double, dyXhat: Double)](repeating: (0, 0), count: c)
         let means = batchMean, inverseStd = batchInverseStd
         sums.withUnsafeMutableBufferPointer { sums in
-            Parallelism.run(Parallelism.ranges(c, workers: workers)) { _, channels in
+            Parallelism.split(c) { channels in
                 for ch in channels {
                     let mean = Float(means[ch])
                     var s = 0.0, sx = 0.0
@@ -167,7 +165,7 @@ public final class BatchNorm: Layer {
                     Float(sums[ch].dyXhat * inv))
         }
         terms.withUnsafeBufferPointer { terms in
-            Parallelism.run(Parallelism.ranges(batch * c, workers: workers)) { _, planes in
+            Parallelism.split(batch * c) { planes in
                 for q in planes {
                     let g = dy + q * p, src = x + q * p, out = dx + q * p
                     let (k, sum, mu, slope) = terms[q % c]

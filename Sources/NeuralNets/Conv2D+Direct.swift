@@ -79,12 +79,7 @@ extension Conv2D {
                 }
             }
             weight.accumulateGradient { dw, beta in
-                if beta == 0 { dw.update(from: partials, count: weightCount) } else {
-                    Kernels.accumulate(partials, into: dw, count: weightCount)
-                }
-                for r in 1..<max(1, ranges.count) {
-                    Kernels.accumulate(partials + r * weightCount, into: dw, count: weightCount)
-                }
+                Self.addPartials(partials, parts: ranges.count, count: weightCount, into: dw, beta: beta)
             }
         } else {
             backwardByGEMM(input: x, outputGradient: dy, inputGradient: nil, batch: batch, workers: workers)

@@ -100,13 +100,24 @@ public final class Conv2D: Layer, ScratchOwner {
         guard let bias else { return }
         let p = geometry.pixels, out = outputChannels
         bias.withValue { b in
-            Parallelism.run(Parallelism.ranges(batch * out, workers: Parallelism.workers)) { _, planes in
+            Parallelism.split(batch * out) { planes in
                 for q in planes {
                     let row = y + q * p, v = b[q % out]
                     for i in 0..<p { row[i] += v }
                 }
             }
         }
+    }
+
+    /// `dw ← β·dw + Σ_r partials_r` over `parts` per-worker sums of `count` scalars each, added in
+    /// worker order so that a fixed worker count gives fixed bits (`β` is 0 or 1, as
+    /// ``Parameter/accumulateGradient(_:)`` hands it).
+    static func addPartials(_ partials: UnsafePointer<Float>, parts: Int, count: Int,
+                            into dw: UnsafeMutablePointer<Float>, beta: Float) {
+        if beta == 0 { dw.update(from: partials, count: count) } else {
+            Kernels.accumulate(partials, into: dw, count: count)
+        }
+        for r in 1..<max(1, parts) { Kernels.accumulate(partials + r * count, into: dw, count: count) }
     }
 
     /// The patch matrix of examples `start ..< start + count` (row stride `count·P`): built in
@@ -161,7 +172,7 @@ public final class Conv2D: Layer, ScratchOwner {
             bias.accumulateGradient { db, beta in
                 if beta == 0 { db.update(repeating: 0, count: out) }
                 // Each channel's sum on one worker, over the examples in order.
-                Parallelism.run(Parallelism.ranges(out, workers: Parallelism.workers)) { _, channels in
+                Parallelism.split(out) { channels in
                     for n in 0..<batch {
                         for o in channels {
                             db[o] += Float(Kernels.sum(dy + (n * out + o) * p, count: p))
@@ -240,12 +251,7 @@ public final class Conv2D: Layer, ScratchOwner {
                     return
                 }
                 Parallelism.run(ranges) { worker, range in sweep(worker, range, w, partials + worker * weightCount, 0) }
-                if firstBeta == 0 { dw.update(from: partials, count: weightCount) } else {
-                    Kernels.accumulate(partials, into: dw, count: weightCount)
-                }
-                for r in 1..<ranges.count {
-                    Kernels.accumulate(partials + r * weightCount, into: dw, count: weightCount)
-                }
+                Self.addPartials(partials, parts: ranges.count, count: weightCount, into: dw, beta: firstBeta)
             }
         }
     }

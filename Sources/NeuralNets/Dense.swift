@@ -53,8 +53,7 @@ public final class Dense: Layer {
         let n = outputDimensions, k = inputDimensions
         weight.withValue { w in
             bias.withValue { b in
-                Parallelism.run(Parallelism.ranges(n, workers: Parallelism.workers, minimum: Self.minimumSlice,
-                                                   alignment: 16)) { _, units in
+                Parallelism.split(n, minimum: Self.minimumSlice, alignment: 16) { units in
                     let yr = y + units.lowerBound
                     gemmRaw(.none, .transposed, m: batch, n: units.count, k: k, alpha: 1,
                             x, lda: k, w + units.lowerBound * k, ldb: k, beta: 0, yr, ldc: n)
@@ -75,9 +74,8 @@ public final class Dense: Layer {
                          outputGradient dy: UnsafePointer<Float>, inputGradient dx: UnsafeMutablePointer<Float>?,
                          batch: Int) {
         let n = outputDimensions, k = inputDimensions
-        let workers = Parallelism.workers
         weight.accumulateGradient { dw, beta in
-            Parallelism.run(Parallelism.ranges(n, workers: workers, minimum: Self.minimumSlice, alignment: 16)) { _, units in
+            Parallelism.split(n, minimum: Self.minimumSlice, alignment: 16) { units in
                 gemmRaw(.transposed, .none, m: units.count, n: k, k: batch, alpha: 1, dy + units.lowerBound, lda: n,
                         x, ldb: k, beta: beta, dw + units.lowerBound * k, ldc: k)
             }
@@ -87,7 +85,7 @@ public final class Dense: Layer {
         }
         if let dx {
             weight.withValue { w in
-                Parallelism.run(Parallelism.ranges(k, workers: workers, minimum: Self.minimumSlice, alignment: 16)) { _, inputs in
+                Parallelism.split(k, minimum: Self.minimumSlice, alignment: 16) { inputs in
                     gemmRaw(.none, .none, m: batch, n: inputs.count, k: n, alpha: 1, dy, lda: n, w + inputs.lowerBound, ldb: k,
                             beta: 0, dx + inputs.lowerBound, ldc: k)
                 }

@@ -29,7 +29,7 @@ struct PoolGeometry {
     /// Runs `body(plane)` for every plane of `batch` examples; planes are independent, so each of
     /// the stage's workers takes a contiguous range of them.
     func forEachPlane(batch: Int, _ body: (Int) -> Void) {
-        Parallelism.run(Parallelism.ranges(batch * channels, workers: Parallelism.workers, minimum: 64)) { _, planes in
+        Parallelism.split(batch * channels, minimum: 64) { planes in
             for plane in planes { body(plane) }
         }
     }
@@ -83,7 +83,7 @@ public final class MaxPool2D: Layer, ScratchOwner {
             // The 2×2 windows of every CNN stage, in C (CConvKernels/Pooling.c): the candidates
             // are compared in this loop's order, so the same arg-max wins on ties and NaN.
             // Planes are independent; each worker takes a contiguous range of them.
-            Parallelism.run(Parallelism.ranges(planes, workers: Parallelism.workers, minimum: 64)) { _, r in
+            Parallelism.split(planes, minimum: 64) { r in
                 accordion_maxpool2x2(x + r.lowerBound * g.inputPlane, Int32(r.count), Int32(g.height), Int32(g.width),
                                      y + r.lowerBound * g.outputPlane, index.map { $0 + r.lowerBound * g.outputPlane },
                                      vectorKernel)

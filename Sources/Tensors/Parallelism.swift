@@ -63,10 +63,17 @@ public enum Parallelism {
         }
     }
 
-    /// Splits `0..<count` over ``workers`` (elementwise work: at least 16 Ki items per worker, range
-    /// boundaries on 64-item multiples so vector loops see the same lanes) and runs `body` on each.
+    /// Splits `0..<count` as ``ranges(_:workers:minimum:alignment:)`` does and runs `body` on each
+    /// range, side by side: for work that needs no buffer of its own per worker.
+    public static func split(_ count: Int, workers: Int = workers, minimum: Int = 1, alignment: Int = 1,
+                             _ body: (Range<Int>) -> Void) {
+        run(ranges(count, workers: workers, minimum: minimum, alignment: alignment)) { body($1) }
+    }
+
+    /// Splits `0..<count` over ``workers`` for elementwise work (at least 16 Ki items per worker,
+    /// range boundaries on 64-item multiples so vector loops see the same lanes).
     public static func elementwise(_ count: Int, _ body: (Range<Int>) -> Void) {
-        run(ranges(count, workers: workers, minimum: 1 << 14, alignment: 64)) { body($1) }
+        split(count, minimum: 1 << 14, alignment: 64, body)
     }
 }
 

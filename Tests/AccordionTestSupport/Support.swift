@@ -60,9 +60,10 @@ extension TestSupport {
     }
 
     /// Runs `accordion` with arguments; returns exit status and combined output.
-    @discardableResult
+    ///
     /// With a `timeout`, a process still running after that many seconds is killed (status 9 by
     /// signal), so a test of something that must not hang fails instead of hanging the suite.
+    @discardableResult
     public static func runAccordion(_ arguments: [String], directory: URL? = nil,
                                     timeout: Double? = nil) throws -> (status: Int32, output: String) {
         let p = Process()
