@@ -1,3 +1,4 @@
+import CConvKernels
 import Tensors
 
 /// Batch normalisation over the batch and spatial axes of each channel (Ioffe & Szegedy 2015),
@@ -78,14 +79,19 @@ public final class BatchNorm: Layer {
             var moments = [(mean: Double, variance: Double)](repeating: (0, 0), count: c)
             moments.withUnsafeMutableBufferPointer { moments in
                 Parallelism.split(c) { channels in
+                    // Per-example sums of one channel, added in example order.
+                    var planes = [Double](repeating: 0, count: batch)
                     for ch in channels {
-                        var sum = 0.0
-                        for n in 0..<batch { sum += Kernels.sum(x + (n * c + ch) * p, count: p) }
-                        let mean = sum / Double(count)
-                        var squares = 0.0
-                        for n in 0..<batch {
-                            squares += Kernels.sumOfSquares(x + (n * c + ch) * p, count: p, centre: Float(mean))
+                        let first = x + ch * p
+                        planes.withUnsafeMutableBufferPointer {
+                            Kernels.planeSums(first, planes: batch, stride: c * p, count: p, into: $0.baseAddress!)
                         }
+                        let mean = planes.reduce(0, +) / Double(count)
+                        planes.withUnsafeMutableBufferPointer {
+                            Kernels.planeSquares(first, planes: batch, stride: c * p, count: p, centre: Float(mean),
+                                                 into: $0.baseAddress!)
+                        }
+                        var squares = planes.reduce(0, +)
                         // Centring at the Float-rounded mean leaves a tiny offset δ: Σ(x − μ)² = Σ(x − μ')² − Nδ².
                         let offset = Double(Float(mean)) - mean
                         squares = max(0, squares - Double(count) * offset * offset)
@@ -108,27 +114,24 @@ public final class BatchNorm: Layer {
                               runningMean.value.scalars[ch], bias.value.scalars[ch])
             }
         }
-        affine.withUnsafeBufferPointer { affine in
-            Parallelism.split(batch * c) { planes in
-                for q in planes {
-                    let src = x + q * p, dst = y + q * p
-                    let (a, mu, b) = affine[q % c]
-                    if fusedReLU {
-                        for i in 0..<p {
-                            let v = (src[i] - mu) * a + b
-                            dst[i] = v < 0 ? 0 : v
-                        }
-                    } else {
-                        for i in 0..<p { dst[i] = (src[i] - mu) * a + b }
-                    }
-                }
-            }
+        let (scale, centre, shift) = (affine.map(\.scale), affine.map(\.centre), affine.map(\.shift))
+        Parallelism.split(batch * c) { planes in
+            accordion_batchnorm_sweep(x, y, Int32(planes.lowerBound), Int32(planes.count), Int32(p), Int32(c),
+                                      scale, centre, shift, fusedReLU ? 1 : 0, Kernels.planeKernel)
         }
     }
 
     public func backward(input x: UnsafePointer<Float>, output y: UnsafePointer<Float>,
                          outputGradient dy: UnsafePointer<Float>, inputGradient dx: UnsafeMutablePointer<Float>?,
                          batch: Int) {
+        backward(input: x, outputGradient: dy, inputGradient: dx, batch: batch, reluOutput: nil)
+    }
+
+    /// The backward pass; with `reluOutput`, that of this layer followed by a ReLU whose output it
+    /// is (the fused forward's `y`), `dy` being the gradient at the ReLU's output: the ReLU's
+    /// backward (`∂y · [y > 0]`) is applied as `dy` is read, with the bits of running it first.
+    func backward(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+                  inputGradient dx: UnsafeMutablePointer<Float>?, batch: Int, reluOutput: UnsafePointer<Float>?) {
         precondition(batch == recordedBatch, "[BatchNorm.backward] batch \(batch) differs from the last training forward's \(recordedBatch)")
         let c = features, p = plane
         let count = Double(batch * p)
@@ -137,14 +140,17 @@ public final class BatchNorm: Layer {
         let means = batchMean, inverseStd = batchInverseStd
         sums.withUnsafeMutableBufferPointer { sums in
             Parallelism.split(c) { channels in
+                var planeSums = [Double](repeating: 0, count: batch), planeMoments = planeSums
                 for ch in channels {
                     let mean = Float(means[ch])
-                    var s = 0.0, sx = 0.0
-                    for n in 0..<batch {
-                        let (a, b) = Kernels.sumAndMoment(dy + (n * c + ch) * p, x + (n * c + ch) * p, count: p, centre: mean)
-                        s += a
-                        sx += b
+                    planeSums.withUnsafeMutableBufferPointer { sums in
+                        planeMoments.withUnsafeMutableBufferPointer { moments in
+                            Kernels.planeMoments(dy + ch * p, x + ch * p, mask: reluOutput.map { $0 + ch * p },
+                                                 planes: batch, stride: c * p, count: p, centre: mean,
+                                                 sums: sums.baseAddress!, moments: moments.baseAddress!)
+                        }
                     }
+                    let s = planeSums.reduce(0, +), sx = planeMoments.reduce(0, +)
                     // Σ ∂y x̂ = inv · Σ ∂y (x − μ); the moment was taken about the Float-rounded μ.
                     sums[ch] = (s, (sx + s * (Double(mean) - means[ch])) * inverseStd[ch])
                 }
@@ -159,19 +165,17 @@ public final class BatchNorm: Layer {
         guard let dx else { return }
         // ∂x = k (N ∂y − Σ∂y − x̂ Σ∂y x̂) with k = γ inv / N and x̂ = (x − μ) inv.
         let n = Float(count)
-        let terms = (0..<c).map { ch -> (k: Float, sum: Float, mu: Float, slope: Float) in
+        var k = [Float](), sum = [Float](), mu = [Float](), slope = [Float]()
+        for ch in 0..<c {
             let inv = inverseStd[ch]
-            return (Float(Double(weight.value.scalars[ch]) * inv / count), Float(sums[ch].dy), Float(means[ch]),
-                    Float(sums[ch].dyXhat * inv))
+            k.append(Float(Double(weight.value.scalars[ch]) * inv / count))
+            sum.append(Float(sums[ch].dy))
+            mu.append(Float(means[ch]))
+            slope.append(Float(sums[ch].dyXhat * inv))
         }
-        terms.withUnsafeBufferPointer { terms in
-            Parallelism.split(batch * c) { planes in
-                for q in planes {
-                    let g = dy + q * p, src = x + q * p, out = dx + q * p
-                    let (k, sum, mu, slope) = terms[q % c]
-                    for i in 0..<p { out[i] = k * (n * g[i] - sum - (src[i] - mu) * slope) }
-                }
-            }
+        Parallelism.split(batch * c) { planes in
+            accordion_batchnorm_input_gradient(dy, x, reluOutput, dx, Int32(planes.lowerBound), Int32(planes.count),
+                                               Int32(p), Int32(c), k, n, sum, mu, slope, Kernels.planeKernel)
         }
     }
 }

@@ -29,7 +29,7 @@ protocol CompositeLayer: Layer {
 /// Training mode keeps every layer's output until the backward pass (layers that run in place
 /// share their input's buffer when no backward pass needs the overwritten values); gradients
 /// flow through two ping-pong buffers. A `Dense` or `BatchNorm` followed by an in-place ReLU is run as one
-/// fused kernel. Eval mode keeps only two buffers, from the shared arena.
+/// fused kernel (for `BatchNorm`, backward as well). Eval mode keeps only two buffers, from the shared arena.
 final class Chain: ScratchOwner {
     let layers: [Layer]
     let inputShape: [Int]
@@ -148,11 +148,23 @@ final class Chain: ScratchOwner {
         let batch = trainedBatch
         let a = gradientA.reserve(batch * widest), b = gradientB.reserve(batch * widest)
         var g = dy
+        // The output of a ReLU fused into the batch norm before it, whose backward applies it.
+        var reluOutput: UnsafePointer<Float>?
         for i in layers.indices.reversed() {
+            if i > 0, fusedReLU[i - 1], layers[i - 1] is BatchNorm {
+                reluOutput = UnsafePointer(slotPointers[slotOfLayer[i]])
+                finished?(i)
+                continue
+            }
             let x = i == 0 ? input : UnsafePointer(slotPointers[slotOfLayer[i - 1]])
             let target: UnsafeMutablePointer<Float>? = i == 0 ? dx : (g == UnsafePointer(a) ? b : a)
-            layers[i].backward(input: x, output: slotPointers[slotOfLayer[i]], outputGradient: g,
-                               inputGradient: target, batch: batch)
+            if let mask = reluOutput, let norm = layers[i] as? BatchNorm {
+                norm.backward(input: x, outputGradient: g, inputGradient: target, batch: batch, reluOutput: mask)
+                reluOutput = nil
+            } else {
+                layers[i].backward(input: x, output: slotPointers[slotOfLayer[i]], outputGradient: g,
+                                   inputGradient: target, batch: batch)
+            }
             if let target { g = UnsafePointer(target) }
             finished?(i)
         }

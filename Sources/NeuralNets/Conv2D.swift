@@ -173,10 +173,12 @@ public final class Conv2D: Layer, ScratchOwner {
                 if beta == 0 { db.update(repeating: 0, count: out) }
                 // Each channel's sum on one worker, over the examples in order.
                 Parallelism.split(out) { channels in
-                    for n in 0..<batch {
-                        for o in channels {
-                            db[o] += Float(Kernels.sum(dy + (n * out + o) * p, count: p))
+                    var planes = [Double](repeating: 0, count: batch)
+                    for o in channels {
+                        planes.withUnsafeMutableBufferPointer {
+                            Kernels.planeSums(dy + o * p, planes: batch, stride: out * p, count: p, into: $0.baseAddress!)
                         }
+                        for n in 0..<batch { db[o] += Float(planes[n]) }
                     }
                 }
             }

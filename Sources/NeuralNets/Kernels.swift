@@ -1,3 +1,5 @@
+import CConvKernels
+
 /// Elementwise loops shared by the layers, on raw row-major buffers.
 ///
 /// The bodies work on eight lanes at a time with masks instead of branches: a data-dependent
@@ -144,78 +146,30 @@ enum Kernels {
 }
 
 extension Kernels {
-    /// Scalars summed in blocks: eight Float lanes within a block of 1024, blocks added in Double.
-    /// Independent lanes keep the adder pipeline full; the order is fixed, so results are
-    /// reproducible.
-    static func sum(_ p: UnsafePointer<Float>, count: Int) -> Double {
-        var total = 0.0
-        var i = 0
-        while i < count {
-            let end = min(count, i + 1024)
-            var lanes = SIMD8<Float>()
-            while i + 8 <= end {
-                lanes += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
-                i += 8
-            }
-            var block = Double(lanes.sum())
-            while i < end {
-                block += Double(p[i])
-                i += 1
-            }
-            total += block
-        }
-        return total
+    /// The instruction set of the plane passes (`Normalization.c`): the best this CPU runs. Every
+    /// choice gives the same bits (tests call the C functions with the lower ones).
+    static let planeKernel = accordion_conv_best_kernel()
+
+    /// `out[n] = Σ_i p_n[i]` for the `planes` planes `p_n = base + n·stride` of `count` scalars,
+    /// each summed in a fixed order (eight Float lanes within blocks of 1024, blocks in Double),
+    /// whatever planes it is computed beside.
+    static func planeSums(_ base: UnsafePointer<Float>, planes: Int, stride: Int, count: Int,
+                          into out: UnsafeMutablePointer<Double>) {
+        accordion_plane_sums(base, Int32(planes), stride, Int32(count), out, planeKernel)
     }
 
-    /// `Σ (p[i] − c)²`, blocked as ``sum(_:count:)``.
-    static func sumOfSquares(_ p: UnsafePointer<Float>, count: Int, centre c: Float) -> Double {
-        var total = 0.0
-        var i = 0
-        let centre = SIMD8<Float>(repeating: c)
-        while i < count {
-            let end = min(count, i + 1024)
-            var lanes = SIMD8<Float>()
-            while i + 8 <= end {
-                let d = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) - centre
-                lanes += d * d
-                i += 8
-            }
-            var block = Double(lanes.sum())
-            while i < end {
-                let d = Double(p[i] - c)
-                block += d * d
-                i += 1
-            }
-            total += block
-        }
-        return total
+    /// `out[n] = Σ_i (p_n[i] − c)²`, planes as ``planeSums(_:planes:stride:count:into:)``.
+    static func planeSquares(_ base: UnsafePointer<Float>, planes: Int, stride: Int, count: Int, centre c: Float,
+                             into out: UnsafeMutablePointer<Double>) {
+        accordion_plane_squares(base, Int32(planes), stride, Int32(count), c, out, planeKernel)
     }
 
-    /// `(Σ g[i], Σ g[i]·(x[i] − c))`, blocked as ``sum(_:count:)``.
-    static func sumAndMoment(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int,
-                             centre c: Float) -> (Double, Double) {
-        var total = 0.0, moment = 0.0
-        var i = 0
-        let centre = SIMD8<Float>(repeating: c)
-        while i < count {
-            let end = min(count, i + 1024)
-            var lanes = SIMD8<Float>(), products = SIMD8<Float>()
-            while i + 8 <= end {
-                let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
-                let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-                lanes += gv
-                products += gv * (xv - centre)
-                i += 8
-            }
-            var block = Double(lanes.sum()), blockMoment = Double(products.sum())
-            while i < end {
-                block += Double(g[i])
-                blockMoment += Double(g[i]) * Double(x[i] - c)
-                i += 1
-            }
-            total += block
-            moment += blockMoment
-        }
-        return (total, moment)
+    /// `sums[n] = Σ_i g_n[i]` and `moments[n] = Σ_i g_n[i]·(x_n[i] − c)` over planes of `g` and
+    /// `x` laid out alike, `g_n = g + n·stride`. With `mask`, `g` is first passed through the ReLU
+    /// whose output `mask` is (`g·[mask > 0]`, as ``reluBackward(_:output:into:count:)``).
+    static func planeMoments(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mask: UnsafePointer<Float>?,
+                             planes: Int, stride: Int, count: Int, centre c: Float,
+                             sums: UnsafeMutablePointer<Double>, moments: UnsafeMutablePointer<Double>) {
+        accordion_plane_moments(g, x, mask, Int32(planes), stride, Int32(count), c, sums, moments, planeKernel)
     }
 }

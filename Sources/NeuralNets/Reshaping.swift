@@ -25,10 +25,11 @@ public final class GlobalAvgPool: Layer {
     }
 
     public func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, training: Bool) {
-        let scale = 1 / Float(plane)
-        for row in 0..<(batch * channels) {
-            y[row] = Float(Kernels.sum(x + row * plane, count: plane)) * scale
-        }
+        let scale = 1 / Float(plane), rows = batch * channels
+        let sums = UnsafeMutablePointer<Double>.allocate(capacity: rows)
+        defer { sums.deallocate() }
+        Kernels.planeSums(x, planes: rows, stride: plane, count: plane, into: sums)
+        for row in 0..<rows { y[row] = Float(sums[row]) * scale }
     }
 
     public func backward(input x: UnsafePointer<Float>, output y: UnsafePointer<Float>,

@@ -47,4 +47,29 @@ void accordion_conv_same_weight_gradient(const float *x, const float *dy, int in
 /// above (AVX-512 or the portable loop; every kernel gives the same bits).
 void accordion_maxpool2x2(const float *x, int planes, int height, int width, float *y, int32_t *index, int kernel);
 
+// Batch normalisation over planes (Normalization.c). `kernel` as for the convolutions: the
+// AVX2 build where it is at least 1 and the CPU has AVX2, else the baseline; both give the same bits.
+
+/// out[n] = Σ_i p_n[i] over the planes p_n = base + n·stride of `count` scalars.
+void accordion_plane_sums(const float *base, int planes, ptrdiff_t stride, int count, double *out, int kernel);
+
+/// out[n] = Σ_i (p_n[i] − centre)².
+void accordion_plane_squares(const float *base, int planes, ptrdiff_t stride, int count, float centre, double *out,
+                             int kernel);
+
+/// sums[n] = Σ_i g_n[i] and moments[n] = Σ_i g_n[i]·(x_n[i] − centre), g and x laid out alike; with
+/// `mask` (else null) g is first passed through the ReLU whose output the mask is: g·[mask > 0].
+void accordion_plane_moments(const float *g, const float *x, const float *mask, int planes, ptrdiff_t stride,
+                             int count, float centre, double *sums, double *moments, int kernel);
+
+/// y = (x − centre[c])·scale[c] + shift[c] over planes first ..< first + count of `p` scalars (plane q
+/// of channel c = q mod channels), then max(·, 0) with NaN kept when `relu_after`.
+void accordion_batchnorm_sweep(const float *x, float *y, int first, int count, int p, int channels,
+                               const float *scale, const float *centre, const float *shift, int relu_after, int kernel);
+
+/// dx = k[c]·(n·g − sum[c] − (x − mu[c])·slope[c]) over planes as above, g = dy, or dy·[mask > 0].
+void accordion_batchnorm_input_gradient(const float *dy, const float *x, const float *mask, float *dx, int first,
+                                        int count, int p, int channels, const float *k, float n, const float *sum,
+                                        const float *mu, const float *slope, int kernel);
+
 #endif

@@ -1,0 +1,227 @@
+// The passes of batch normalisation over its planes (one example's values of one channel):
+// per-plane sums for the statistics, the normalising sweep, and the input gradient.
+//
+// Every plane is summed in one fixed order: eight Float lanes within a block of 1024 scalars, the
+// lanes then added one after another (lane 0 first), the scalars past the last full group of
+// eight added in Double, and the blocks added in Double. Four planes are summed side by side, each
+// in its own registers, so that the adders' latency is hidden; a plane's result does not depend on
+// the planes beside it, and callers add the per-plane results in plane order.
+//
+// The same C is compiled for AVX2 and for the SSE2 baseline and the CPU picks one (as the pooling
+// does): eight lanes are one register in the first and two in the second. Every lane computes
+// exactly the scalar expression, with no fused multiply-add (contraction is off), so both give the
+// same bits.
+#include "ConvKernels.h"
+#include "ConvKernelsInternal.h"
+
+#pragma clang fp contract(off)
+// The eight-lane helpers below are always inlined, so their vector arguments never cross a call
+// (the baseline build would otherwise pass them differently from the AVX2 one).
+#pragma clang diagnostic ignored "-Wpsabi"
+
+typedef float v8 __attribute__((vector_size(32)));
+typedef int v8i __attribute__((vector_size(32)));
+typedef float v8u __attribute__((vector_size(32), aligned(4)));
+
+#define BLOCK 1024
+#define WAYS 4
+
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE v8 load(const float *p) { return *(const v8u *)p; }
+INLINE void store(float *p, v8 v) { *(v8u *)p = v; }
+INLINE v8 splat(float s) { return (v8){s, s, s, s, s, s, s, s}; }
+
+/// The lanes added one after another.
+INLINE float lane_sum(v8 v) {
+    float s = v[0];
+    for (int i = 1; i < 8; i++) s += v[i];
+    return s;
+}
+
+/// `g · [y > 0]`: ReLU's backward at its output `y` (0 where `y` is NaN).
+INLINE v8 relu_masked(v8 g, v8 y) { return (v8)((v8i)g & (v8i)(y > 0)); }
+INLINE float relu_masked1(float g, float y) { return y > 0 ? g : 0; }
+
+/// `max(v, 0)` with NaN kept.
+INLINE v8 relu(v8 v) { return (v8)((v8i)v & ~(v8i)(v < 0)); }
+
+/// Planes n .. n+3 of `planes`, `stride` apart; past the last plane, the last again.
+INLINE void four(const float *base, int n, int planes, ptrdiff_t stride, const float *p[WAYS]) {
+    for (int k = 0; k < WAYS; k++) p[k] = base + (ptrdiff_t)(n + k < planes ? n + k : planes - 1) * stride;
+}
+
+INLINE void keep(const double t[WAYS], int n, int planes, double *out) {
+    for (int k = 0; k < WAYS && n + k < planes; k++) out[n + k] = t[k];
+}
+
+// Statistic kinds of `plane_stats`.
+enum { STAT_SUM, STAT_SQUARES, STAT_MOMENTS, STAT_MASKED_MOMENTS };
+
+/// out[n] = Σ a_n (STAT_SUM), Σ (a_n − c)² (STAT_SQUARES), or, with `b` and `out2`, Σ g_n and
+/// Σ g_n (b_n − c) for g = a (STAT_MOMENTS) or g = a · [mask > 0] (STAT_MASKED_MOMENTS).
+INLINE void plane_stats(const int kind, const float *a, const float *b, const float *mask, int planes,
+                        ptrdiff_t stride, int count, float c, double *out, double *out2) {
+    const int moments = kind == STAT_MOMENTS || kind == STAT_MASKED_MOMENTS;
+    const v8 centre = splat(c);
+    for (int n = 0; n < planes; n += WAYS) {
+        const float *pa[WAYS], *pb[WAYS], *pm[WAYS];
+        four(a, n, planes, stride, pa);
+        if (moments) four(b, n, planes, stride, pb);
+        if (kind == STAT_MASKED_MOMENTS) four(mask, n, planes, stride, pm);
+        double t[WAYS] = {0}, u[WAYS] = {0};
+        int i = 0;
+        while (i < count) {
+            int end = count < i + BLOCK ? count : i + BLOCK;
+            v8 l[WAYS], q[WAYS];
+            for (int k = 0; k < WAYS; k++) l[k] = q[k] = splat(0);
+            for (; i + 8 <= end; i += 8) {
+                for (int k = 0; k < WAYS; k++) {
+                    v8 v = load(pa[k] + i);
+                    if (kind == STAT_SUM) {
+                        l[k] += v;
+                    } else if (kind == STAT_SQUARES) {
+                        v8 d = v - centre;
+                        l[k] += d * d;
+                    } else {
+                        if (kind == STAT_MASKED_MOMENTS) v = relu_masked(v, load(pm[k] + i));
+                        l[k] += v;
+                        q[k] += v * (load(pb[k] + i) - centre);
+                    }
+                }
+            }
+            double s[WAYS], m[WAYS];
+            for (int k = 0; k < WAYS; k++) {
+                s[k] = (double)lane_sum(l[k]);
+                m[k] = (double)lane_sum(q[k]);
+            }
+            for (; i < end; i++) {
+                for (int k = 0; k < WAYS; k++) {
+                    float v = pa[k][i];
+                    if (kind == STAT_SUM) {
+                        s[k] += (double)v;
+                    } else if (kind == STAT_SQUARES) {
+                        double d = (double)(v - c);
+                        s[k] += d * d;
+                    } else {
+                        if (kind == STAT_MASKED_MOMENTS) v = relu_masked1(v, pm[k][i]);
+                        s[k] += (double)v;
+                        m[k] += (double)v * (double)(pb[k][i] - c);
+                    }
+                }
+            }
+            for (int k = 0; k < WAYS; k++) {
+                t[k] += s[k];
+                u[k] += m[k];
+            }
+        }
+        keep(t, n, planes, out);
+        if (moments) keep(u, n, planes, out2);
+    }
+}
+
+/// y = (x − centre)·scale + shift per plane (then max(·, 0) with `relu`), planes `first ..< first +
+/// count` of planes of `p` scalars, plane q of channel q mod `channels`.
+INLINE void sweep(const float *x, float *y, int first, int count, int p, int channels, const float *scale,
+                  const float *centre, const float *shift, const int relu_after) {
+    for (int q = first; q < first + count; q++) {
+        const float *src = x + (size_t)q * p;
+        float *dst = y + (size_t)q * p;
+        int ch = q % channels;
+        float a = scale[ch], mu = centre[ch], b = shift[ch];
+        v8 av = splat(a), mv = splat(mu), bv = splat(b);
+        int i = 0;
+        for (; i + 8 <= p; i += 8) {
+            v8 v = (load(src + i) - mv) * av + bv;
+            store(dst + i, relu_after ? relu(v) : v);
+        }
+        for (; i < p; i++) {
+            float v = (src[i] - mu) * a + b;
+            dst[i] = relu_after && v < 0 ? 0 : v;
+        }
+    }
+}
+
+/// ∂x = k·(n·g − Σ∂y − (x − μ)·slope) per plane, g = ∂y (· [mask > 0] with a mask); planes as `sweep`.
+INLINE void input_gradient(const float *dy, const float *x, const float *mask, float *dx, int first, int count,
+                           int p, int channels, const float *k, float n, const float *sum, const float *mu,
+                           const float *slope, const int masked) {
+    v8 nv = splat(n);
+    for (int q = first; q < first + count; q++) {
+        size_t at = (size_t)q * p;
+        const float *g = dy + at, *src = x + at, *m = masked ? mask + at : 0;
+        float *out = dx + at;
+        int ch = q % channels;
+        v8 kv = splat(k[ch]), sv = splat(sum[ch]), muv = splat(mu[ch]), lv = splat(slope[ch]);
+        int i = 0;
+        for (; i + 8 <= p; i += 8) {
+            v8 gv = masked ? relu_masked(load(g + i), load(m + i)) : load(g + i);
+            store(out + i, kv * (nv * gv - sv - (load(src + i) - muv) * lv));
+        }
+        for (; i < p; i++) {
+            float gi = masked ? relu_masked1(g[i], m[i]) : g[i];
+            out[i] = k[ch] * (n * gi - sum[ch] - (src[i] - mu[ch]) * slope[ch]);
+        }
+    }
+}
+
+// Each pass twice: for AVX2 and for the baseline.
+#if defined(__x86_64__) && defined(__clang__)
+#define TWICE(name, params, call)                                                                  \
+    __attribute__((target("avx2"))) static void name##_avx2 params { call; }                      \
+    static void name##_base params { call; }
+#define PICK(name) (kernel >= conv_isa_avx2 && conv_selected_isa() >= conv_isa_avx2 ? name##_avx2 : name##_base)
+#else
+#define TWICE(name, params, call) static void name##_base params { call; }
+#define PICK(name) name##_base
+#endif
+
+#define STATS_PARAMS                                                                               \
+    (const int kind, const float *a, const float *b, const float *mask, int planes, ptrdiff_t stride, int count, \
+     float c, double *out, double *out2)
+TWICE(stats_sum, STATS_PARAMS, plane_stats(STAT_SUM, a, b, mask, planes, stride, count, c, out, out2))
+TWICE(stats_squares, STATS_PARAMS, plane_stats(STAT_SQUARES, a, b, mask, planes, stride, count, c, out, out2))
+TWICE(stats_moments, STATS_PARAMS, plane_stats(STAT_MOMENTS, a, b, mask, planes, stride, count, c, out, out2))
+TWICE(stats_masked, STATS_PARAMS,
+      plane_stats(STAT_MASKED_MOMENTS, a, b, mask, planes, stride, count, c, out, out2))
+
+void accordion_plane_sums(const float *base, int planes, ptrdiff_t stride, int count, double *out, int kernel) {
+    PICK(stats_sum)(STAT_SUM, base, 0, 0, planes, stride, count, 0, out, 0);
+}
+
+void accordion_plane_squares(const float *base, int planes, ptrdiff_t stride, int count, float centre, double *out,
+                             int kernel) {
+    PICK(stats_squares)(STAT_SQUARES, base, 0, 0, planes, stride, count, centre, out, 0);
+}
+
+void accordion_plane_moments(const float *g, const float *x, const float *mask, int planes, ptrdiff_t stride,
+                             int count, float centre, double *sums, double *moments, int kernel) {
+    if (mask) PICK(stats_masked)(STAT_MASKED_MOMENTS, g, x, mask, planes, stride, count, centre, sums, moments);
+    else PICK(stats_moments)(STAT_MOMENTS, g, x, 0, planes, stride, count, centre, sums, moments);
+}
+
+#define SWEEP_PARAMS                                                                               \
+    (const float *x, float *y, int first, int count, int p, int channels, const float *scale,     \
+     const float *centre, const float *shift)
+TWICE(sweep_plain, SWEEP_PARAMS, sweep(x, y, first, count, p, channels, scale, centre, shift, 0))
+TWICE(sweep_relu, SWEEP_PARAMS, sweep(x, y, first, count, p, channels, scale, centre, shift, 1))
+
+void accordion_batchnorm_sweep(const float *x, float *y, int first, int count, int p, int channels,
+                               const float *scale, const float *centre, const float *shift, int relu_after, int kernel) {
+    if (relu_after) PICK(sweep_relu)(x, y, first, count, p, channels, scale, centre, shift);
+    else PICK(sweep_plain)(x, y, first, count, p, channels, scale, centre, shift);
+}
+
+#define GRADIENT_PARAMS                                                                            \
+    (const float *dy, const float *x, const float *mask, float *dx, int first, int count, int p, int channels, \
+     const float *k, float n, const float *sum, const float *mu, const float *slope)
+TWICE(gradient_plain, GRADIENT_PARAMS, input_gradient(dy, x, mask, dx, first, count, p, channels, k, n, sum, mu, slope, 0))
+TWICE(gradient_masked, GRADIENT_PARAMS,
+      input_gradient(dy, x, mask, dx, first, count, p, channels, k, n, sum, mu, slope, 1))
+
+void accordion_batchnorm_input_gradient(const float *dy, const float *x, const float *mask, float *dx, int first,
+                                        int count, int p, int channels, const float *k, float n, const float *sum,
+                                        const float *mu, const float *slope, int kernel) {
+    if (mask) PICK(gradient_masked)(dy, x, mask, dx, first, count, p, channels, k, n, sum, mu, slope);
+    else PICK(gradient_plain)(dy, x, mask, dx, first, count, p, channels, k, n, sum, mu, slope);
+}
