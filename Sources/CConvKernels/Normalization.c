@@ -3,9 +3,11 @@
 //
 // Every plane is summed in one fixed order: eight Float lanes within a block of 1024 scalars, the
 // lanes then added one after another (lane 0 first), the scalars past the last full group of
-// eight added in Double, and the blocks added in Double. Four planes are summed side by side, each
-// in its own registers, so that the adders' latency is hidden; a plane's result does not depend on
-// the planes beside it, and callers add the per-plane results in plane order.
+// eight added in Double, and the blocks added in Double. The planes are visited in memory order
+// (a channel's planes are a whole example apart, and reading them channel by channel starts a
+// new short stream at every plane), four side by side, each in its own registers, so that the
+// adders' latency is hidden. A plane's result does not depend on the planes beside it or on the
+// order of visits; callers add each channel's plane results in example order.
 //
 // The same C is compiled for AVX2 and for the SSE2 baseline and the CPU picks one (as the pooling
 // does): eight lanes are one register in the first and two in the second. Every lane computes
@@ -46,54 +48,62 @@ INLINE float relu_masked1(float g, float y) { return y > 0 ? g : 0; }
 /// `max(v, 0)` with NaN kept.
 INLINE v8 relu(v8 v) { return (v8)((v8i)v & ~(v8i)(v < 0)); }
 
-/// Planes n .. n+3 of `planes`, `stride` apart; past the last plane, the last again.
-INLINE void four(const float *base, int n, int planes, ptrdiff_t stride, const float *p[WAYS]) {
-    for (int k = 0; k < WAYS; k++) p[k] = base + (ptrdiff_t)(n + k < planes ? n + k : planes - 1) * stride;
+/// Planes q .. q+3, `p` scalars each; past the last plane, the last again.
+INLINE void four(const float *base, int q, int last, int p, const float *at[WAYS]) {
+    for (int k = 0; k < WAYS; k++) at[k] = base + (size_t)(q + k < last ? q + k : last) * p;
 }
 
-INLINE void keep(const double t[WAYS], int n, int planes, double *out) {
-    for (int k = 0; k < WAYS && n + k < planes; k++) out[n + k] = t[k];
+INLINE void keep(const double t[WAYS], int q, int last, double *out) {
+    for (int k = 0; k < WAYS && q + k <= last; k++) out[q + k] = t[k];
 }
 
 // Statistic kinds of `plane_stats`.
 enum { STAT_SUM, STAT_SQUARES, STAT_MOMENTS, STAT_MASKED_MOMENTS };
 
-/// out[n] = Σ a_n (STAT_SUM), Σ (a_n − c)² (STAT_SQUARES), or, with `b` and `out2`, Σ g_n and
-/// Σ g_n (b_n − c) for g = a (STAT_MOMENTS) or g = a · [mask > 0] (STAT_MASKED_MOMENTS).
-INLINE void plane_stats(const int kind, const float *a, const float *b, const float *mask, int planes,
-                        ptrdiff_t stride, int count, float c, double *out, double *out2) {
+/// For the planes q = first ..< first + count of `p` scalars, in memory order, with c the centre
+/// of plane q's channel (`centres[q mod channels]`): out[q] = Σ a_q (STAT_SUM), Σ (a_q − c)²
+/// (STAT_SQUARES), or, with `b` and `out2`, Σ g_q and Σ g_q (b_q − c) for g = a (STAT_MOMENTS) or
+/// g = a · [mask > 0] (STAT_MASKED_MOMENTS).
+INLINE void plane_stats(const int kind, const float *a, const float *b, const float *mask, int first, int count,
+                        int p, const float *centres, int channels, double *out, double *out2) {
     const int moments = kind == STAT_MOMENTS || kind == STAT_MASKED_MOMENTS;
-    const v8 centre = splat(c);
-    for (int n = 0; n < planes; n += WAYS) {
+    const int last = first + count - 1;
+    for (int q = first; q <= last; q += WAYS) {
         const float *pa[WAYS], *pb[WAYS], *pm[WAYS];
-        four(a, n, planes, stride, pa);
-        if (moments) four(b, n, planes, stride, pb);
-        if (kind == STAT_MASKED_MOMENTS) four(mask, n, planes, stride, pm);
+        four(a, q, last, p, pa);
+        if (moments) four(b, q, last, p, pb);
+        if (kind == STAT_MASKED_MOMENTS) four(mask, q, last, p, pm);
+        float c[WAYS] = {0};
+        v8 centre[WAYS];
+        for (int k = 0; k < WAYS; k++) {
+            if (kind != STAT_SUM) c[k] = centres[(q + k < last ? q + k : last) % channels];
+            centre[k] = splat(c[k]);
+        }
         double t[WAYS] = {0}, u[WAYS] = {0};
         int i = 0;
-        while (i < count) {
-            int end = count < i + BLOCK ? count : i + BLOCK;
-            v8 l[WAYS], q[WAYS];
-            for (int k = 0; k < WAYS; k++) l[k] = q[k] = splat(0);
+        while (i < p) {
+            int end = p < i + BLOCK ? p : i + BLOCK;
+            v8 l[WAYS], m8[WAYS];
+            for (int k = 0; k < WAYS; k++) l[k] = m8[k] = splat(0);
             for (; i + 8 <= end; i += 8) {
                 for (int k = 0; k < WAYS; k++) {
                     v8 v = load(pa[k] + i);
                     if (kind == STAT_SUM) {
                         l[k] += v;
                     } else if (kind == STAT_SQUARES) {
-                        v8 d = v - centre;
+                        v8 d = v - centre[k];
                         l[k] += d * d;
                     } else {
                         if (kind == STAT_MASKED_MOMENTS) v = relu_masked(v, load(pm[k] + i));
                         l[k] += v;
-                        q[k] += v * (load(pb[k] + i) - centre);
+                        m8[k] += v * (load(pb[k] + i) - centre[k]);
                     }
                 }
             }
             double s[WAYS], m[WAYS];
             for (int k = 0; k < WAYS; k++) {
                 s[k] = (double)lane_sum(l[k]);
-                m[k] = (double)lane_sum(q[k]);
+                m[k] = (double)lane_sum(m8[k]);
             }
             for (; i < end; i++) {
                 for (int k = 0; k < WAYS; k++) {
@@ -101,12 +111,12 @@ INLINE void plane_stats(const int kind, const float *a, const float *b, const fl
                     if (kind == STAT_SUM) {
                         s[k] += (double)v;
                     } else if (kind == STAT_SQUARES) {
-                        double d = (double)(v - c);
+                        double d = (double)(v - c[k]);
                         s[k] += d * d;
                     } else {
                         if (kind == STAT_MASKED_MOMENTS) v = relu_masked1(v, pm[k][i]);
                         s[k] += (double)v;
-                        m[k] += (double)v * (double)(pb[k][i] - c);
+                        m[k] += (double)v * (double)(pb[k][i] - c[k]);
                     }
                 }
             }
@@ -115,8 +125,8 @@ INLINE void plane_stats(const int kind, const float *a, const float *b, const fl
                 u[k] += m[k];
             }
         }
-        keep(t, n, planes, out);
-        if (moments) keep(u, n, planes, out2);
+        keep(t, q, last, out);
+        if (moments) keep(u, q, last, out2);
     }
 }
 
@@ -177,27 +187,27 @@ INLINE void input_gradient(const float *dy, const float *x, const float *mask, f
 #endif
 
 #define STATS_PARAMS                                                                               \
-    (const int kind, const float *a, const float *b, const float *mask, int planes, ptrdiff_t stride, int count, \
-     float c, double *out, double *out2)
-TWICE(stats_sum, STATS_PARAMS, plane_stats(STAT_SUM, a, b, mask, planes, stride, count, c, out, out2))
-TWICE(stats_squares, STATS_PARAMS, plane_stats(STAT_SQUARES, a, b, mask, planes, stride, count, c, out, out2))
-TWICE(stats_moments, STATS_PARAMS, plane_stats(STAT_MOMENTS, a, b, mask, planes, stride, count, c, out, out2))
-TWICE(stats_masked, STATS_PARAMS,
-      plane_stats(STAT_MASKED_MOMENTS, a, b, mask, planes, stride, count, c, out, out2))
+    (const float *a, const float *b, const float *mask, int first, int count, int p, const float *centres,     \
+     int channels, double *out, double *out2)
+#define STATS_ARGS a, b, mask, first, count, p, centres, channels, out, out2
+TWICE(stats_sum, STATS_PARAMS, plane_stats(STAT_SUM, STATS_ARGS))
+TWICE(stats_squares, STATS_PARAMS, plane_stats(STAT_SQUARES, STATS_ARGS))
+TWICE(stats_moments, STATS_PARAMS, plane_stats(STAT_MOMENTS, STATS_ARGS))
+TWICE(stats_masked, STATS_PARAMS, plane_stats(STAT_MASKED_MOMENTS, STATS_ARGS))
 
-void accordion_plane_sums(const float *base, int planes, ptrdiff_t stride, int count, double *out, int kernel) {
-    PICK(stats_sum)(STAT_SUM, base, 0, 0, planes, stride, count, 0, out, 0);
+void accordion_plane_sums(const float *x, int first, int count, int p, double *out, int kernel) {
+    PICK(stats_sum)(x, 0, 0, first, count, p, 0, 1, out, 0);
 }
 
-void accordion_plane_squares(const float *base, int planes, ptrdiff_t stride, int count, float centre, double *out,
-                             int kernel) {
-    PICK(stats_squares)(STAT_SQUARES, base, 0, 0, planes, stride, count, centre, out, 0);
+void accordion_plane_squares(const float *x, int first, int count, int p, const float *centres, int channels,
+                             double *out, int kernel) {
+    PICK(stats_squares)(x, 0, 0, first, count, p, centres, channels, out, 0);
 }
 
-void accordion_plane_moments(const float *g, const float *x, const float *mask, int planes, ptrdiff_t stride,
-                             int count, float centre, double *sums, double *moments, int kernel) {
-    if (mask) PICK(stats_masked)(STAT_MASKED_MOMENTS, g, x, mask, planes, stride, count, centre, sums, moments);
-    else PICK(stats_moments)(STAT_MOMENTS, g, x, 0, planes, stride, count, centre, sums, moments);
+void accordion_plane_moments(const float *g, const float *x, const float *mask, int first, int count, int p,
+                             const float *centres, int channels, double *sums, double *moments, int kernel) {
+    if (mask) PICK(stats_masked)(g, x, mask, first, count, p, centres, channels, sums, moments);
+    else PICK(stats_moments)(g, x, 0, first, count, p, centres, channels, sums, moments);
 }
 
 #define SWEEP_PARAMS                                                                               \

@@ -64,9 +64,9 @@ public final class BatchNorm: Layer {
     /// The forward pass, optionally followed by a ReLU in the same sweep over `y`
     /// (`y = max(0, γ x̂ + β)`), which the engine uses for `BatchNorm` → `ReLU` pairs.
     ///
-    /// With several workers (``Parallelism``) each channel's sums are taken by one worker in the
-    /// same order as on one thread, and the sweep is split by planes, so the bits do not depend
-    /// on the worker count.
+    /// With several workers (``Parallelism``) the per-plane sums and the sweep are split by planes;
+    /// each plane's sum has fixed bits and each channel's are added in example order, so the bits
+    /// do not depend on the worker count.
     func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, training: Bool,
                  fusedReLU: Bool) {
         let c = features, p = plane
@@ -76,28 +76,23 @@ public final class BatchNorm: Layer {
         if training {
             precondition(count > 1, "[BatchNorm.forward] training needs more than one value per channel, got \(count)")
             recordedBatch = batch
-            var moments = [(mean: Double, variance: Double)](repeating: (0, 0), count: c)
-            moments.withUnsafeMutableBufferPointer { moments in
-                Parallelism.split(c) { channels in
-                    // Per-example sums of one channel, added in example order.
-                    var planes = [Double](repeating: 0, count: batch)
-                    for ch in channels {
-                        let first = x + ch * p
-                        planes.withUnsafeMutableBufferPointer {
-                            Kernels.planeSums(first, planes: batch, stride: c * p, count: p, into: $0.baseAddress!)
-                        }
-                        let mean = planes.reduce(0, +) / Double(count)
-                        planes.withUnsafeMutableBufferPointer {
-                            Kernels.planeSquares(first, planes: batch, stride: c * p, count: p, centre: Float(mean),
-                                                 into: $0.baseAddress!)
-                        }
-                        var squares = planes.reduce(0, +)
-                        // Centring at the Float-rounded mean leaves a tiny offset δ: Σ(x − μ)² = Σ(x − μ')² − Nδ².
-                        let offset = Double(Float(mean)) - mean
-                        squares = max(0, squares - Double(count) * offset * offset)
-                        moments[ch] = (mean, squares / Double(count))
-                    }
+            // Per-plane sums in memory order, split across workers by planes; each channel's
+            // added in example order.
+            var perPlane = [Double](repeating: 0, count: batch * c)
+            perPlane.withUnsafeMutableBufferPointer { out in
+                Parallelism.split(batch * c) { Kernels.planeSums(x, planes: $0, size: p, into: out.baseAddress!) }
+            }
+            let means = Kernels.channelTotals(perPlane, channels: c).map { $0 / Double(count) }
+            let centres = means.map { Float($0) }
+            perPlane.withUnsafeMutableBufferPointer { out in
+                Parallelism.split(batch * c) {
+                    Kernels.planeSquares(x, planes: $0, size: p, centres: centres, channels: c, into: out.baseAddress!)
                 }
+            }
+            let moments = zip(means, Kernels.channelTotals(perPlane, channels: c)).map { mean, squares in
+                // Centring at the Float-rounded mean leaves a tiny offset δ: Σ(x − μ)² = Σ(x − μ')² − Nδ².
+                let offset = Double(Float(mean)) - mean
+                return (mean: mean, variance: max(0, squares - Double(count) * offset * offset) / Double(count))
             }
             let m = momentum, unbias = Double(count) / Double(count - 1)
             for ch in 0..<c {
@@ -136,25 +131,23 @@ public final class BatchNorm: Layer {
         let c = features, p = plane
         let count = Double(batch * p)
         // Per channel: Σ ∂y and Σ ∂y x̂.
-        var sums = [(dy: Double, dyXhat: Double)](repeating: (0, 0), count: c)
         let means = batchMean, inverseStd = batchInverseStd
-        sums.withUnsafeMutableBufferPointer { sums in
-            Parallelism.split(c) { channels in
-                var planeSums = [Double](repeating: 0, count: batch), planeMoments = planeSums
-                for ch in channels {
-                    let mean = Float(means[ch])
-                    planeSums.withUnsafeMutableBufferPointer { sums in
-                        planeMoments.withUnsafeMutableBufferPointer { moments in
-                            Kernels.planeMoments(dy + ch * p, x + ch * p, mask: reluOutput.map { $0 + ch * p },
-                                                 planes: batch, stride: c * p, count: p, centre: mean,
-                                                 sums: sums.baseAddress!, moments: moments.baseAddress!)
-                        }
-                    }
-                    let s = planeSums.reduce(0, +), sx = planeMoments.reduce(0, +)
-                    // Σ ∂y x̂ = inv · Σ ∂y (x − μ); the moment was taken about the Float-rounded μ.
-                    sums[ch] = (s, (sx + s * (Double(mean) - means[ch])) * inverseStd[ch])
+        let centres = means.map { Float($0) }
+        var planeSums = [Double](repeating: 0, count: batch * c), planeMoments = planeSums
+        planeSums.withUnsafeMutableBufferPointer { sums in
+            planeMoments.withUnsafeMutableBufferPointer { moments in
+                Parallelism.split(batch * c) {
+                    Kernels.planeMoments(dy, x, mask: reluOutput, planes: $0, size: p, centres: centres, channels: c,
+                                         sums: sums.baseAddress!, moments: moments.baseAddress!)
                 }
             }
+        }
+        let dySums = Kernels.channelTotals(planeSums, channels: c)
+        let dyMoments = Kernels.channelTotals(planeMoments, channels: c)
+        // Σ ∂y x̂ = inv · Σ ∂y (x − μ); the moment was taken about the Float-rounded μ.
+        let sums = (0..<c).map { ch -> (dy: Double, dyXhat: Double) in
+            let offset: Double = Double(centres[ch]) - means[ch]
+            return (dySums[ch], (dyMoments[ch] + dySums[ch] * offset) * inverseStd[ch])
         }
         weight.accumulateGradient { dgamma, beta in
             for ch in 0..<c { dgamma[ch] = (beta == 0 ? 0 : dgamma[ch]) + Float(sums[ch].dyXhat) }

@@ -171,16 +171,12 @@ public final class Conv2D: Layer, ScratchOwner {
         if let bias {
             bias.accumulateGradient { db, beta in
                 if beta == 0 { db.update(repeating: 0, count: out) }
-                // Each channel's sum on one worker, over the examples in order.
-                Parallelism.split(out) { channels in
-                    var planes = [Double](repeating: 0, count: batch)
-                    for o in channels {
-                        planes.withUnsafeMutableBufferPointer {
-                            Kernels.planeSums(dy + o * p, planes: batch, stride: out * p, count: p, into: $0.baseAddress!)
-                        }
-                        for n in 0..<batch { db[o] += Float(planes[n]) }
-                    }
+                // Plane sums split by planes; each channel's added in example order.
+                var perPlane = [Double](repeating: 0, count: batch * out)
+                perPlane.withUnsafeMutableBufferPointer { sums in
+                    Parallelism.split(batch * out) { Kernels.planeSums(dy, planes: $0, size: p, into: sums.baseAddress!) }
                 }
+                for (q, v) in perPlane.enumerated() { db[q % out] += Float(v) }
             }
         }
         if usesDirectPath {

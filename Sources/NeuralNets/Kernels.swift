@@ -150,26 +150,35 @@ extension Kernels {
     /// choice gives the same bits (tests call the C functions with the lower ones).
     static let planeKernel = accordion_conv_best_kernel()
 
-    /// `out[n] = Σ_i p_n[i]` for the `planes` planes `p_n = base + n·stride` of `count` scalars,
-    /// each summed in a fixed order (eight Float lanes within blocks of 1024, blocks in Double),
-    /// whatever planes it is computed beside.
-    static func planeSums(_ base: UnsafePointer<Float>, planes: Int, stride: Int, count: Int,
-                          into out: UnsafeMutablePointer<Double>) {
-        accordion_plane_sums(base, Int32(planes), stride, Int32(count), out, planeKernel)
+    /// `out[q] = Σ_i x_q[i]` for the planes `x_q = x + q·size`, `q` in `planes`, each summed in a
+    /// fixed order (eight Float lanes within blocks of 1024, blocks in Double) whatever planes it is
+    /// computed beside, so that a split into ranges changes no bit.
+    static func planeSums(_ x: UnsafePointer<Float>, planes: Range<Int>, size: Int, into out: UnsafeMutablePointer<Double>) {
+        accordion_plane_sums(x, Int32(planes.lowerBound), Int32(planes.count), Int32(size), out, planeKernel)
     }
 
-    /// `out[n] = Σ_i (p_n[i] − c)²`, planes as ``planeSums(_:planes:stride:count:into:)``.
-    static func planeSquares(_ base: UnsafePointer<Float>, planes: Int, stride: Int, count: Int, centre c: Float,
-                             into out: UnsafeMutablePointer<Double>) {
-        accordion_plane_squares(base, Int32(planes), stride, Int32(count), c, out, planeKernel)
+    /// `out[q] = Σ_i (x_q[i] − c_q)²` with `c_q = centres[q mod channels]`, planes as
+    /// ``planeSums(_:planes:size:into:)``.
+    static func planeSquares(_ x: UnsafePointer<Float>, planes: Range<Int>, size: Int, centres: UnsafePointer<Float>,
+                             channels: Int, into out: UnsafeMutablePointer<Double>) {
+        accordion_plane_squares(x, Int32(planes.lowerBound), Int32(planes.count), Int32(size), centres, Int32(channels),
+                                out, planeKernel)
     }
 
-    /// `sums[n] = Σ_i g_n[i]` and `moments[n] = Σ_i g_n[i]·(x_n[i] − c)` over planes of `g` and
-    /// `x` laid out alike, `g_n = g + n·stride`. With `mask`, `g` is first passed through the ReLU
-    /// whose output `mask` is (`g·[mask > 0]`, as ``reluBackward(_:output:into:count:)``).
+    /// `sums[q] = Σ_i g_q[i]` and `moments[q] = Σ_i g_q[i]·(x_q[i] − c_q)` over planes of `g` and
+    /// `x` laid out alike. With `mask`, `g` is first passed through the ReLU whose output `mask` is
+    /// (`g·[mask > 0]`, as ``reluBackward(_:output:into:count:)``).
     static func planeMoments(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mask: UnsafePointer<Float>?,
-                             planes: Int, stride: Int, count: Int, centre c: Float,
+                             planes: Range<Int>, size: Int, centres: UnsafePointer<Float>, channels: Int,
                              sums: UnsafeMutablePointer<Double>, moments: UnsafeMutablePointer<Double>) {
-        accordion_plane_moments(g, x, mask, Int32(planes), stride, Int32(count), c, sums, moments, planeKernel)
+        accordion_plane_moments(g, x, mask, Int32(planes.lowerBound), Int32(planes.count), Int32(size), centres,
+                                Int32(channels), sums, moments, planeKernel)
+    }
+
+    /// Per channel, the plane results `perPlane[n·channels + ch]` added in example order.
+    static func channelTotals(_ perPlane: [Double], channels: Int) -> [Double] {
+        var totals = [Double](repeating: 0, count: channels)
+        for (q, v) in perPlane.enumerated() { totals[q % channels] += v }
+        return totals
     }
 }

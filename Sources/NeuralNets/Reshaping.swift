@@ -28,7 +28,7 @@ public final class GlobalAvgPool: Layer {
         let scale = 1 / Float(plane), rows = batch * channels
         let sums = UnsafeMutablePointer<Double>.allocate(capacity: rows)
         defer { sums.deallocate() }
-        Kernels.planeSums(x, planes: rows, stride: plane, count: plane, into: sums)
+        Kernels.planeSums(x, planes: 0..<rows, size: plane, into: sums)
         for row in 0..<rows { y[row] = Float(sums[row]) * scale }
     }
 

@@ -45,39 +45,45 @@ struct NormalizationKernelTests {
     static let shapes: [(planes: Int, count: Int)] = [(1, 1), (1, 7), (2, 8), (3, 13), (4, 196), (5, 784), (7, 1030), (9, 2055)]
     static let kernels: [Int32] = [0, accordion_conv_best_kernel()]
 
-    @Test("Plane sums, squares and moments follow the documented order in every build", arguments: shapes)
+    @Test("Plane sums, squares and moments follow the documented order in every build and split", arguments: shapes)
     func planeStatistics(_ shape: (planes: Int, count: Int)) {
         let (planes, count) = shape
-        let stride = count + 3
-        let x = Self.values(planes * stride, seed: 1), g = Self.values(planes * stride, seed: 2)
+        let x = Self.values(planes * count, seed: 1), g = Self.values(planes * count, seed: 2)
         // A ReLU output: zeros, negatives and NaNs where the gradient must be dropped.
-        var mask = Self.values(planes * stride, seed: 3)
+        var mask = Self.values(planes * count, seed: 3)
         for i in Swift.stride(from: 0, to: mask.count, by: 5) { mask[i] = i % 2 == 0 ? 0 : .nan }
-        let centre: Float = 0.37
+        let centres: [Float] = [0.37, -1.5, 12]
+        // The whole range at once, and split where a worker's range may end.
+        let splits = [[0..<planes], [0..<planes / 2, planes / 2..<planes]]
         for kernel in Self.kernels {
-            var sums = [Double](repeating: 0, count: planes), squares = sums, momentSums = sums, moments = sums
-            var maskedSums = sums, maskedMoments = sums
-            accordion_plane_sums(x, Int32(planes), stride, Int32(count), &sums, kernel)
-            accordion_plane_squares(x, Int32(planes), stride, Int32(count), centre, &squares, kernel)
-            accordion_plane_moments(g, x, nil, Int32(planes), stride, Int32(count), centre, &momentSums, &moments, kernel)
-            accordion_plane_moments(g, x, mask, Int32(planes), stride, Int32(count), centre, &maskedSums, &maskedMoments, kernel)
-            for n in 0..<planes {
-                let o = n * stride
-                func masked(_ i: Int) -> Float { mask[o + i] > 0 ? g[o + i] : 0 }
-                let expected = [
-                    Self.reference(count, lane: { x[o + $0] }, tail: { Double(x[o + $0]) }),
-                    Self.reference(count, lane: { (x[o + $0] - centre) * (x[o + $0] - centre) },
-                                   tail: { Double(x[o + $0] - centre) * Double(x[o + $0] - centre) }),
-                    Self.reference(count, lane: { g[o + $0] }, tail: { Double(g[o + $0]) }),
-                    Self.reference(count, lane: { g[o + $0] * (x[o + $0] - centre) },
-                                   tail: { Double(g[o + $0]) * Double(x[o + $0] - centre) }),
-                    Self.reference(count, lane: masked, tail: { Double(masked($0)) }),
-                    Self.reference(count, lane: { masked($0) * (x[o + $0] - centre) },
-                                   tail: { Double(masked($0)) * Double(x[o + $0] - centre) }),
-                ]
-                let got = [sums[n], squares[n], momentSums[n], moments[n], maskedSums[n], maskedMoments[n]]
-                #expect(got.map(\.bitPattern) == expected.map(\.bitPattern),
-                        "kernel \(kernel), plane \(n) of \(planes), \(count) scalars")
+            for ranges in splits {
+                var sums = [Double](repeating: 0, count: planes), squares = sums, momentSums = sums, moments = sums
+                var maskedSums = sums, maskedMoments = sums
+                for r in ranges where !r.isEmpty {
+                    let (first, n, p) = (Int32(r.lowerBound), Int32(r.count), Int32(count))
+                    accordion_plane_sums(x, first, n, p, &sums, kernel)
+                    accordion_plane_squares(x, first, n, p, centres, 3, &squares, kernel)
+                    accordion_plane_moments(g, x, nil, first, n, p, centres, 3, &momentSums, &moments, kernel)
+                    accordion_plane_moments(g, x, mask, first, n, p, centres, 3, &maskedSums, &maskedMoments, kernel)
+                }
+                for q in 0..<planes {
+                    let o = q * count, c = centres[q % 3]
+                    func masked(_ i: Int) -> Float { mask[o + i] > 0 ? g[o + i] : 0 }
+                    let expected = [
+                        Self.reference(count, lane: { x[o + $0] }, tail: { Double(x[o + $0]) }),
+                        Self.reference(count, lane: { (x[o + $0] - c) * (x[o + $0] - c) },
+                                       tail: { Double(x[o + $0] - c) * Double(x[o + $0] - c) }),
+                        Self.reference(count, lane: { g[o + $0] }, tail: { Double(g[o + $0]) }),
+                        Self.reference(count, lane: { g[o + $0] * (x[o + $0] - c) },
+                                       tail: { Double(g[o + $0]) * Double(x[o + $0] - c) }),
+                        Self.reference(count, lane: masked, tail: { Double(masked($0)) }),
+                        Self.reference(count, lane: { masked($0) * (x[o + $0] - c) },
+                                       tail: { Double(masked($0)) * Double(x[o + $0] - c) }),
+                    ]
+                    let got = [sums[q], squares[q], momentSums[q], moments[q], maskedSums[q], maskedMoments[q]]
+                    #expect(got.map(\.bitPattern) == expected.map(\.bitPattern),
+                            "kernel \(kernel), plane \(q) of \(planes), \(count) scalars, ranges \(ranges)")
+                }
             }
         }
     }

@@ -50,17 +50,17 @@ void accordion_maxpool2x2(const float *x, int planes, int height, int width, flo
 // Batch normalisation over planes (Normalization.c). `kernel` as for the convolutions: the
 // AVX2 build where it is at least 1 and the CPU has AVX2, else the baseline; both give the same bits.
 
-/// out[n] = Σ_i p_n[i] over the planes p_n = base + n·stride of `count` scalars.
-void accordion_plane_sums(const float *base, int planes, ptrdiff_t stride, int count, double *out, int kernel);
+/// out[q] = Σ_i x_q[i] for the planes q = first ..< first + count of `p` scalars (x_q = x + q·p).
+void accordion_plane_sums(const float *x, int first, int count, int p, double *out, int kernel);
 
-/// out[n] = Σ_i (p_n[i] − centre)².
-void accordion_plane_squares(const float *base, int planes, ptrdiff_t stride, int count, float centre, double *out,
-                             int kernel);
+/// out[q] = Σ_i (x_q[i] − c_q)², c_q = centres[q mod channels] (planes as above).
+void accordion_plane_squares(const float *x, int first, int count, int p, const float *centres, int channels,
+                             double *out, int kernel);
 
-/// sums[n] = Σ_i g_n[i] and moments[n] = Σ_i g_n[i]·(x_n[i] − centre), g and x laid out alike; with
+/// sums[q] = Σ_i g_q[i] and moments[q] = Σ_i g_q[i]·(x_q[i] − c_q), g and x laid out alike; with
 /// `mask` (else null) g is first passed through the ReLU whose output the mask is: g·[mask > 0].
-void accordion_plane_moments(const float *g, const float *x, const float *mask, int planes, ptrdiff_t stride,
-                             int count, float centre, double *sums, double *moments, int kernel);
+void accordion_plane_moments(const float *g, const float *x, const float *mask, int first, int count, int p,
+                             const float *centres, int channels, double *sums, double *moments, int kernel);
 
 /// y = (x − centre[c])·scale[c] + shift[c] over planes first ..< first + count of `p` scalars (plane q
 /// of channel c = q mod channels), then max(·, 0) with NaN kept when `relu_after`.
