@@ -3,11 +3,12 @@
 //
 // Every plane is summed in one fixed order: eight Float lanes within a block of 1024 scalars, the
 // lanes then added one after another (lane 0 first), the scalars past the last full group of
-// eight added in Double, and the blocks added in Double. The planes are visited in memory order
-// (a channel's planes are a whole example apart, and reading them channel by channel starts a
-// new short stream at every plane), four side by side, each in its own registers, so that the
-// adders' latency is hidden. A plane's result does not depend on the planes beside it or on the
-// order of visits; callers add each channel's plane results in example order.
+// eight added in Double, and the blocks added in Double. A plane's result therefore does not depend
+// on when it is computed: the planes are visited in memory order, one after another (a channel's
+// planes are a whole example apart, and reading them channel by channel started a new short
+// stream at every plane; summing four planes side by side to hide the adders' latency measured
+// slower, as the passes are bound by memory, not by the adders), and callers add each channel's
+// plane results in example order.
 //
 // The same C is compiled for AVX2 and for the SSE2 baseline and the CPU picks one (as the pooling
 // does): eight lanes are one register in the first and two in the second. Every lane computes
@@ -26,7 +27,6 @@ typedef int v8i __attribute__((vector_size(32)));
 typedef float v8u __attribute__((vector_size(32), aligned(4)));
 
 #define BLOCK 1024
-#define WAYS 4
 
 #define INLINE static inline __attribute__((always_inline))
 
@@ -48,85 +48,58 @@ INLINE float relu_masked1(float g, float y) { return y > 0 ? g : 0; }
 /// `max(v, 0)` with NaN kept.
 INLINE v8 relu(v8 v) { return (v8)((v8i)v & ~(v8i)(v < 0)); }
 
-/// Planes q .. q+3, `p` scalars each; past the last plane, the last again.
-INLINE void four(const float *base, int q, int last, int p, const float *at[WAYS]) {
-    for (int k = 0; k < WAYS; k++) at[k] = base + (size_t)(q + k < last ? q + k : last) * p;
-}
-
-INLINE void keep(const double t[WAYS], int q, int last, double *out) {
-    for (int k = 0; k < WAYS && q + k <= last; k++) out[q + k] = t[k];
-}
-
 // Statistic kinds of `plane_stats`.
 enum { STAT_SUM, STAT_SQUARES, STAT_MOMENTS, STAT_MASKED_MOMENTS };
 
-/// For the planes q = first ..< first + count of `p` scalars, in memory order, with c the centre
-/// of plane q's channel (`centres[q mod channels]`): out[q] = Σ a_q (STAT_SUM), Σ (a_q − c)²
-/// (STAT_SQUARES), or, with `b` and `out2`, Σ g_q and Σ g_q (b_q − c) for g = a (STAT_MOMENTS) or
-/// g = a · [mask > 0] (STAT_MASKED_MOMENTS).
+/// For the planes q = first ..< first + count of `p` scalars, with c the centre of plane q's
+/// channel (`centres[q mod channels]`): out[q] = Σ a_q (STAT_SUM), Σ (a_q − c)² (STAT_SQUARES), or,
+/// with `b` and `out2`, Σ g_q and Σ g_q (b_q − c) for g = a (STAT_MOMENTS) or g = a · [mask > 0]
+/// (STAT_MASKED_MOMENTS).
 INLINE void plane_stats(const int kind, const float *a, const float *b, const float *mask, int first, int count,
                         int p, const float *centres, int channels, double *out, double *out2) {
-    const int moments = kind == STAT_MOMENTS || kind == STAT_MASKED_MOMENTS;
-    const int last = first + count - 1;
-    for (int q = first; q <= last; q += WAYS) {
-        const float *pa[WAYS], *pb[WAYS], *pm[WAYS];
-        four(a, q, last, p, pa);
-        if (moments) four(b, q, last, p, pb);
-        if (kind == STAT_MASKED_MOMENTS) four(mask, q, last, p, pm);
-        float c[WAYS] = {0};
-        v8 centre[WAYS];
-        for (int k = 0; k < WAYS; k++) {
-            if (kind != STAT_SUM) c[k] = centres[(q + k < last ? q + k : last) % channels];
-            centre[k] = splat(c[k]);
-        }
-        double t[WAYS] = {0}, u[WAYS] = {0};
+    for (int q = first; q < first + count; q++) {
+        const float *pa = a + (size_t)q * p;
+        const float *pb = kind >= STAT_MOMENTS ? b + (size_t)q * p : 0;
+        const float *pm = kind == STAT_MASKED_MOMENTS ? mask + (size_t)q * p : 0;
+        const float c = kind == STAT_SUM ? 0 : centres[q % channels];
+        const v8 centre = splat(c);
+        double t = 0, u = 0;
         int i = 0;
         while (i < p) {
             int end = p < i + BLOCK ? p : i + BLOCK;
-            v8 l[WAYS], m8[WAYS];
-            for (int k = 0; k < WAYS; k++) l[k] = m8[k] = splat(0);
+            v8 l = splat(0), m8 = splat(0);
             for (; i + 8 <= end; i += 8) {
-                for (int k = 0; k < WAYS; k++) {
-                    v8 v = load(pa[k] + i);
-                    if (kind == STAT_SUM) {
-                        l[k] += v;
-                    } else if (kind == STAT_SQUARES) {
-                        v8 d = v - centre[k];
-                        l[k] += d * d;
-                    } else {
-                        if (kind == STAT_MASKED_MOMENTS) v = relu_masked(v, load(pm[k] + i));
-                        l[k] += v;
-                        m8[k] += v * (load(pb[k] + i) - centre[k]);
-                    }
+                v8 v = load(pa + i);
+                if (kind == STAT_SUM) {
+                    l += v;
+                } else if (kind == STAT_SQUARES) {
+                    v8 d = v - centre;
+                    l += d * d;
+                } else {
+                    if (kind == STAT_MASKED_MOMENTS) v = relu_masked(v, load(pm + i));
+                    l += v;
+                    m8 += v * (load(pb + i) - centre);
                 }
             }
-            double s[WAYS], m[WAYS];
-            for (int k = 0; k < WAYS; k++) {
-                s[k] = (double)lane_sum(l[k]);
-                m[k] = (double)lane_sum(m8[k]);
-            }
+            double s = (double)lane_sum(l), m = (double)lane_sum(m8);
             for (; i < end; i++) {
-                for (int k = 0; k < WAYS; k++) {
-                    float v = pa[k][i];
-                    if (kind == STAT_SUM) {
-                        s[k] += (double)v;
-                    } else if (kind == STAT_SQUARES) {
-                        double d = (double)(v - c[k]);
-                        s[k] += d * d;
-                    } else {
-                        if (kind == STAT_MASKED_MOMENTS) v = relu_masked1(v, pm[k][i]);
-                        s[k] += (double)v;
-                        m[k] += (double)v * (double)(pb[k][i] - c[k]);
-                    }
+                float v = pa[i];
+                if (kind == STAT_SUM) {
+                    s += (double)v;
+                } else if (kind == STAT_SQUARES) {
+                    double d = (double)(v - c);
+                    s += d * d;
+                } else {
+                    if (kind == STAT_MASKED_MOMENTS) v = relu_masked1(v, pm[i]);
+                    s += (double)v;
+                    m += (double)v * (double)(pb[i] - c);
                 }
             }
-            for (int k = 0; k < WAYS; k++) {
-                t[k] += s[k];
-                u[k] += m[k];
-            }
+            t += s;
+            u += m;
         }
-        keep(t, q, last, out);
-        if (moments) keep(u, q, last, out2);
+        out[q] = t;
+        if (kind >= STAT_MOMENTS) out2[q] = u;
     }
 }
 
