@@ -47,6 +47,9 @@ final class Chain: ScratchOwner {
     private let slotSize: [Int]
     private var slotPointers: [UnsafeMutablePointer<Float>]
     private let fusedReLU: [Bool]
+    /// Max poolings that apply, in their backward pass, the ReLU fused into the batch norm two
+    /// layers before (see ``backward(_:input:into:finished:)``).
+    let poolAppliesReLU: [Bool]
     private let gradientA = Scratch<Float>(), gradientB = Scratch<Float>()
     private var arena = InferenceArena()
     private var depth = 0
@@ -85,6 +88,17 @@ final class Chain: ScratchOwner {
         fusedReLU = layers.indices.map { i in
             guard i + 1 < layers.count, layers[i] is ReLUFusing, let act = layers[i + 1] as? Activation else { return false }
             return act.kind == .relu && slotOfLayer[i + 1] == slotOfLayer[i]
+        }
+        // The pooling reads its own output in its backward pass: no later layer may rewrite it in
+        // place (a flatten only renames it).
+        poolAppliesReLU = layers.indices.map { [fusedReLU] i in
+            guard i >= 2, layers[i] is MaxPool2D, fusedReLU[i - 2], layers[i - 2] is BatchNorm else { return false }
+            var j = i + 1
+            while j < layers.count && slotOfLayer[j] == slotOfLayer[i] {
+                if !(layers[j] is Flatten) { return false }
+                j += 1
+            }
+            return true
         }
         attach(arena: arena, depth: 0)
     }
@@ -148,11 +162,17 @@ final class Chain: ScratchOwner {
         let batch = trainedBatch
         let a = gradientA.reserve(batch * widest), b = gradientB.reserve(batch * widest)
         var g = dy
-        // The output of a ReLU fused into the batch norm before it, whose backward applies it.
+        // A ReLU fused into the batch norm before it runs no backward pass of its own: a max
+        // pooling right after it keeps only the windows whose maximum (the ReLU's output at the
+        // arg-max) is positive, which is the ReLU's mask wherever the pooling's gradient is not
+        // zero; otherwise the norm applies the mask as it reads the gradient. Either way the bits
+        // are those of the three backward passes one after another.
+        var reluApplied = false
         var reluOutput: UnsafePointer<Float>?
         for i in layers.indices.reversed() {
             if i > 0, fusedReLU[i - 1], layers[i - 1] is BatchNorm {
-                reluOutput = UnsafePointer(slotPointers[slotOfLayer[i]])
+                reluOutput = reluApplied ? nil : UnsafePointer(slotPointers[slotOfLayer[i]])
+                reluApplied = false
                 finished?(i)
                 continue
             }
@@ -161,6 +181,10 @@ final class Chain: ScratchOwner {
             if let mask = reluOutput, let norm = layers[i] as? BatchNorm {
                 norm.backward(input: x, outputGradient: g, inputGradient: target, batch: batch, reluOutput: mask)
                 reluOutput = nil
+            } else if poolAppliesReLU[i], let pool = layers[i] as? MaxPool2D {
+                pool.backward(output: slotPointers[slotOfLayer[i]], outputGradient: g, inputGradient: target,
+                              batch: batch, maskingReLU: true)
+                reluApplied = true
             } else {
                 layers[i].backward(input: x, output: slotPointers[slotOfLayer[i]], outputGradient: g,
                                    inputGradient: target, batch: batch)

@@ -110,6 +110,14 @@ public final class MaxPool2D: Layer, ScratchOwner {
     public func backward(input x: UnsafePointer<Float>, output y: UnsafePointer<Float>,
                          outputGradient dy: UnsafePointer<Float>, inputGradient dx: UnsafeMutablePointer<Float>?,
                          batch: Int) {
+        backward(output: y, outputGradient: dy, inputGradient: dx, batch: batch, maskingReLU: false)
+    }
+
+    /// The backward pass; with `maskingReLU`, also that of a ReLU whose output this pooling's input
+    /// is: a window's gradient is dropped unless its maximum `y` is positive (the ReLU's mask at the
+    /// arg-max, the only place the gradient goes).
+    func backward(output y: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+                  inputGradient dx: UnsafeMutablePointer<Float>?, batch: Int, maskingReLU: Bool) {
         guard let dx else { return }
         precondition(batch == recordedBatch, "[MaxPool2D.backward] batch \(batch) differs from the last training forward's \(recordedBatch)")
         let g = geometry
@@ -117,8 +125,9 @@ public final class MaxPool2D: Layer, ScratchOwner {
         g.forEachPlane(batch: batch) { plane in
             let d = dx + plane * g.inputPlane
             d.update(repeating: 0, count: g.inputPlane)
-            for o in 0..<g.outputPlane {
-                d[Int(index[plane * g.outputPlane + o])] += dy[plane * g.outputPlane + o]
+            for o in plane * g.outputPlane..<(plane + 1) * g.outputPlane {
+                let v = dy[o]
+                d[Int(index[o])] += maskingReLU ? (y[o] > 0 ? v : 0) : v
             }
         }
     }
