@@ -78,18 +78,13 @@ public final class BatchNorm: Layer {
             recordedBatch = batch
             // Per-plane sums in memory order, split across workers by planes; each channel's
             // added in example order.
-            var perPlane = [Double](repeating: 0, count: batch * c)
-            perPlane.withUnsafeMutableBufferPointer { out in
-                Parallelism.split(batch * c) { Kernels.planeSums(x, planes: $0, size: p, into: out.baseAddress!) }
-            }
-            let means = Kernels.channelTotals(perPlane, channels: c).map { $0 / Double(count) }
+            let sums = Kernels.perPlane(batch * c) { Kernels.planeSums(x, planes: $0, size: p, into: $1) }
+            let means = Kernels.channelTotals(sums, channels: c).map { $0 / Double(count) }
             let centres = means.map { Float($0) }
-            perPlane.withUnsafeMutableBufferPointer { out in
-                Parallelism.split(batch * c) {
-                    Kernels.planeSquares(x, planes: $0, size: p, centres: centres, channels: c, into: out.baseAddress!)
-                }
+            let squares = Kernels.perPlane(batch * c) {
+                Kernels.planeSquares(x, planes: $0, size: p, centres: centres, channels: c, into: $1)
             }
-            let moments = zip(means, Kernels.channelTotals(perPlane, channels: c)).map { mean, squares in
+            let moments = zip(means, Kernels.channelTotals(squares, channels: c)).map { mean, squares in
                 // Centring at the Float-rounded mean leaves a tiny offset δ: Σ(x − μ)² = Σ(x − μ')² − Nδ².
                 let offset = Double(Float(mean)) - mean
                 return (mean: mean, variance: max(0, squares - Double(count) * offset * offset) / Double(count))

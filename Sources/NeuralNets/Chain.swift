@@ -167,12 +167,11 @@ final class Chain: ScratchOwner {
         // arg-max) is positive, which is the ReLU's mask wherever the pooling's gradient is not
         // zero; otherwise the norm applies the mask as it reads the gradient. Either way the bits
         // are those of the three backward passes one after another.
-        var reluApplied = false
         var reluOutput: UnsafePointer<Float>?
         for i in layers.indices.reversed() {
             if i > 0, fusedReLU[i - 1], layers[i - 1] is BatchNorm {
-                reluOutput = reluApplied ? nil : UnsafePointer(slotPointers[slotOfLayer[i]])
-                reluApplied = false
+                let pooled = i + 1 < layers.count && poolAppliesReLU[i + 1]
+                reluOutput = pooled ? nil : UnsafePointer(slotPointers[slotOfLayer[i]])
                 finished?(i)
                 continue
             }
@@ -184,7 +183,6 @@ final class Chain: ScratchOwner {
             } else if poolAppliesReLU[i], let pool = layers[i] as? MaxPool2D {
                 pool.backward(output: slotPointers[slotOfLayer[i]], outputGradient: g, inputGradient: target,
                               batch: batch, maskingReLU: true)
-                reluApplied = true
             } else {
                 layers[i].backward(input: x, output: slotPointers[slotOfLayer[i]], outputGradient: g,
                                    inputGradient: target, batch: batch)

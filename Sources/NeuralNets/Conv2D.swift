@@ -172,11 +172,8 @@ public final class Conv2D: Layer, ScratchOwner {
             bias.accumulateGradient { db, beta in
                 if beta == 0 { db.update(repeating: 0, count: out) }
                 // Plane sums split by planes; each channel's added in example order.
-                var perPlane = [Double](repeating: 0, count: batch * out)
-                perPlane.withUnsafeMutableBufferPointer { sums in
-                    Parallelism.split(batch * out) { Kernels.planeSums(dy, planes: $0, size: p, into: sums.baseAddress!) }
-                }
-                for (q, v) in perPlane.enumerated() { db[q % out] += Float(v) }
+                let sums = Kernels.perPlane(batch * out) { Kernels.planeSums(dy, planes: $0, size: p, into: $1) }
+                for (q, v) in sums.enumerated() { db[q % out] += Float(v) }
             }
         }
         if usesDirectPath {

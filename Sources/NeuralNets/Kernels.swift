@@ -1,4 +1,5 @@
 import CConvKernels
+import Tensors
 
 /// Elementwise loops shared by the layers, on raw row-major buffers.
 ///
@@ -173,6 +174,14 @@ extension Kernels {
                              sums: UnsafeMutablePointer<Double>, moments: UnsafeMutablePointer<Double>) {
         accordion_plane_moments(g, x, mask, Int32(planes.lowerBound), Int32(planes.count), Int32(size), centres,
                                 Int32(channels), sums, moments, planeKernel)
+    }
+
+    /// The per-plane results of `pass` over `planes` planes, the planes split across the workers
+    /// (``Parallelism``) in ranges; `pass(range, out)` writes `out[q]` for each plane `q` of its range.
+    static func perPlane(_ planes: Int, _ pass: (Range<Int>, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
+        var out = [Double](repeating: 0, count: planes)
+        out.withUnsafeMutableBufferPointer { out in Parallelism.split(planes) { pass($0, out.baseAddress!) } }
+        return out
     }
 
     /// Per channel, the plane results `perPlane[n·channels + ch]` added in example order.

@@ -4,8 +4,8 @@ import Tensors
 @testable import NeuralNets
 
 /// The batch-norm plane passes in C (`Normalization.c`): the same bits in the AVX2 and the baseline
-/// build, each plane summed in the documented order whatever planes run beside it, and a ReLU fused
-/// into the norm's backward giving the bits of running the two layers one after the other.
+/// build, each plane summed in the documented order however the planes are split, and a ReLU fused
+/// into the norm giving, backward, the bits of running the layers one after the other.
 @Suite("Batch-norm plane kernels")
 struct NormalizationKernelTests {
     /// Values of mixed magnitude, so that a change in the order of additions changes the bits.
@@ -40,8 +40,8 @@ struct NormalizationKernelTests {
         a.count != b.count ? max(a.count, b.count) : zip(a, b).count { $0.bitPattern != $1.bitPattern }
     }
 
-    /// Plane lengths around the lane and block boundaries, and plane counts around the four planes
-    /// run side by side.
+    /// Plane lengths around the lane and block boundaries; odd and even plane counts, so that the
+    /// split below cuts anywhere.
     static let shapes: [(planes: Int, count: Int)] = [(1, 1), (1, 7), (2, 8), (3, 13), (4, 196), (5, 784), (7, 1030), (9, 2055)]
     static let kernels: [Int32] = [0, accordion_conv_best_kernel()]
 
