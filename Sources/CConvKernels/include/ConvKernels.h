@@ -47,6 +47,19 @@ void accordion_conv_same_weight_gradient(const float *x, const float *dy, int in
 /// above (AVX-512 or the portable loop; every kernel gives the same bits).
 void accordion_maxpool2x2(const float *x, int planes, int height, int width, float *y, int32_t *index, int kernel);
 
+/// The patch matrix of one C×H×W example for a kh×kw convolution with `stride` and `padding`:
+/// row (c·kh + i)·kw + j of `cols` (rows `ld` scalars apart) holds x[c, oh·stride − padding + i,
+/// ow·stride − padding + j] at column oh·Wo + ow, 0 outside the image. `kernel` as above; every
+/// kernel gives the same bits.
+void accordion_im2col(const float *x, int channels, int height, int width, int kh, int kw, int stride,
+                      int padding, float *cols, size_t ld, int kernel);
+
+/// The adjoint of `accordion_im2col`: adds each entry of `dcols` onto the pixel of `dx` it was
+/// copied from, tap after tap, so every kernel gives the same bits. For stride-1 "same" geometries
+/// the entries of `dcols` that stand for padding are zeroed on the way.
+void accordion_col2im(float *dcols, size_t ld, int channels, int height, int width, int kh, int kw, int stride,
+                      int padding, float *dx, int kernel);
+
 // Batch normalisation over planes (Normalization.c). `kernel` as for the convolutions: the
 // AVX2 build where it is at least 1 and the CPU has AVX2, else the baseline; both give the same bits.
 
