@@ -12,7 +12,7 @@ extension Experiment {
         func list(_ values: [Int]) -> String { values.map(String.init).joined(separator: "-") }
         func number(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v) }
         let sizes = data.splitSizes
-        if let activations {
+        if activations != nil {
             // Nothing of the data, model or training is known of imported activations.
             let known = ["data.dataset": "activations", "train.epochs": String(train.epochs), "train.seed": String(train.seed),
                          "probe.split": "imported"]

@@ -69,10 +69,32 @@ public final class BatchNorm: Layer {
     /// do not depend on the worker count.
     func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, batch: Int, training: Bool,
                  fusedReLU: Bool) {
+        let (scale, centre, shift) = affine(x, batch: batch, training: training)
+        let c = features, p = plane
+        Parallelism.split(batch * c) { planes in
+            accordion_batchnorm_sweep(x, y, Int32(planes.lowerBound), Int32(planes.count), Int32(p), Int32(c),
+                                      scale, centre, shift, fusedReLU ? 1 : 0, Kernels.planeKernel)
+        }
+    }
+
+    /// The training forward pass of this norm, a ReLU and the 2×2 max pooling `pool` after them:
+    /// the pooling reads `x` and normalises each candidate itself (`pool.forward(normalizing:…)`),
+    /// so the norm's own output is never written. Its backward pass needs only `x`, and the
+    /// pooling applies the ReLU's mask (``Chain``), so nothing else reads that output.
+    func forward(_ x: UnsafePointer<Float>, pooledBy pool: MaxPool2D, into y: UnsafeMutablePointer<Float>, batch: Int) {
+        let (scale, centre, shift) = affine(x, batch: batch, training: true)
+        pool.forward(normalizing: x, channels: features, scale: scale, centre: centre, shift: shift, into: y, batch: batch)
+    }
+
+    /// `(scale, centre, shift)` per channel, so that the output is `(x − centre)·scale + shift`:
+    /// from the batch's statistics in training (recording them, and updating the running ones),
+    /// from the running statistics otherwise.
+    private func affine(_ x: UnsafePointer<Float>, batch: Int, training: Bool)
+        -> (scale: [Float], centre: [Float], shift: [Float]) {
         let c = features, p = plane
         let count = batch * p
         // y = (x − centre)·scale + shift, centred first so that large means do not cancel.
-        var affine = [(scale: Float, centre: Float, shift: Float)](repeating: (0, 0, 0), count: c)
+        var params = [(scale: Float, centre: Float, shift: Float)](repeating: (0, 0, 0), count: c)
         if training {
             precondition(count > 1, "[BatchNorm.forward] training needs more than one value per channel, got \(count)")
             recordedBatch = batch
@@ -96,19 +118,15 @@ public final class BatchNorm: Layer {
                 batchInverseStd[ch] = 1 / (variance + epsilon).squareRoot()
                 runningMean.value.scalars[ch] = Float((1 - m) * Double(runningMean.value.scalars[ch]) + m * mean)
                 runningVariance.value.scalars[ch] = Float((1 - m) * Double(runningVariance.value.scalars[ch]) + m * variance * unbias)
-                affine[ch] = (Float(Double(weight.value.scalars[ch]) * batchInverseStd[ch]), Float(mean), bias.value.scalars[ch])
+                params[ch] = (Float(Double(weight.value.scalars[ch]) * batchInverseStd[ch]), Float(mean), bias.value.scalars[ch])
             }
         } else {
             for ch in 0..<c {
-                affine[ch] = (Float(Double(weight.value.scalars[ch]) / (Double(runningVariance.value.scalars[ch]) + epsilon).squareRoot()),
+                params[ch] = (Float(Double(weight.value.scalars[ch]) / (Double(runningVariance.value.scalars[ch]) + epsilon).squareRoot()),
                               runningMean.value.scalars[ch], bias.value.scalars[ch])
             }
         }
-        let (scale, centre, shift) = (affine.map(\.scale), affine.map(\.centre), affine.map(\.shift))
-        Parallelism.split(batch * c) { planes in
-            accordion_batchnorm_sweep(x, y, Int32(planes.lowerBound), Int32(planes.count), Int32(p), Int32(c),
-                                      scale, centre, shift, fusedReLU ? 1 : 0, Kernels.planeKernel)
-        }
+        return (params.map(\.scale), params.map(\.centre), params.map(\.shift))
     }
 
     public func backward(input x: UnsafePointer<Float>, output y: UnsafePointer<Float>,

@@ -29,7 +29,9 @@ protocol CompositeLayer: Layer {
 /// Training mode keeps every layer's output until the backward pass (layers that run in place
 /// share their input's buffer when no backward pass needs the overwritten values); gradients
 /// flow through two ping-pong buffers. A `Dense` or `BatchNorm` followed by an in-place ReLU is run as one
-/// fused kernel (for `BatchNorm`, backward as well). Eval mode keeps only two buffers, from the shared arena.
+/// fused kernel (for `BatchNorm`, backward as well); when a 2×2 max pooling follows such a norm and
+/// ReLU, the pooling normalises its candidates from the norm's input and applies the ReLU's mask
+/// backward, and the norm's output is never written. Eval mode keeps only two buffers, from the shared arena.
 final class Chain: ScratchOwner {
     let layers: [Layer]
     let inputShape: [Int]
@@ -141,7 +143,16 @@ final class Chain: ScratchOwner {
         var i = 0
         while i < layers.count {
             let out = slotPointers[slotOfLayer[i]]
-            if fusedReLU[i], let fusing = layers[i] as? ReLUFusing {
+            if fusedReLU[i], i + 2 < layers.count, poolAppliesReLU[i + 2], let norm = layers[i] as? BatchNorm,
+               let pool = layers[i + 2] as? MaxPool2D, pool.isTwoByTwo {
+                // The pooling reads the norm's input; the norm's and the ReLU's shared output,
+                // which no backward pass reads here, is not written.
+                let pooled = slotPointers[slotOfLayer[i + 2]]
+                norm.forward(h, pooledBy: pool, into: pooled, batch: batch)
+                h = UnsafePointer(pooled)
+                i += 3
+                continue
+            } else if fusedReLU[i], let fusing = layers[i] as? ReLUFusing {
                 fusing.forward(h, into: out, batch: batch, training: true, fusedReLU: true)
                 i += 2
             } else {

@@ -79,7 +79,7 @@ public final class MaxPool2D: Layer, ScratchOwner {
         let g = geometry, planes = batch * g.channels
         let index: UnsafeMutablePointer<Int32>? = training ? argmax.reserve(planes * g.outputPlane) : nil
         if training { recordedBatch = batch }
-        if g.kernel == 2 && g.stride == 2 && g.padding == 0 {
+        if isTwoByTwo {
             // The 2×2 windows of every CNN stage, in C (CConvKernels/Pooling.c): the candidates
             // are compared in this loop's order, so the same arg-max wins on ties and NaN.
             // Planes are independent; each worker takes a contiguous range of them.
@@ -104,6 +104,26 @@ public final class MaxPool2D: Layer, ScratchOwner {
                 dst[o] = best
                 index?[plane * g.outputPlane + o] = Int32(at)
             }
+        }
+    }
+
+    /// Whether the 2×2 windows with stride 2 (the C path) are this pooling's.
+    var isTwoByTwo: Bool { geometry.kernel == 2 && geometry.stride == 2 && geometry.padding == 0 }
+
+    /// The training forward pass over max(0, (x − centre)·scale + shift) per channel, each
+    /// candidate computed as the batch norm's sweep computes it (the same bits), without writing
+    /// the normalised planes (``BatchNorm/forward(_:pooledBy:into:batch:)``). 2×2 windows only.
+    func forward(normalizing x: UnsafePointer<Float>, channels: Int, scale: [Float], centre: [Float], shift: [Float],
+                 into y: UnsafeMutablePointer<Float>, batch: Int) {
+        precondition(isTwoByTwo && channels == geometry.channels, "[MaxPool2D] normalising needs 2×2 windows of every channel")
+        let g = geometry, planes = batch * g.channels
+        let index = argmax.reserve(planes * g.outputPlane)
+        recordedBatch = batch
+        Parallelism.split(planes, minimum: 64) { r in
+            accordion_batchnorm_relu_maxpool2x2(x + r.lowerBound * g.inputPlane, Int32(r.lowerBound), Int32(r.count),
+                                                Int32(g.height), Int32(g.width), Int32(channels), scale, centre, shift,
+                                                y + r.lowerBound * g.outputPlane, index + r.lowerBound * g.outputPlane,
+                                                vectorKernel)
         }
     }
 

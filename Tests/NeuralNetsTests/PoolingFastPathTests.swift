@@ -1,3 +1,4 @@
+import CConvKernels
 import Testing
 import Tensors
 @testable import NeuralNets
@@ -8,7 +9,7 @@ import Tensors
 @Suite("Max pooling fast path")
 struct PoolingFastPathTests {
     @Test("Values and arg-max match the first maximum in window order, NaN winning, with every kernel",
-          arguments: [20, 28, 14, 7], Array(Int32(0)...Conv2D.bestKernel))
+          arguments: [20, 28, 14, 7, 9, 33], Array(Int32(0)...Conv2D.bestKernel))
     func matchesDefinition(size: Int, kernel: Int32) {
         var rng = RandomStream(seed: UInt64(size), path: "maxpool-fast")
         let (batch, channels) = (2, 3)
@@ -43,5 +44,46 @@ struct PoolingFastPathTests {
             }
         }
         #expect(dx.scalars == expectedDx, "size \(size): the gradient went to another arg-max")
+    }
+
+    /// A batch norm's sweep with its ReLU, then the pooling, against the pooling reading the norm's
+    /// input and normalising each candidate itself: the same values and arg-maxes, bit for bit, for
+    /// a range of planes that starts inside the batch (so the channel of a plane is counted from the
+    /// batch's first), with NaNs, ties after the ReLU, and odd sizes.
+    @Test("Pooling that normalises its candidates gives the bits of the sweep then the pooling",
+          arguments: [28, 14, 7, 9, 33], Array(Int32(0)...Conv2D.bestKernel))
+    func normalisingPool(size: Int, kernel: Int32) {
+        var rng = RandomStream(seed: UInt64(size), path: "maxpool-normalising")
+        let (batch, channels) = (3, 5)
+        let planes = batch * channels, p = size * size, half = size / 2
+        var x = (0..<(planes * p)).map { _ in Float(rng.normal()) * 3 }
+        x[7] = .nan
+        x[planes * p - 2] = .nan
+        let scale: [Float] = [0.7, -1.3, 2.1, 0.01, 1], centre: [Float] = [0.1, -0.4, 0, 3, -2]
+        let shift: [Float] = [0.2, 0, -0.5, 1e-3, 4]
+        var swept = [Float](repeating: 0, count: planes * p)
+        accordion_batchnorm_sweep(x, &swept, 0, Int32(planes), Int32(p), Int32(channels), scale, centre, shift, 1, kernel)
+        var expected = [Float](repeating: 0, count: planes * half * half)
+        var expectedIndex = [Int32](repeating: 0, count: expected.count)
+        accordion_maxpool2x2(swept, Int32(planes), Int32(size), Int32(size), &expected, &expectedIndex, kernel)
+        // Planes 4 ..< planes only, as a worker whose range starts at plane 4 computes them.
+        let first = 4, outPlane = half * half
+        var y = [Float](repeating: -1, count: expected.count), index = [Int32](repeating: -1, count: expected.count)
+        x.withUnsafeBufferPointer { xs in
+            y.withUnsafeMutableBufferPointer { ys in
+                index.withUnsafeMutableBufferPointer { idx in
+                    accordion_batchnorm_relu_maxpool2x2(xs.baseAddress! + first * p, Int32(first), Int32(planes - first),
+                                                        Int32(size), Int32(size), Int32(channels), scale, centre, shift,
+                                                        ys.baseAddress! + first * outPlane, idx.baseAddress! + first * outPlane,
+                                                        kernel)
+                }
+            }
+        }
+        let tail = first * outPlane..<expected.count
+        #expect(y[tail].map(\.bitPattern) == expected[tail].map(\.bitPattern))
+        #expect(Array(index[tail]) == Array(expectedIndex[tail]))
+        #expect(y[..<tail.lowerBound].allSatisfy { $0 == -1 }, "wrote before its range")
+        // The ReLU left zeros, so ties decided some arg-maxes.
+        #expect(swept.contains(0))
     }
 }

@@ -47,6 +47,13 @@ void accordion_conv_same_weight_gradient(const float *x, const float *dy, int in
 /// above (AVX-512 or the portable loop; every kernel gives the same bits).
 void accordion_maxpool2x2(const float *x, int planes, int height, int width, float *y, int32_t *index, int kernel);
 
+/// `accordion_maxpool2x2` of max(0, (x − centre)·scale + shift), each candidate computed as
+/// `accordion_batchnorm_sweep` computes it (the same bits): `x` and the outputs start at plane
+/// `first` of the batch, plane q being of channel q mod `channels`.
+void accordion_batchnorm_relu_maxpool2x2(const float *x, int first, int planes, int height, int width, int channels,
+                                         const float *scale, const float *centre, const float *shift, float *y,
+                                         int32_t *index, int kernel);
+
 /// The patch matrix of one C×H×W example for a kh×kw convolution with `stride` and `padding`:
 /// row (c·kh + i)·kw + j of `cols` (rows `ld` scalars apart) holds x[c, oh·stride − padding + i,
 /// ow·stride − padding + j] at column oh·Wo + ow, 0 outside the image. `kernel` as above; every
