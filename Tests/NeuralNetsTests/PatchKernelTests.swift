@@ -39,22 +39,29 @@ struct PatchKernelTests {
         return (0..<count).map { _ in Float(rng.normal()) * Float(1 << Int(rng.uniform() * 12)) }
     }
 
-    /// The patch matrix by its definition, with `ld` columns per row (the rest left at `fill`).
-    static func reference(_ g: Geometry, _ x: [Float], ld: Int, fill: Float) -> [Float] {
-        var cols = [Float](repeating: fill, count: g.rows * ld)
+    /// Every entry of the patch matrix in the order (c, i, j, oh, ow): its index in a matrix of
+    /// `ld` columns, its channel, and the pixel (ih, iw) it reads, possibly outside the image.
+    static func forEachEntry(_ g: Geometry, ld: Int, _ body: (_ entry: Int, _ c: Int, _ ih: Int, _ iw: Int) -> Void) {
         for c in 0..<g.channels {
             for i in 0..<g.kernel {
                 for j in 0..<g.kernel {
                     let row = (c * g.kernel + i) * g.kernel + j
                     for oh in 0..<g.ho {
                         for ow in 0..<g.wo {
-                            let ih = oh * g.stride - g.padding + i, iw = ow * g.stride - g.padding + j
-                            let inside = ih >= 0 && ih < g.height && iw >= 0 && iw < g.width
-                            cols[row * ld + oh * g.wo + ow] = inside ? x[(c * g.height + ih) * g.width + iw] : 0
+                            body(row * ld + oh * g.wo + ow, c, oh * g.stride - g.padding + i, ow * g.stride - g.padding + j)
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// The patch matrix by its definition, with `ld` columns per row (the rest left at `fill`).
+    static func reference(_ g: Geometry, _ x: [Float], ld: Int, fill: Float) -> [Float] {
+        var cols = [Float](repeating: fill, count: g.rows * ld)
+        forEachEntry(g, ld: ld) { entry, c, ih, iw in
+            let inside = ih >= 0 && ih < g.height && iw >= 0 && iw < g.width
+            cols[entry] = inside ? x[(c * g.height + ih) * g.width + iw] : 0
         }
         return cols
     }
@@ -91,23 +98,14 @@ struct PatchKernelTests {
         // and +0.0 alike, and turns −0.0 into +0.0, which the reference does the same way.
         var expected = start
         let shifted = g.stride == 1 && g.ho == g.height && g.wo == g.width && g.padding < g.width && g.padding < g.height
-        for c in 0..<g.channels {
-            for i in 0..<g.kernel {
-                for j in 0..<g.kernel {
-                    let row = (c * g.kernel + i) * g.kernel + j
-                    for oh in 0..<g.ho {
-                        for ow in 0..<g.wo {
-                            let ih = oh * g.stride - g.padding + i, iw = ow * g.stride - g.padding + j
-                            if ih >= 0 && ih < g.height && iw >= 0 && iw < g.width {
-                                expected[(c * g.height + ih) * g.width + iw] += dcols[row * ld + oh * g.wo + ow]
-                            } else if shifted && ih >= 0 && ih < g.height {
-                                // The wrapped column lands on the neighbouring row's pixel.
-                                let q = oh * g.width + ow + (i - g.padding) * g.width + (j - g.padding)
-                                if q >= 0 && q < g.height * g.width { expected[c * g.height * g.width + q] += 0 }
-                            }
-                        }
-                    }
-                }
+        let plane = g.height * g.width
+        Self.forEachEntry(g, ld: ld) { entry, c, ih, iw in
+            if ih >= 0 && ih < g.height && iw >= 0 && iw < g.width {
+                expected[c * plane + ih * g.width + iw] += dcols[entry]
+            } else if shifted && ih >= 0 && ih < g.height {
+                // The wrapped column lands on the neighbouring row's pixel.
+                let q = ih * g.width + iw
+                if q >= 0 && q < plane { expected[c * plane + q] += 0 }
             }
         }
         for kernel in Self.kernels {
