@@ -166,3 +166,83 @@ void accordion_batchnorm_relu_maxpool2x2(const float *x, int first, int planes, 
 #endif
     norm_pool_portable(x, first, planes, height, width, channels, scale, centre, shift, y, index);
 }
+
+// The backward pass: each window's gradient goes to its arg-max, every other scalar of the input
+// gradient is zero. With `y` (the pooled outputs), a window's gradient is dropped unless its
+// maximum is positive: the mask of a ReLU before the pooling. The value written is 0 + g, as
+// adding the gradient onto a zeroed plane gives (−0 becomes +0).
+
+static void pool_backward_portable(const float *dy, const float *y, const int32_t *index, int planes, int height,
+                                   int width, float *dx) {
+    int ho = height / 2, wo = width / 2;
+    size_t plane = (size_t)height * width, outs = (size_t)ho * wo;
+    for (int n = 0; n < planes; n++) {
+        float *d = dx + (size_t)n * plane;
+        for (size_t i = 0; i < plane; i++) d[i] = 0;
+        for (size_t o = (size_t)n * outs; o < (size_t)(n + 1) * outs; o++) {
+            float g = y && !(y[o] > 0) ? 0 : dy[o];
+            d[index[o]] += g;
+        }
+    }
+}
+
+#if defined(__x86_64__) && defined(__clang__)
+/// Eight windows at a time: each of the four positions of a window takes the gradient where the
+/// arg-max is that position and zero elsewhere; the even and odd columns are interleaved back
+/// into the two rows, which are written whole (masked for a row's last windows).
+__attribute__((target("avx512f,avx512vl"))) static void pool_backward_avx512(const float *dy, const float *y,
+                                                                              const int32_t *index, int planes,
+                                                                              int height, int width, float *dx) {
+    int ho = height / 2, wo = width / 2;
+    size_t plane = (size_t)height * width;
+    const __m512i merge = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m256i lanes = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
+    const __m256 zero = _mm256_setzero_ps();
+    for (int n = 0; n < planes; n++) {
+        float *d = dx + (size_t)n * plane;
+        for (int a = 0; a < ho; a++) {
+            int top = 2 * a * width, bottom = top + width;
+            size_t row = ((size_t)n * ho + a) * wo;
+            for (int b = 0; b < wo; b += 8) {
+                int count = wo - b < 8 ? wo - b : 8;
+                __mmask8 outs = (__mmask8)((1u << count) - 1);
+                __mmask16 pairs = count == 8 ? 0xFFFF : (__mmask16)((1u << (2 * count)) - 1);
+                __m256 g = _mm256_maskz_loadu_ps(outs, dy + row + b);
+                if (y) {
+                    __m256 m = _mm256_maskz_loadu_ps(outs, y + row + b);
+                    g = _mm256_maskz_mov_ps(_mm256_cmp_ps_mask(m, zero, _CMP_GT_OQ), g);
+                }
+                g = _mm256_add_ps(zero, g);
+                __m256i at = _mm256_maskz_loadu_epi32(outs, index + row + b);
+                __m256i t0 = _mm256_add_epi32(_mm256_set1_epi32(top + 2 * b), lanes);
+                __m256i u0 = _mm256_add_epi32(_mm256_set1_epi32(bottom + 2 * b), lanes);
+                const __m256i one = _mm256_set1_epi32(1);
+                __m256 te = _mm256_maskz_mov_ps(_mm256_cmpeq_epi32_mask(at, t0), g);
+                __m256 to = _mm256_maskz_mov_ps(_mm256_cmpeq_epi32_mask(at, _mm256_add_epi32(t0, one)), g);
+                __m256 ue = _mm256_maskz_mov_ps(_mm256_cmpeq_epi32_mask(at, u0), g);
+                __m256 uo = _mm256_maskz_mov_ps(_mm256_cmpeq_epi32_mask(at, _mm256_add_epi32(u0, one)), g);
+                __m512 tr = _mm512_permutex2var_ps(_mm512_castps256_ps512(te), merge, _mm512_castps256_ps512(to));
+                __m512 ur = _mm512_permutex2var_ps(_mm512_castps256_ps512(ue), merge, _mm512_castps256_ps512(uo));
+                _mm512_mask_storeu_ps(d + top + 2 * b, pairs, tr);
+                _mm512_mask_storeu_ps(d + bottom + 2 * b, pairs, ur);
+            }
+            // An odd width leaves a last column that no window covers.
+            if (width & 1) d[top + width - 1] = 0, d[bottom + width - 1] = 0;
+        }
+        // An odd height leaves a last row that no window covers.
+        if (height & 1)
+            for (int j = 0; j < width; j++) d[(size_t)(height - 1) * width + j] = 0;
+    }
+}
+#endif
+
+void accordion_maxpool2x2_backward(const float *dy, const float *y, const int32_t *index, int planes, int height,
+                                   int width, float *dx, int kernel) {
+#if defined(__x86_64__) && defined(__clang__)
+    if (kernel >= 2 && has_avx512vl()) {
+        pool_backward_avx512(dy, y, index, planes, height, width, dx);
+        return;
+    }
+#endif
+    pool_backward_portable(dy, y, index, planes, height, width, dx);
+}

@@ -142,6 +142,16 @@ public final class MaxPool2D: Layer, ScratchOwner {
         precondition(batch == recordedBatch, "[MaxPool2D.backward] batch \(batch) differs from the last training forward's \(recordedBatch)")
         let g = geometry
         let index = argmax.pointer
+        if isTwoByTwo {
+            // In C (CConvKernels/Pooling.c): every scalar of a plane written once, no zeroing pass.
+            Parallelism.split(batch * g.channels, minimum: 64) { r in
+                accordion_maxpool2x2_backward(dy + r.lowerBound * g.outputPlane,
+                                              maskingReLU ? y + r.lowerBound * g.outputPlane : nil,
+                                              index + r.lowerBound * g.outputPlane, Int32(r.count), Int32(g.height),
+                                              Int32(g.width), dx + r.lowerBound * g.inputPlane, vectorKernel)
+            }
+            return
+        }
         g.forEachPlane(batch: batch) { plane in
             let d = dx + plane * g.inputPlane
             d.update(repeating: 0, count: g.inputPlane)

@@ -86,4 +86,40 @@ struct PoolingFastPathTests {
         // The ReLU left zeros, so ties decided some arg-maxes.
         #expect(swept.contains(0))
     }
+
+    /// The backward pass in C: every scalar of the input gradient written (none left from before),
+    /// 0 + g at each window's arg-max (so −0 becomes +0, as adding onto zeros gives), and with the
+    /// pooled outputs given, nothing where the window's maximum is not positive (zero, negative or
+    /// NaN), in every build and on odd sizes, where a last row or column belongs to no window.
+    @Test("The backward pass writes 0 + g at each arg-max and zeros elsewhere, masked by positive maxima",
+          arguments: [28, 14, 7, 9, 33], Array(Int32(0)...Conv2D.bestKernel))
+    func backwardInC(size: Int, kernel: Int32) {
+        var rng = RandomStream(seed: UInt64(size), path: "maxpool-backward")
+        let planes = 5, half = size / 2, outputs = planes * half * half
+        var dy = (0..<outputs).map { _ in Float(rng.normal()) }
+        var y = (0..<outputs).map { _ in Float(rng.normal()) }
+        dy[0] = -0.0
+        dy[outputs - 1] = .nan
+        y[1] = 0
+        y[2] = .nan
+        let index = (0..<outputs).map { o -> Int32 in
+            let (a, b) = ((o / half) % half, o % half)
+            let pick = Int(rng.next() % 4)
+            return Int32((2 * a + pick / 2) * size + 2 * b + pick % 2)
+        }
+        for masking in [false, true] {
+            var expected = [Float](repeating: 0, count: planes * size * size)
+            for o in 0..<outputs {
+                let g = masking && !(y[o] > 0) ? 0 : dy[o]
+                expected[(o / (half * half)) * size * size + Int(index[o])] += g
+            }
+            var dx = [Float](repeating: 5, count: expected.count)
+            y.withUnsafeBufferPointer { ys in
+                accordion_maxpool2x2_backward(dy, masking ? ys.baseAddress : nil, index, Int32(planes), Int32(size),
+                                              Int32(size), &dx, kernel)
+            }
+            #expect(dx.map(\.bitPattern) == expected.map(\.bitPattern), "masking \(masking)")
+        }
+        #expect(dy[0].sign == .minus && y.contains(0))
+    }
 }

@@ -47,6 +47,14 @@ void accordion_conv_same_weight_gradient(const float *x, const float *dy, int in
 /// above (AVX-512 or the portable loop; every kernel gives the same bits).
 void accordion_maxpool2x2(const float *x, int planes, int height, int width, float *y, int32_t *index, int kernel);
 
+/// The input gradient of `accordion_maxpool2x2` for `planes` H×W planes: each output's gradient
+/// `dy` goes to its arg-max `index` (offsets within the plane, as the forward pass records them),
+/// every other scalar of `dx` is zero. Unless `y` (the pooled outputs) is null, a window's
+/// gradient is dropped where its maximum is not positive (the mask of a ReLU before the pooling).
+/// Each written value is 0 + g, as adding onto a zeroed plane gives. `kernel` as above.
+void accordion_maxpool2x2_backward(const float *dy, const float *y, const int32_t *index, int planes, int height,
+                                   int width, float *dx, int kernel);
+
 /// `accordion_maxpool2x2` of max(0, (x − centre)·scale + shift), each candidate computed as
 /// `accordion_batchnorm_sweep` computes it (the same bits): `x` and the outputs start at plane
 /// `first` of the batch, plane q being of channel q mod `channels`.
