@@ -8,10 +8,12 @@
 // contributions in that order whatever the vector width, and every build gives the same bits.
 //
 // Stride-1 "same" convolutions copy whole shifted planes (one contiguous range per tap, the
-// columns that wrapped to the next row zeroed afterwards). Other geometries go row by row; the
-// row loops are written with the stride as a constant (1, 2, or any), so that the compiler turns
-// the stride-2 gather and scatter into permutes. The same C is compiled for AVX-512 (with VL),
-// AVX2 and the SSE2 baseline, and the CPU picks one.
+// columns that wrapped to the next row zeroed afterwards). Other geometries go row by row, with
+// the stride a constant where it is 1 or 2. A stride-2 row is gathered and scattered with
+// explicit permutes, eight or four outputs at a time (`gather2`, `scatter_add2`): vectorised by
+// the compiler, the scatter became vector scatter instructions, slower than scalar stores on rows
+// of 14 or 7. The same C is compiled for AVX-512 (with VL), AVX2 and the SSE2 baseline, and the
+// CPU picks one.
 #include "ConvKernels.h"
 #include "ConvKernelsInternal.h"
 

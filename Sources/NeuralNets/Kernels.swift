@@ -117,20 +117,6 @@ enum Kernels {
         }
     }
 
-    /// `y = x` for short runs, where a `memmove` call costs more than the copy.
-    @inline(__always)
-    static func copy(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + 8 <= count {
-            store(load(x + i), y + i)
-            i += 8
-        }
-        while i < count {
-            y[i] = x[i]
-            i += 1
-        }
-    }
-
     /// `y += a`.
     @inline(__always)
     static func accumulate(_ a: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
