@@ -58,13 +58,13 @@ struct ReplicateStepFigureTests {
         let single = try #require(inspector.panels.first { $0.node["data-configuration"] == "1" })
         #expect(replicated.notes == ["n = 3 replicates"])
         #expect(single.notes == ["n = 1"])
-        func stepRow(_ layer: String, _ step: Double) throws -> ReportInput.Summary {
-            try #require(input.summaries.first { $0.configuration == 0 && $0.step.map { Double($0) } == step && $0.layer == layer })
+        func stepRow(_ layer: String, _ step: Double) -> ReportInput.Summary? {
+            input.summaries.first { $0.configuration == 0 && $0.step.map { Double($0) } == step && $0.layer == layer }
         }
         // One marker per layer and step, at the mean across replicates, without an error bar.
         #expect(replicated.markers.count == ReplicateFigureTests.layers.count * Self.steps.count)
         for marker in replicated.markers {
-            let row = try stepRow(marker.series("data-layer") ?? "", marker.dataX)
+            let row = try #require(stepRow(marker.series("data-layer") ?? "", marker.dataX))
             #expect(abs(marker.dataY - row.mean) < 1e-12)
             #expect(marker.error == nil)
         }
@@ -77,7 +77,7 @@ struct ReplicateStepFigureTests {
             #expect(triples.count == Self.steps.count)
             for triple in triples {
                 let parts = triple.split(separator: ":").compactMap { Double($0) }
-                let row = try stepRow(layer, parts[0])
+                let row = try #require(stepRow(layer, parts[0]))
                 #expect(abs(parts[1] - (row.ciLow ?? .nan)) < 1e-12 && abs(parts[2] - (row.ciHigh ?? .nan)) < 1e-12)
                 // The epoch summary of the same cell is a different number: the step one was read.
                 #expect(row.ciLow != input.summaries.first { $0.configuration == 0 && $0.step == nil && $0.layer == layer }?.ciLow)
