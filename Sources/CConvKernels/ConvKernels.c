@@ -38,6 +38,16 @@ conv_isa conv_selected_isa(void) {
 #endif
 }
 
+int conv_has_avx512vl(void) {
+#ifdef HAVE_X86_KERNELS
+    static int cached = -1;
+    if (cached < 0) cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+    return cached;
+#else
+    return 0;
+#endif
+}
+
 int conv_tile_outputs(conv_isa isa) { return isa == conv_isa_avx512 ? 8 : isa == conv_isa_avx2 ? 6 : TILE_O; }
 
 int accordion_conv_best_kernel(void) { return (int)conv_selected_isa(); }

@@ -11,6 +11,10 @@ typedef enum { conv_isa_portable = 0, conv_isa_avx2 = 1, conv_isa_avx512 = 2 } c
 /// compiler's CPU check includes).
 conv_isa conv_selected_isa(void);
 
+/// Whether this CPU runs AVX-512 with its 128/256-bit forms (VL), which the pooling and patch
+/// kernels need on top of what `conv_selected_isa` checks.
+int conv_has_avx512vl(void);
+
 /// Output channels per register tile of `isa`'s kernel: the packed weights and the flat output
 /// rows are padded to a multiple of it.
 int conv_tile_outputs(conv_isa isa);

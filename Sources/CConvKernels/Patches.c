@@ -216,13 +216,8 @@ BODIES(avx512)
 #pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
 BODIES(avx2)
 #pragma clang attribute pop
-static int has_avx512vl(void) {
-    static int cached = -1;
-    if (cached < 0) cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-    return cached;
-}
 #define PICK(name)                                                                                 \
-    (kernel >= conv_isa_avx512 && has_avx512vl() ? name##_avx512                                   \
+    (kernel >= conv_isa_avx512 && conv_has_avx512vl() ? name##_avx512                                   \
      : kernel >= conv_isa_avx2 && conv_selected_isa() >= conv_isa_avx2   ? name##_avx2             \
                                                                          : name##_base)
 #else

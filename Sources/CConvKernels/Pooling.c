@@ -9,6 +9,7 @@
 // candidate is normalised and rectified as it is read (the sweep's own operations, so its bits),
 // and the norm's output, which training reads nowhere else, is never written.
 #include "ConvKernels.h"
+#include "ConvKernelsInternal.h"
 
 // No fused multiply-adds: the normalised values must be the sweep's bits.
 #pragma clang fp contract(off)
@@ -64,11 +65,15 @@ static void maxpool_portable(const float *x, int planes, int height, int width, 
 #if defined(__x86_64__) && defined(__clang__)
 #include <immintrin.h>
 
-static int has_avx512vl(void) {
-    static int cached = -1;
-    if (cached < 0) cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-    return cached;
+/// The windows b ..< b + 8 of a row of `wo`: `outs` masks those that exist, `pairs` their input
+/// columns (two per window).
+__attribute__((target("avx512f,avx512vl"))) static inline __attribute__((always_inline)) void
+window_step(int wo, int b, __mmask8 *outs, __mmask16 *pairs) {
+    int count = wo - b < 8 ? wo - b : 8;
+    *outs = (__mmask8)((1u << count) - 1);
+    *pairs = count == 8 ? 0xFFFF : (__mmask16)((1u << (2 * count)) - 1);
 }
+
 
 /// MAXPOOL_BODY with AVX-512, eight windows at a time: one masked load of 16 scalars per row, one
 /// permute to split its even and odd columns, the four candidates compared in the same order
@@ -94,9 +99,9 @@ pool_avx512(const float *x, int first, int planes, int height, int width, int ch
             int top = 2 * a * width, bottom = top + width;
             size_t row = ((size_t)n * ho + a) * wo;
             for (int b = 0; b < wo; b += 8) {
-                int count = wo - b < 8 ? wo - b : 8;
-                __mmask16 pairs = count == 8 ? 0xFFFF : (__mmask16)((1u << (2 * count)) - 1);
-                __mmask8 outs = (__mmask8)((1u << count) - 1);
+                __mmask8 outs;
+                __mmask16 pairs;
+                window_step(wo, b, &outs, &pairs);
                 __m512 t = _mm512_maskz_loadu_ps(pairs, src + top + 2 * b);
                 __m512 u = _mm512_maskz_loadu_ps(pairs, src + bottom + 2 * b);
                 if (norm) {
@@ -135,7 +140,7 @@ __attribute__((target("avx512f,avx512vl"))) static void maxpool_avx512(const flo
 
 void accordion_maxpool2x2(const float *x, int planes, int height, int width, float *y, int32_t *index, int kernel) {
 #if defined(__x86_64__) && defined(__clang__)
-    if (kernel >= 2 && has_avx512vl()) {
+    if (kernel >= 2 && conv_has_avx512vl()) {
         maxpool_avx512(x, planes, height, width, y, index);
         return;
     }
@@ -159,7 +164,7 @@ void accordion_batchnorm_relu_maxpool2x2(const float *x, int first, int planes, 
                                          const float *scale, const float *centre, const float *shift, float *y,
                                          int32_t *index, int kernel) {
 #if defined(__x86_64__) && defined(__clang__)
-    if (kernel >= 2 && has_avx512vl()) {
+    if (kernel >= 2 && conv_has_avx512vl()) {
         norm_pool_avx512(x, first, planes, height, width, channels, scale, centre, shift, y, index);
         return;
     }
@@ -204,9 +209,9 @@ __attribute__((target("avx512f,avx512vl"))) static void pool_backward_avx512(con
             int top = 2 * a * width, bottom = top + width;
             size_t row = ((size_t)n * ho + a) * wo;
             for (int b = 0; b < wo; b += 8) {
-                int count = wo - b < 8 ? wo - b : 8;
-                __mmask8 outs = (__mmask8)((1u << count) - 1);
-                __mmask16 pairs = count == 8 ? 0xFFFF : (__mmask16)((1u << (2 * count)) - 1);
+                __mmask8 outs;
+                __mmask16 pairs;
+                window_step(wo, b, &outs, &pairs);
                 __m256 g = _mm256_maskz_loadu_ps(outs, dy + row + b);
                 if (y) {
                     __m256 m = _mm256_maskz_loadu_ps(outs, y + row + b);
@@ -239,7 +244,7 @@ __attribute__((target("avx512f,avx512vl"))) static void pool_backward_avx512(con
 void accordion_maxpool2x2_backward(const float *dy, const float *y, const int32_t *index, int planes, int height,
                                    int width, float *dx, int kernel) {
 #if defined(__x86_64__) && defined(__clang__)
-    if (kernel >= 2 && has_avx512vl()) {
+    if (kernel >= 2 && conv_has_avx512vl()) {
         pool_backward_avx512(dy, y, index, planes, height, width, dx);
         return;
     }

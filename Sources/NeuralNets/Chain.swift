@@ -143,7 +143,7 @@ final class Chain: ScratchOwner {
         var i = 0
         while i < layers.count {
             let out = slotPointers[slotOfLayer[i]]
-            if fusedReLU[i], i + 2 < layers.count, poolAppliesReLU[i + 2], let norm = layers[i] as? BatchNorm,
+            if i + 2 < layers.count, poolAppliesReLU[i + 2], let norm = layers[i] as? BatchNorm,
                let pool = layers[i + 2] as? MaxPool2D, pool.isTwoByTwo {
                 // The pooling reads the norm's input; the norm's and the ReLU's shared output,
                 // which no backward pass reads here, is not written.

@@ -29,9 +29,14 @@ struct PoolGeometry {
     /// Runs `body(plane)` for every plane of `batch` examples; planes are independent, so each of
     /// the stage's workers takes a contiguous range of them.
     func forEachPlane(batch: Int, _ body: (Int) -> Void) {
-        Parallelism.split(batch * channels, minimum: 64) { planes in
+        splitPlanes(batch: batch) { planes in
             for plane in planes { body(plane) }
         }
+    }
+
+    /// The batch's planes split into contiguous ranges across the workers (``Parallelism``).
+    func splitPlanes(batch: Int, _ body: (Range<Int>) -> Void) {
+        Parallelism.split(batch * channels, minimum: 64, body)
     }
 
     /// Runs `body(o, rows, columns)` for every output position `o` of a plane and the input rows
@@ -83,7 +88,7 @@ public final class MaxPool2D: Layer, ScratchOwner {
             // The 2×2 windows of every CNN stage, in C (CConvKernels/Pooling.c): the candidates
             // are compared in this loop's order, so the same arg-max wins on ties and NaN.
             // Planes are independent; each worker takes a contiguous range of them.
-            Parallelism.split(planes, minimum: 64) { r in
+            g.splitPlanes(batch: batch) { r in
                 accordion_maxpool2x2(x + r.lowerBound * g.inputPlane, Int32(r.count), Int32(g.height), Int32(g.width),
                                      y + r.lowerBound * g.outputPlane, index.map { $0 + r.lowerBound * g.outputPlane },
                                      vectorKernel)
@@ -119,7 +124,7 @@ public final class MaxPool2D: Layer, ScratchOwner {
         let g = geometry, planes = batch * g.channels
         let index = argmax.reserve(planes * g.outputPlane)
         recordedBatch = batch
-        Parallelism.split(planes, minimum: 64) { r in
+        g.splitPlanes(batch: batch) { r in
             accordion_batchnorm_relu_maxpool2x2(x + r.lowerBound * g.inputPlane, Int32(r.lowerBound), Int32(r.count),
                                                 Int32(g.height), Int32(g.width), Int32(channels), scale, centre, shift,
                                                 y + r.lowerBound * g.outputPlane, index + r.lowerBound * g.outputPlane,
@@ -144,7 +149,7 @@ public final class MaxPool2D: Layer, ScratchOwner {
         let index = argmax.pointer
         if isTwoByTwo {
             // In C (CConvKernels/Pooling.c): every scalar of a plane written once, no zeroing pass.
-            Parallelism.split(batch * g.channels, minimum: 64) { r in
+            g.splitPlanes(batch: batch) { r in
                 accordion_maxpool2x2_backward(dy + r.lowerBound * g.outputPlane,
                                               maskingReLU ? y + r.lowerBound * g.outputPlane : nil,
                                               index + r.lowerBound * g.outputPlane, Int32(r.count), Int32(g.height),
